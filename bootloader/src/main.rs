@@ -1,0 +1,66 @@
+//! `pyfreeze-boot`: the stub every frozen executable starts as.
+//!
+//! It maps its own file, finds the archive `pyfreeze build` appended to it,
+//! checks the archive's checksum before any Python code runs, and hands over
+//! to the runtime. A damaged or foreign file is refused with exit code 2.
+
+use pyfreeze_bundle::{Bundle, BundleError};
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::exit;
+
+/// Lets `pyfreeze build` recognise this file as a bootloader and check that
+/// it runs the bytecode the packager writes.
+#[used]
+static MARKER: &str = pyfreeze_bundle::BOOTLOADER_MARKER;
+
+/// Exit code for "this executable cannot start" (damaged, truncated, foreign).
+const EXIT_BAD_BUNDLE: i32 = 2;
+
+fn main() {
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let exe = match own_path() {
+        Ok(p) => p,
+        Err(e) => fail(&argv, &format!("cannot find its own executable: {e}")),
+    };
+    let map = match File::open(&exe).and_then(|f| {
+        // SAFETY: the file is our own executable, mapped read-only. Replacing
+        // it while we run (as package managers do) swaps the inode, which does
+        // not affect an existing mapping; truncating it in place would, as it
+        // would for the code the OS itself maps.
+        unsafe { memmap2::Mmap::map(&f) }
+    }) {
+        Ok(m) => m,
+        Err(e) => fail(&argv, &format!("cannot read {}: {e}", exe.display())),
+    };
+    // The map lives as long as the process: modules are decoded from it lazily.
+    let bytes: &'static [u8] = Box::leak(Box::new(map));
+    let bundle = match Bundle::open(bytes) {
+        Ok(b) => b,
+        Err(BundleError::NotABundle) => fail(
+            &argv,
+            "no program is attached to this executable: it is the bare pyfreeze bootloader; \
+             make an executable with `pyfreeze build SCRIPT`",
+        ),
+        Err(e) => fail(&argv, &format!("{} cannot start: {e}", exe.display())),
+    };
+    let code = pyfreeze_runtime::run(bundle, pyfreeze_runtime::Launch { exe, argv });
+    exit(code as i32);
+}
+
+/// The executable's real path: symlinks resolved, as PyInstaller reports it.
+fn own_path() -> std::io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    Ok(std::fs::canonicalize(&exe).unwrap_or(exe))
+}
+
+fn fail(argv: &[String], msg: &str) -> ! {
+    let name = argv
+        .first()
+        .map(|a| a.rsplit(['/', '\\']).next().unwrap_or(a).to_string())
+        .unwrap_or_else(|| "pyfreeze-boot".into());
+    eprintln!("{name}: {msg}");
+    exit(EXIT_BAD_BUNDLE);
+}

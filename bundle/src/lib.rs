@@ -1,0 +1,94 @@
+//! The pyfreeze bundle format, shared by the packager (writes it, inspects it)
+//! and the bootloader (reads it at every start).
+//!
+//! An executable built by pyfreeze is laid out as
+//!
+//! ```text
+//! [ bootloader (ELF / PE / Mach-O) ][ payload: a zip archive ][ trailer: 80 bytes ]
+//! ```
+//!
+//! * The payload is an ordinary zip archive, so `unzip -l app` lists it. Its
+//!   last entry is `__pyfreeze__/manifest.json`, which records every other
+//!   entry's offset, size and sha256, and every module's name, kind and files.
+//! * The trailer (see [`trailer`]) says where the payload and the manifest are
+//!   and carries one sha256 over the payload and the trailer itself, which the
+//!   bootloader checks before any Python code runs.
+//!
+//! The reader never trusts a number it reads: every offset, size and count is
+//! checked against the file and against [`limits`] before it is used.
+
+pub mod limits;
+pub mod manifest;
+pub mod reader;
+pub mod target;
+pub mod trailer;
+#[cfg(feature = "write")]
+pub mod writer;
+
+pub use manifest::{Compression, FileRecord, Manifest, ModuleKind, ModuleRecord, Origin};
+pub use reader::{Bundle, BundleError};
+pub use trailer::Trailer;
+
+/// Version of the bundle layout (trailer + manifest schema). Bumped on any
+/// change a bootloader of the previous version could misread.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The bytecode the archive carries: RustPython's marshal format of the
+/// compiler that produced it. A bootloader refuses any other value, because
+/// RustPython's bytecode changes between releases without notice.
+pub const BYTECODE_FORMAT: &str = "rustpython-0.6.0/marshal-5";
+
+/// First four bytes of every `.pyc` RustPython 0.6 writes and reads
+/// (magic number 3627, then `\r\n`), checked against the VM in stub-runtime's tests.
+pub const PYC_MAGIC: [u8; 4] = [0x2b, 0x0e, b'\r', b'\n'];
+
+/// Every pyfreeze bootloader carries this string; the packager reads it to
+/// check, before building, that the bootloader runs the bytecode it writes.
+pub const BOOTLOADER_MARKER: &str =
+    "PYFREEZE-BOOTLOADER:format=1;bytecode=rustpython-0.6.0/marshal-5;";
+pub const BOOTLOADER_MARKER_PREFIX: &str = "PYFREEZE-BOOTLOADER:";
+
+/// Name of the manifest inside the zip payload.
+pub const MANIFEST_PATH: &str = "__pyfreeze__/manifest.json";
+
+/// Archive paths of modules are `<virtual path>c` for bytecode and the virtual
+/// path itself (`pkg/mod.py`) for source, as in a `__pycache__`-less tree.
+pub fn bytecode_path(source_path: &str) -> String {
+    format!("{source_path}c")
+}
+
+/// sha256 as lowercase hex, the form the manifest stores.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(data))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bytecode_format_names_the_marshal_version_in_use() {
+        // If RustPython's marshal format moves, BYTECODE_FORMAT must move too,
+        // or old bootloaders would run bytecode they cannot read.
+        let expected = format!(
+            "marshal-{}",
+            rustpython_compiler_core::marshal::FORMAT_VERSION
+        );
+        assert!(super::BYTECODE_FORMAT.ends_with(&expected));
+    }
+
+    #[test]
+    fn bootloader_marker_states_the_formats() {
+        let marker = super::BOOTLOADER_MARKER;
+        assert!(marker.starts_with(super::BOOTLOADER_MARKER_PREFIX));
+        assert!(marker.contains(&format!("format={};", super::FORMAT_VERSION)));
+        assert!(marker.contains(&format!("bytecode={};", super::BYTECODE_FORMAT)));
+    }
+}

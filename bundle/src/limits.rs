@@ -1,0 +1,13 @@
+//! Bounds the reader enforces on anything a bundle claims, so that a hostile
+//! or damaged file is refused with a message instead of exhausting memory.
+
+/// Largest manifest accepted (a 10,000-module bundle has a manifest of ~3 MB).
+pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+/// Most files and modules one bundle may list.
+pub const MAX_ENTRIES: usize = 200_000;
+/// Largest single file once unpacked.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+/// Longest archive path or dotted module name.
+pub const MAX_NAME_LEN: usize = 1024;
+/// Deepest package nesting (`a.b.c...`).
+pub const MAX_NESTING: usize = 64;

@@ -1,0 +1,130 @@
+//! The manifest: the bundle's table of contents, stored as JSON in the zip
+//! payload so that `unzip -p app __pyfreeze__/manifest.json` shows it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// [`crate::FORMAT_VERSION`] of the writer.
+    pub format: u32,
+    /// [`crate::BYTECODE_FORMAT`] of the compiler that produced the bytecode.
+    pub bytecode: String,
+    /// What runs when the executable starts.
+    pub entry: Entry,
+    /// How the bundle was built (shown by `pyfreeze inspect`).
+    pub build: BuildInfo,
+    /// Every module, sorted by name (the runtime binary-searches it).
+    pub modules: Vec<ModuleRecord>,
+    /// Every zip entry but the manifest, sorted by path.
+    pub files: Vec<FileRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Entry {
+    /// Run the module record named `module` as `__main__` (a script).
+    Script { module: String },
+}
+
+impl Entry {
+    pub fn module(&self) -> &str {
+        match self {
+            Entry::Script { module } => module,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BuildInfo {
+    /// Version of the pyfreeze that wrote the bundle.
+    pub pyfreeze: String,
+    /// Target triple of the bootloader the payload was appended to.
+    pub target: String,
+    /// `-O` level the bytecode was compiled with (0, 1, 2).
+    pub optimize: u8,
+    /// Whether module source is carried (for tracebacks and `inspect.getsource`).
+    pub source: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum ModuleKind {
+    Module,
+    Package,
+    /// PEP 420 namespace package: a directory without `__init__.py`; no code.
+    Namespace,
+}
+
+/// Where a module came from, for `inspect` and for the runtime's `sys.path` view.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The program's own code (the script's directory, `--path`).
+    User,
+    /// A distribution from site-packages.
+    ThirdParty,
+    /// RustPython's standard library, carried by the packager.
+    Stdlib,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleRecord {
+    /// Dotted name (`pkg.sub.mod`); the entry script is `__main__`.
+    pub name: String,
+    pub kind: ModuleKind,
+    pub origin: Origin,
+    /// Path under the bundle's virtual root: `pkg/sub/__init__.py`, `pkg/sub/mod.py`
+    /// (the directory `pkg/sub` for a namespace package). `__file__` is this
+    /// path joined to the root.
+    pub path: String,
+    /// Archive path of the bytecode (a `.pyc` with a PEP 552 header); none
+    /// for a namespace package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Archive path of the source, when carried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    Stored,
+    Deflate,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FileRecord {
+    /// Path inside the zip archive.
+    pub path: String,
+    /// Offset of the entry's (possibly compressed) data from the start of the payload.
+    pub offset: u64,
+    /// Bytes the entry occupies in the archive.
+    pub stored: u64,
+    /// Bytes once unpacked.
+    pub size: u64,
+    pub compression: Compression,
+    /// sha256 of the unpacked bytes, lowercase hex.
+    pub sha256: String,
+}
+
+impl Manifest {
+    /// Binary search; [`crate::reader`] has checked that the list is sorted.
+    pub fn module(&self, name: &str) -> Option<&ModuleRecord> {
+        self.modules
+            .binary_search_by(|m| m.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.modules[i])
+    }
+
+    pub fn file(&self, path: &str) -> Option<&FileRecord> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+}

@@ -1,0 +1,375 @@
+//! Reading a bundle out of an executable's bytes (usually a memory map).
+//!
+//! Used by the bootloader at every start and by `pyfreeze inspect`, `verify`
+//! and `extract`. Every number read from the file is checked before use; the
+//! functions here return errors and never panic on any input.
+
+use crate::limits::*;
+use crate::manifest::{Compression, FileRecord, Manifest};
+use crate::trailer::{self, Trailer};
+use std::borrow::Cow;
+use std::io::Read;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BundleError {
+    #[error("not a pyfreeze bundle (no pyfreeze trailer at the end of the file)")]
+    NotABundle,
+    #[error(
+        "{0} bytes were appended after the end of the pyfreeze bundle; remove them or rebuild the executable"
+    )]
+    AppendedData(u64),
+    #[error(
+        "the file is truncated: the bundle needs {expected} bytes but the file has {actual}; download or copy it again"
+    )]
+    Truncated { expected: u64, actual: u64 },
+    #[error(
+        "bundle format {found} is not supported by this pyfreeze (it reads format {supported}); rebuild with a matching pyfreeze"
+    )]
+    UnsupportedFormat { found: u32, supported: u32 },
+    #[error(
+        "bytecode format '{found}' does not match this runtime's '{expected}'; rebuild the program with the pyfreeze that matches this bootloader"
+    )]
+    IncompatibleBytecode { found: String, expected: String },
+    #[error(
+        "checksum mismatch: the bundle was modified or corrupted after it was built; rebuild it or download it again"
+    )]
+    ChecksumMismatch,
+    #[error("the bundle is damaged: {0}")]
+    Damaged(String),
+}
+
+impl BundleError {
+    fn damaged(msg: impl Into<String>) -> Self {
+        BundleError::Damaged(msg.into())
+    }
+}
+
+/// A bundle located in `file`, with its manifest parsed and checked for consistency.
+#[derive(Debug)]
+pub struct Bundle<'a> {
+    pub trailer: Trailer,
+    /// The zip payload.
+    pub payload: &'a [u8],
+    pub manifest: Manifest,
+    /// Size of the executable part before the payload (the bootloader).
+    pub bootloader_len: u64,
+}
+
+impl<'a> Bundle<'a> {
+    /// What the bootloader does at start: locate, check the checksum over the
+    /// whole payload, then parse the manifest and check it is compatible.
+    pub fn open(file: &'a [u8]) -> Result<Self, BundleError> {
+        let (trailer, payload) = locate(file)?;
+        if trailer.compute_hash(payload) != trailer.sha256 {
+            return Err(BundleError::ChecksumMismatch);
+        }
+        let bundle = Self::from_parts(trailer, payload)?;
+        bundle.check_bytecode(crate::BYTECODE_FORMAT)?;
+        Ok(bundle)
+    }
+
+    /// Locate and parse without checking the checksum, for tools that want to
+    /// report what is wrong inside a damaged bundle (`pyfreeze verify`).
+    pub fn open_unverified(file: &'a [u8]) -> Result<Self, BundleError> {
+        let (trailer, payload) = locate(file)?;
+        Self::from_parts(trailer, payload)
+    }
+
+    fn from_parts(trailer: Trailer, payload: &'a [u8]) -> Result<Self, BundleError> {
+        let start = trailer.manifest_offset;
+        let len = trailer.manifest_len;
+        if len > MAX_MANIFEST_BYTES {
+            return Err(BundleError::damaged(format!(
+                "manifest claims {len} bytes (limit {MAX_MANIFEST_BYTES})"
+            )));
+        }
+        let raw = slice(payload, start, len).ok_or_else(|| {
+            BundleError::damaged("the manifest lies outside the archive".to_string())
+        })?;
+        let manifest: Manifest = serde_json::from_slice(raw)
+            .map_err(|e| BundleError::damaged(format!("unreadable manifest: {e}")))?;
+        if manifest.format != crate::FORMAT_VERSION {
+            return Err(BundleError::UnsupportedFormat {
+                found: manifest.format,
+                supported: crate::FORMAT_VERSION,
+            });
+        }
+        check_manifest(&manifest, payload.len() as u64)?;
+        Ok(Bundle {
+            trailer,
+            payload,
+            manifest,
+            bootloader_len: trailer.payload_offset,
+        })
+    }
+
+    /// Refuse bytecode this runtime cannot execute.
+    pub fn check_bytecode(&self, expected: &str) -> Result<(), BundleError> {
+        if self.manifest.bytecode != expected {
+            return Err(BundleError::IncompatibleBytecode {
+                found: self.manifest.bytecode.clone(),
+                expected: expected.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn payload_hash_ok(&self) -> bool {
+        self.trailer.compute_hash(self.payload) == self.trailer.sha256
+    }
+
+    /// The unpacked bytes of a file: borrowed straight from the map when stored.
+    pub fn read(&self, rec: &FileRecord) -> Result<Cow<'a, [u8]>, BundleError> {
+        let data = slice(self.payload, rec.offset, rec.stored)
+            .ok_or_else(|| BundleError::damaged(format!("{} lies outside the archive", rec.path)))?;
+        match rec.compression {
+            Compression::Stored => Ok(Cow::Borrowed(data)),
+            Compression::Deflate => {
+                // Bounded by the declared size: a zip bomb stops at size + 1 bytes.
+                let mut out = Vec::with_capacity(rec.size.min(16 << 20) as usize);
+                flate2::read::DeflateDecoder::new(data)
+                    .take(rec.size + 1)
+                    .read_to_end(&mut out)
+                    .map_err(|e| BundleError::damaged(format!("{}: {e}", rec.path)))?;
+                if out.len() as u64 != rec.size {
+                    return Err(BundleError::damaged(format!(
+                        "{}: unpacks to {} bytes, manifest says {}",
+                        rec.path,
+                        out.len(),
+                        rec.size
+                    )));
+                }
+                Ok(Cow::Owned(out))
+            }
+        }
+    }
+
+    pub fn read_path(&self, path: &str) -> Result<Cow<'a, [u8]>, BundleError> {
+        let rec = self
+            .manifest
+            .file(path)
+            .ok_or_else(|| BundleError::damaged(format!("{path} is not in the archive")))?;
+        self.read(rec)
+    }
+
+    /// Recompute every file's sha256; returns the files that differ, with why.
+    pub fn damaged_files(&self) -> Vec<(String, String)> {
+        self.manifest
+            .files
+            .iter()
+            .filter_map(|rec| match self.read(rec) {
+                Err(e) => Some((rec.path.clone(), e.to_string())),
+                Ok(bytes) if crate::sha256_hex(&bytes) != rec.sha256 => {
+                    Some((rec.path.clone(), "sha256 differs from the manifest".to_string()))
+                }
+                Ok(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// Find the trailer at the end of `file` and the payload it points to.
+pub fn locate(file: &[u8]) -> Result<(Trailer, &[u8]), BundleError> {
+    let file_len = file.len() as u64;
+    let Some(tail) = file.len().checked_sub(trailer::LEN).map(|at| &file[at..]) else {
+        return Err(BundleError::NotABundle);
+    };
+    let Some(t) = tail.try_into().ok().and_then(Trailer::from_bytes) else {
+        return Err(match find_earlier_trailer(file) {
+            Some(extra) => BundleError::AppendedData(extra),
+            None => BundleError::NotABundle,
+        });
+    };
+    if t.format != crate::FORMAT_VERSION {
+        return Err(BundleError::UnsupportedFormat {
+            found: t.format,
+            supported: crate::FORMAT_VERSION,
+        });
+    }
+    if t.flags != 0 {
+        return Err(BundleError::damaged(format!("unknown trailer flags {:#x}", t.flags)));
+    }
+    let expected = t
+        .payload_offset
+        .checked_add(t.payload_len)
+        .and_then(|n| n.checked_add(trailer::LEN as u64))
+        .ok_or_else(|| BundleError::damaged("trailer sizes overflow".to_string()))?;
+    if expected > file_len {
+        return Err(BundleError::Truncated {
+            expected,
+            actual: file_len,
+        });
+    }
+    if expected < file_len {
+        return Err(BundleError::damaged(format!(
+            "trailer accounts for {expected} bytes but the file has {file_len}"
+        )));
+    }
+    let payload = slice(file, t.payload_offset, t.payload_len)
+        .ok_or_else(|| BundleError::damaged("payload lies outside the file".to_string()))?;
+    Ok((t, payload))
+}
+
+/// When the last bytes are not a trailer, look back a little for one, to tell
+/// "something was appended" apart from "not a bundle at all".
+fn find_earlier_trailer(file: &[u8]) -> Option<u64> {
+    const LOOK_BACK: usize = 1 << 20;
+    let from = file.len().saturating_sub(LOOK_BACK);
+    let window = &file[from..];
+    let pos = window
+        .windows(trailer::MAGIC.len())
+        .rposition(|w| w == trailer::MAGIC)?;
+    let end = from + pos + trailer::MAGIC.len();
+    let start = end.checked_sub(trailer::LEN)?;
+    let t = Trailer::from_bytes(file[start..end].try_into().ok()?)?;
+    // Only a trailer that describes the bytes before it counts.
+    (t.payload_offset.checked_add(t.payload_len)? + trailer::LEN as u64 == end as u64)
+        .then(|| (file.len() - end) as u64)
+}
+
+fn slice(data: &[u8], offset: u64, len: u64) -> Option<&[u8]> {
+    let start = usize::try_from(offset).ok()?;
+    let end = start.checked_add(usize::try_from(len).ok()?)?;
+    data.get(start..end)
+}
+
+/// A relative path that cannot leave the directory it is joined to.
+pub fn is_safe_relative_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.len() <= MAX_NAME_LEN
+        && !path.starts_with('/')
+        && !path.contains(['\\', '\0'])
+        && path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".." && !c.ends_with(':'))
+}
+
+fn is_module_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name.split('.').count() <= MAX_NESTING
+        && name.split('.').all(|part| {
+            !part.is_empty()
+                && !part.starts_with(|c: char| c.is_ascii_digit())
+                && part.chars().all(|c| c == '_' || c.is_alphanumeric())
+        })
+}
+
+/// Everything the runtime relies on without re-checking: sorted unique names,
+/// safe paths, files inside the payload, modules pointing at existing files.
+fn check_manifest(m: &Manifest, payload_len: u64) -> Result<(), BundleError> {
+    if m.files.len() > MAX_ENTRIES || m.modules.len() > MAX_ENTRIES {
+        return Err(BundleError::damaged(format!(
+            "manifest lists {} files and {} modules (limit {MAX_ENTRIES})",
+            m.files.len(),
+            m.modules.len()
+        )));
+    }
+    for pair in m.files.windows(2) {
+        if pair[0].path >= pair[1].path {
+            return Err(BundleError::damaged(format!(
+                "file list not sorted or duplicated at {}",
+                pair[1].path
+            )));
+        }
+    }
+    for pair in m.modules.windows(2) {
+        if pair[0].name >= pair[1].name {
+            return Err(BundleError::damaged(format!(
+                "module list not sorted or duplicated at {}",
+                pair[1].name
+            )));
+        }
+    }
+    for f in &m.files {
+        if !is_safe_relative_path(&f.path) {
+            return Err(BundleError::damaged(format!("unsafe file name {:?}", f.path)));
+        }
+        if f.size > MAX_FILE_BYTES {
+            return Err(BundleError::damaged(format!(
+                "{} claims {} bytes (limit {MAX_FILE_BYTES})",
+                f.path, f.size
+            )));
+        }
+        if f.offset.checked_add(f.stored).is_none_or(|end| end > payload_len) {
+            return Err(BundleError::damaged(format!(
+                "{} lies outside the archive",
+                f.path
+            )));
+        }
+        if f.compression == Compression::Stored && f.stored != f.size {
+            return Err(BundleError::damaged(format!(
+                "{}: stored size {} differs from size {}",
+                f.path, f.stored, f.size
+            )));
+        }
+    }
+    for module in &m.modules {
+        if !is_module_name(&module.name) {
+            return Err(BundleError::damaged(format!(
+                "invalid module name {:?}",
+                truncate(&module.name)
+            )));
+        }
+        if !is_safe_relative_path(&module.path) {
+            return Err(BundleError::damaged(format!("unsafe module path {:?}", module.path)));
+        }
+        if module.code.is_none() != (module.kind == crate::ModuleKind::Namespace) {
+            return Err(BundleError::damaged(format!(
+                "module {} has no bytecode",
+                module.name
+            )));
+        }
+        for path in module.code.iter().chain(module.source.as_ref()) {
+            if m.file(path).is_none() {
+                return Err(BundleError::damaged(format!(
+                    "module {} refers to missing file {path}",
+                    module.name
+                )));
+            }
+        }
+    }
+    if m.module(m.entry.module()).is_none() {
+        return Err(BundleError::damaged(format!(
+            "entry module {} is not in the bundle",
+            m.entry.module()
+        )));
+    }
+    Ok(())
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_paths() {
+        for ok in ["a.py", "pkg/mod.py", "a-1.0.dist-info/METADATA", "x/.hidden"] {
+            assert!(is_safe_relative_path(ok), "{ok}");
+        }
+        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "a/./b", "c:/x", "a\\b", "a\0"] {
+            assert!(!is_safe_relative_path(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn module_names() {
+        assert!(is_module_name("pkg.sub.mod"));
+        assert!(is_module_name("__main__"));
+        assert!(is_module_name("café"));
+        for bad in ["", "a..b", ".a", "a.", "1a", "a-b", "a/b"] {
+            assert!(!is_module_name(bad), "{bad}");
+        }
+        assert!(!is_module_name(&vec!["a"; MAX_NESTING + 1].join(".")));
+    }
+
+    #[test]
+    fn short_and_foreign_files_are_not_bundles() {
+        assert_eq!(locate(b"").unwrap_err(), BundleError::NotABundle);
+        assert_eq!(locate(&[7u8; 4096]).unwrap_err(), BundleError::NotABundle);
+    }
+}

@@ -1,0 +1,245 @@
+//! Writing a bundle: a deterministic zip payload with the manifest as its last
+//! entry, then the trailer. Used by the packager only.
+
+use crate::manifest::{Compression, FileRecord, Manifest};
+use crate::trailer::Trailer;
+use std::collections::BTreeMap;
+use std::io::{Cursor, Write};
+use zip::write::SimpleFileOptions;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("two files map to the same archive path {0}")]
+    Duplicate(String),
+    #[error("archive path {0:?} is not a safe relative path")]
+    UnsafePath(String),
+    #[error("writing the archive: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("writing the archive: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Collects files, then writes them in path order with fixed timestamps and
+/// permissions, so the same inputs always give the same bytes.
+pub struct BundleWriter {
+    files: BTreeMap<String, (Vec<u8>, Compression)>,
+    mtime: zip::DateTime,
+}
+
+/// The payload and where its manifest ended up.
+pub struct Payload {
+    pub bytes: Vec<u8>,
+    pub manifest: Manifest,
+    pub manifest_range: (u64, u64),
+}
+
+impl BundleWriter {
+    /// `epoch`: the time stamped on every entry (`SOURCE_DATE_EPOCH`), else 1980-01-01.
+    pub fn new(epoch: Option<u64>) -> Self {
+        let mtime = epoch
+            .and_then(zip_time_from_epoch)
+            .unwrap_or_default();
+        BundleWriter {
+            files: BTreeMap::new(),
+            mtime,
+        }
+    }
+
+    pub fn add(&mut self, path: String, data: Vec<u8>, compression: Compression) -> Result<(), WriteError> {
+        if !crate::reader::is_safe_relative_path(&path) || path == crate::MANIFEST_PATH {
+            return Err(WriteError::UnsafePath(path));
+        }
+        if self.files.contains_key(&path) {
+            return Err(WriteError::Duplicate(path));
+        }
+        self.files.insert(path, (data, compression));
+        Ok(())
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// Write the zip; `manifest.files` is filled in here from what was written.
+    pub fn finish(self, mut manifest: Manifest) -> Result<Payload, WriteError> {
+        let options = |c: Compression| {
+            let o = SimpleFileOptions::default()
+                .last_modified_time(self.mtime)
+                .unix_permissions(0o644);
+            match c {
+                Compression::Stored => o.compression_method(zip::CompressionMethod::Stored),
+                Compression::Deflate => o
+                    .compression_method(zip::CompressionMethod::Deflated)
+                    .compression_level(Some(9)),
+            }
+        };
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let mut records = Vec::with_capacity(self.files.len());
+        for (path, (data, compression)) in &self.files {
+            zip.start_file(path.as_str(), options(*compression))?;
+            zip.write_all(data)?;
+            records.push(FileRecord {
+                path: path.clone(),
+                offset: 0,
+                stored: 0,
+                size: data.len() as u64,
+                compression: *compression,
+                sha256: crate::sha256_hex(data),
+            });
+        }
+        let bytes = zip.finish()?.into_inner();
+
+        // Where did each entry's data land? Ask the zip reader rather than
+        // recomputing local header sizes.
+        let mut archive = zip::ZipArchive::new(Cursor::new(&bytes))?;
+        for (i, rec) in records.iter_mut().enumerate() {
+            let entry = archive.by_index_raw(i)?;
+            debug_assert_eq!(entry.name(), rec.path);
+            rec.offset = entry.data_start();
+            rec.stored = entry.compressed_size();
+        }
+        drop(archive);
+        manifest.files = records;
+
+        let json = serde_json::to_vec(&manifest).map_err(std::io::Error::other)?;
+        let mut zip = zip::ZipWriter::new_append(Cursor::new(bytes))?;
+        zip.start_file(crate::MANIFEST_PATH, options(Compression::Stored))?;
+        zip.write_all(&json)?;
+        let bytes = zip.finish()?.into_inner();
+
+        let mut archive = zip::ZipArchive::new(Cursor::new(&bytes))?;
+        let entry = archive.by_name(crate::MANIFEST_PATH)?;
+        let manifest_range = (entry.data_start(), entry.compressed_size());
+        drop(entry);
+        drop(archive);
+        Ok(Payload {
+            bytes,
+            manifest,
+            manifest_range,
+        })
+    }
+}
+
+impl Payload {
+    /// The trailer for this payload appended after a bootloader of `bootloader_len` bytes.
+    pub fn trailer(&self, bootloader_len: u64) -> Trailer {
+        Trailer::for_payload(&self.bytes, bootloader_len, self.manifest_range)
+    }
+}
+
+fn zip_time_from_epoch(secs: u64) -> Option<zip::DateTime> {
+    // Civil-from-days (Howard Hinnant), enough for zip's 1980..2107 range.
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    zip::DateTime::from_date_and_time(
+        year,
+        month,
+        day,
+        (rem / 3600) as u8,
+        (rem % 3600 / 60) as u8,
+        (rem % 60) as u8,
+    )
+    .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::*;
+    use crate::reader::Bundle;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format: crate::FORMAT_VERSION,
+            bytecode: crate::BYTECODE_FORMAT.into(),
+            entry: Entry::Script {
+                module: "__main__".into(),
+            },
+            build: BuildInfo::default(),
+            modules: vec![ModuleRecord {
+                name: "__main__".into(),
+                kind: ModuleKind::Module,
+                origin: Origin::User,
+                path: "app.py".into(),
+                code: Some("app.pyc".into()),
+                source: Some("app.py".into()),
+            }],
+            files: vec![],
+        }
+    }
+
+    fn build(epoch: Option<u64>) -> Vec<u8> {
+        let mut w = BundleWriter::new(epoch);
+        w.add("app.pyc".into(), b"bytecode".to_vec(), Compression::Stored).unwrap();
+        w.add("app.py".into(), b"print('hi')\n".repeat(50), Compression::Deflate).unwrap();
+        let payload = w.finish(manifest()).unwrap();
+        let boot = b"\x7fELF pretend bootloader".to_vec();
+        let t = payload.trailer(boot.len() as u64);
+        [boot, payload.bytes, t.to_bytes().to_vec()].concat()
+    }
+
+    #[test]
+    fn written_bundles_read_back() {
+        let file = build(None);
+        let b = Bundle::open(&file).unwrap();
+        assert_eq!(&*b.read_path("app.pyc").unwrap(), b"bytecode");
+        assert_eq!(&*b.read_path("app.py").unwrap(), &b"print('hi')\n".repeat(50)[..]);
+        assert!(b.damaged_files().is_empty());
+        assert_eq!(b.manifest.module("__main__").unwrap().path, "app.py");
+        // The payload is a real zip that other tools can list.
+        let zip = zip::ZipArchive::new(Cursor::new(b.payload)).unwrap();
+        assert_eq!(zip.len(), 3);
+    }
+
+    #[test]
+    fn same_inputs_same_bytes_and_epoch_is_honoured() {
+        assert_eq!(build(None), build(None));
+        assert_ne!(build(None), build(Some(1_700_000_000)));
+        let t = zip_time_from_epoch(1_700_000_000).unwrap();
+        assert_eq!((t.year(), t.month(), t.day(), t.hour()), (2023, 11, 14, 22));
+    }
+
+    #[test]
+    fn every_flipped_byte_is_refused() {
+        let file = build(None);
+        let boot_len = b"\x7fELF pretend bootloader".len();
+        for i in boot_len..file.len() {
+            let mut bad = file.clone();
+            bad[i] ^= 0x20;
+            assert!(Bundle::open(&bad).is_err(), "flip at {i} accepted");
+        }
+    }
+
+    #[test]
+    fn truncation_and_appended_junk_are_named() {
+        let file = build(None);
+        let cut = &file[..file.len() - 1];
+        assert!(Bundle::open(cut).is_err());
+        let mut longer = file.clone();
+        longer.extend_from_slice(b"junk");
+        assert_eq!(Bundle::open(&longer).unwrap_err(), crate::BundleError::AppendedData(4));
+        let mut shorter_payload = file.clone();
+        shorter_payload.drain(30..40);
+        assert!(matches!(
+            Bundle::open(&shorter_payload).unwrap_err(),
+            crate::BundleError::Truncated { .. }
+        ));
+    }
+
+    #[test]
+    fn duplicate_and_unsafe_paths_are_refused() {
+        let mut w = BundleWriter::new(None);
+        w.add("a.py".into(), vec![], Compression::Stored).unwrap();
+        assert!(matches!(w.add("a.py".into(), vec![], Compression::Stored), Err(WriteError::Duplicate(_))));
+        assert!(matches!(w.add("../a.py".into(), vec![], Compression::Stored), Err(WriteError::UnsafePath(_))));
+    }
+}

@@ -1,0 +1,160 @@
+//! Finding the prebuilt bootloader for a target and checking, with goblin,
+//! that it really is one: the right executable format and architecture, a
+//! pyfreeze marker with the bytecode format this packager writes, and no
+//! program already attached.
+
+use anyhow::{Context, Result, bail};
+use pyfreeze_bundle::target::{Arch, Format, Target};
+use std::path::{Path, PathBuf};
+
+pub const FILE_STEM: &str = "pyfreeze-boot";
+
+pub struct Bootloader {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// `--bootloader FILE`, else `$PYFREEZE_BOOTLOADER_DIR/TRIPLE/pyfreeze-boot[.exe]`,
+/// else one installed beside the `pyfreeze` executable.
+pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
+    if let Some(path) = explicit {
+        return Ok(path.to_path_buf());
+    }
+    let file = format!("{FILE_STEM}{}", target.exe_suffix());
+    let mut looked = Vec::new();
+    if let Some(dir) = std::env::var_os("PYFREEZE_BOOTLOADER_DIR") {
+        let candidate = Path::new(&dir).join(&target.triple).join(&file);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        looked.push(candidate);
+    }
+    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+        let mut candidates = vec![exe_dir.join("bootloaders").join(&target.triple).join(&file)];
+        if target.triple == crate::freeze::host_triple() {
+            candidates.insert(0, exe_dir.join(&file));
+        }
+        for candidate in candidates {
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+            looked.push(candidate);
+        }
+    }
+    let looked: Vec<String> = looked.iter().map(|p| format!("  {}", p.display())).collect();
+    bail!(
+        "no bootloader for {} found; looked in:\n{}\n\
+         Build it with `cargo build --release --ignore-rust-version -p pyfreeze-boot` \
+         (or `cargo install --path bootloader`), or pass --bootloader FILE",
+        target.triple,
+        looked.join("\n")
+    )
+}
+
+pub fn load(path: &Path, target: &Target) -> Result<Bootloader> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read bootloader {}", path.display()))?;
+    check(&bytes, target).with_context(|| format!("bootloader {} cannot be used", path.display()))?;
+    Ok(Bootloader {
+        path: path.to_path_buf(),
+        bytes,
+    })
+}
+
+/// What goblin says the file is.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Detected {
+    pub format: Format,
+    pub arch: Option<Arch>,
+}
+
+pub fn detect(bytes: &[u8]) -> Result<Detected> {
+    use goblin::Object;
+    let object = Object::parse(bytes).map_err(|e| anyhow::anyhow!("not an executable: {e}"))?;
+    Ok(match object {
+        Object::Elf(elf) => {
+            if !matches!(elf.header.e_type, goblin::elf::header::ET_EXEC | goblin::elf::header::ET_DYN) {
+                bail!("an ELF file, but not an executable (type {})", elf.header.e_type);
+            }
+            let arch = match elf.header.e_machine {
+                goblin::elf::header::EM_X86_64 => Some(Arch::X86_64),
+                goblin::elf::header::EM_AARCH64 => Some(Arch::Aarch64),
+                _ => None,
+            };
+            Detected { format: Format::Elf, arch }
+        }
+        Object::PE(pe) => {
+            let arch = match pe.header.coff_header.machine {
+                goblin::pe::header::COFF_MACHINE_X86_64 => Some(Arch::X86_64),
+                goblin::pe::header::COFF_MACHINE_ARM64 => Some(Arch::Aarch64),
+                _ => None,
+            };
+            Detected { format: Format::Pe, arch }
+        }
+        Object::Mach(goblin::mach::Mach::Binary(macho)) => {
+            let arch = match macho.header.cputype {
+                goblin::mach::cputype::CPU_TYPE_X86_64 => Some(Arch::X86_64),
+                goblin::mach::cputype::CPU_TYPE_ARM64 => Some(Arch::Aarch64),
+                _ => None,
+            };
+            Detected { format: Format::MachO, arch }
+        }
+        Object::Mach(goblin::mach::Mach::Fat(_)) => {
+            bail!("a universal (fat) Mach-O binary; pass the thin binary for one architecture")
+        }
+        _ => bail!("not an executable in a format pyfreeze knows (ELF, PE, Mach-O)"),
+    })
+}
+
+pub fn describe(format: Format) -> &'static str {
+    match format {
+        Format::Elf => "ELF",
+        Format::Pe => "PE",
+        Format::MachO => "Mach-O",
+    }
+}
+
+pub fn describe_arch(arch: Option<Arch>) -> &'static str {
+    match arch {
+        Some(Arch::X86_64) => "x86_64",
+        Some(Arch::Aarch64) => "aarch64",
+        None => "an unsupported architecture",
+    }
+}
+
+fn check(bytes: &[u8], target: &Target) -> Result<()> {
+    let detected = detect(bytes)?;
+    if detected.format != target.format() || detected.arch != Some(target.arch) {
+        bail!(
+            "it is a {} {} executable, but target {} needs a {} {} one",
+            describe_arch(detected.arch),
+            describe(detected.format),
+            target.triple,
+            describe_arch(Some(target.arch)),
+            describe(target.format()),
+        );
+    }
+    if pyfreeze_bundle::reader::locate(bytes).is_ok() {
+        bail!("it is already a frozen program, not a bare bootloader; pass pyfreeze-boot itself");
+    }
+    let marker = marker(bytes).context(
+        "it is not a pyfreeze bootloader (no pyfreeze marker inside); pass the pyfreeze-boot binary",
+    )?;
+    if marker != pyfreeze_bundle::BOOTLOADER_MARKER {
+        bail!(
+            "it was built for a different bundle or bytecode format ({marker:?}, this pyfreeze writes {:?}); \
+             use the bootloader from the same pyfreeze release",
+            pyfreeze_bundle::BOOTLOADER_MARKER
+        );
+    }
+    Ok(())
+}
+
+/// The bootloader's marker string, up to its last `;`.
+fn marker(bytes: &[u8]) -> Option<&str> {
+    let prefix = pyfreeze_bundle::BOOTLOADER_MARKER_PREFIX.as_bytes();
+    let at = memchr::memmem::find(bytes, prefix)?;
+    let rest = &bytes[at..bytes.len().min(at + 256)];
+    let end = rest.iter().position(|b| !b.is_ascii_graphic()).unwrap_or(rest.len());
+    let text = std::str::from_utf8(&rest[..end]).ok()?;
+    Some(&text[..text.rfind(';')? + 1])
+}

@@ -1,0 +1,482 @@
+//! Finding the imports in one module's syntax tree.
+//!
+//! Counted as imports: `import a.b`, `from p import x` (x may be a submodule),
+//! relative imports, imports nested in functions, classes, `try` and `with`
+//! blocks, `__import__("lit")` and `importlib.import_module("lit"[, "pkg"])`.
+//! Imports under a `try` that catches ImportError (or `contextlib.suppress(
+//! ImportError)`) are optional. Branches that are statically dead *for the
+//! target* are skipped: `if TYPE_CHECKING:`, `sys.platform`/`os.name` tests for
+//! another platform, `sys.version_info` tests RustPython (3.14) fails.
+
+use pyfreeze_bundle::target::Target;
+use rustpython_compiler::ast::visitor::{Visitor, walk_expr, walk_stmt};
+use rustpython_compiler::ast::{self as ast, CmpOp, Expr, Stmt};
+
+/// The Python version RustPython 0.6 reports.
+pub const PYTHON_VERSION: (i64, i64, i64) = (3, 14, 0);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// Dotted name as written, without leading dots (`""` for `from . import x`).
+    pub module: String,
+    /// 0 for absolute imports, the number of leading dots otherwise.
+    pub level: u32,
+    /// Names after `from ... import` (`*` included); empty for `import x`.
+    pub names: Vec<String>,
+    /// For `importlib.import_module(".x", "pkg")`: the package the dots count from.
+    pub anchor: Option<String>,
+    /// 1-based line of the import.
+    pub line: u32,
+    /// Inside a block that handles ImportError.
+    pub optional: bool,
+}
+
+/// How to read a module.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanMode {
+    /// The module runs as `__main__` (the entry script): it decides
+    /// `if __name__ == "__main__":` blocks, which every other module skips.
+    pub is_main: bool,
+    /// Skip module-level functions that are a stdlib module's command-line
+    /// interface (`main`, `_main`, `_test`, ...): they only run under
+    /// `python -m module`, never in a frozen program.
+    pub skip_cli_functions: bool,
+}
+
+/// Module-level functions that stdlib modules use for `python -m` only.
+const CLI_FUNCTIONS: &[&str] = &["main", "_main", "_test", "test", "_demo", "demo"];
+
+pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMode) -> Vec<Import> {
+    let mut scanner = Scanner {
+        target,
+        is_main: mode.is_main,
+        lines: LineIndex::new(source),
+        optional: 0,
+        imports: Vec::new(),
+    };
+    for stmt in &module.body {
+        if mode.skip_cli_functions
+            && let Stmt::FunctionDef(f) = stmt
+            && CLI_FUNCTIONS.contains(&f.name.as_str())
+        {
+            continue;
+        }
+        scanner.visit_stmt(stmt);
+    }
+    scanner.imports
+}
+
+struct Scanner<'t> {
+    target: &'t Target,
+    is_main: bool,
+    lines: LineIndex,
+    optional: u32,
+    imports: Vec<Import>,
+}
+
+impl Scanner<'_> {
+    fn push(&mut self, module: &str, level: u32, names: Vec<String>, anchor: Option<String>, offset: u32) {
+        self.imports.push(Import {
+            module: module.to_string(),
+            level,
+            names,
+            anchor,
+            line: self.lines.line_of(offset),
+            optional: self.optional > 0,
+        });
+    }
+
+    fn guarded<F: FnOnce(&mut Self)>(&mut self, guard: bool, f: F) {
+        self.optional += u32::from(guard);
+        f(self);
+        self.optional -= u32::from(guard);
+    }
+
+    /// `__import__("x")`, `importlib.import_module("x")`, `import_module(".x", "pkg")`.
+    fn dynamic_import(&mut self, call: &ast::ExprCall) {
+        let is_dunder = matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "__import__");
+        let is_import_module = match &*call.func {
+            Expr::Name(n) => n.id.as_str() == "import_module",
+            Expr::Attribute(a) => {
+                a.attr.as_str() == "import_module"
+                    && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "importlib")
+            }
+            _ => false,
+        };
+        if !is_dunder && !is_import_module {
+            return;
+        }
+        let Some(Expr::StringLiteral(lit)) = call.arguments.args.first() else {
+            return;
+        };
+        let name = lit.value.to_str();
+        let level = name.chars().take_while(|&c| c == '.').count() as u32;
+        let anchor = if is_import_module && level > 0 {
+            match call.arguments.args.get(1) {
+                Some(Expr::StringLiteral(pkg)) => Some(pkg.value.to_str().to_string()),
+                _ => return, // relative to a package we cannot know statically
+            }
+        } else {
+            None
+        };
+        if is_dunder && level > 0 {
+            return;
+        }
+        let offset = call.range_start.to_u32();
+        self.push(&name[level as usize..], level, Vec::new(), anchor, offset);
+    }
+
+    /// Whether `expr` is statically true or false on the target; None if unknown.
+    fn eval(&self, expr: &Expr) -> Option<bool> {
+        match expr {
+            Expr::BooleanLiteral(b) => Some(b.value),
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => Some(i.as_u64() != Some(0)),
+                _ => None,
+            },
+            Expr::Name(n) if n.id.as_str() == "TYPE_CHECKING" => Some(false),
+            Expr::Attribute(a) if a.attr.as_str() == "TYPE_CHECKING" => Some(false),
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.eval(&u.operand).map(|v| !v),
+            Expr::BoolOp(b) => {
+                let values: Vec<Option<bool>> = b.values.iter().map(|v| self.eval(v)).collect();
+                match b.op {
+                    ast::BoolOp::And if values.contains(&Some(false)) => Some(false),
+                    ast::BoolOp::And if values.iter().all(|v| *v == Some(true)) => Some(true),
+                    ast::BoolOp::Or if values.contains(&Some(true)) => Some(true),
+                    ast::BoolOp::Or if values.iter().all(|v| *v == Some(false)) => Some(false),
+                    _ => None,
+                }
+            }
+            Expr::Compare(c) if c.ops.len() == 1 => self.eval_compare(&c.left, c.ops[0], &c.comparators[0]),
+            Expr::Call(call) => {
+                // sys.platform.startswith("win") / (("linux", "darwin"))
+                let Expr::Attribute(method) = &*call.func else { return None };
+                if method.attr.as_str() != "startswith" || !is_attr(&method.value, "sys", "platform") {
+                    return None;
+                }
+                let platform = self.target.sys_platform();
+                match call.arguments.args.first()? {
+                    Expr::StringLiteral(s) => Some(platform.starts_with(s.value.to_str())),
+                    Expr::Tuple(t) => {
+                        let prefixes: Option<Vec<&str>> = t.elts.iter().map(string_literal).collect();
+                        Some(prefixes?.iter().any(|p| platform.starts_with(p)))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn eval_compare(&self, left: &Expr, op: CmpOp, right: &Expr) -> Option<bool> {
+        // A known string on one side, a literal on the other.
+        let known = |e: &Expr| -> Option<&'static str> {
+            if matches!(e, Expr::Name(n) if n.id.as_str() == "__name__") {
+                Some(if self.is_main { "__main__" } else { "<imported>" })
+            } else if is_attr(e, "sys", "platform") {
+                Some(self.target.sys_platform())
+            } else if is_attr(e, "os", "name") {
+                Some(self.target.os_name())
+            } else {
+                None
+            }
+        };
+        if let Some(value) = known(left).or_else(|| known(right)) {
+            let other = if known(left).is_some() { right } else { left };
+            return match (op, other) {
+                (CmpOp::Eq, _) => Some(value == string_literal(other)?),
+                (CmpOp::NotEq, _) => Some(value != string_literal(other)?),
+                (CmpOp::In | CmpOp::NotIn, Expr::Tuple(_) | Expr::List(_) | Expr::Set(_)) => {
+                    let items = match other {
+                        Expr::Tuple(t) => &t.elts[..],
+                        Expr::List(l) => &l.elts[..],
+                        Expr::Set(s) => &s.elts[..],
+                        _ => return None,
+                    };
+                    let items: Option<Vec<&str>> = items.iter().map(string_literal).collect();
+                    let found = items?.contains(&value);
+                    Some(if op == CmpOp::In { found } else { !found })
+                }
+                _ => None,
+            };
+        }
+        // sys.version_info (or a prefix slice of it) against a tuple of ints.
+        let ours = version_operand(left)?;
+        let theirs = int_tuple(right)?;
+        // Lexicographic, a proper prefix first: as Python compares tuples.
+        let ordering = ours.cmp(&theirs[..]);
+        Some(match op {
+            CmpOp::Lt => ordering.is_lt(),
+            CmpOp::LtE => ordering.is_le(),
+            CmpOp::Gt => ordering.is_gt(),
+            CmpOp::GtE => ordering.is_ge(),
+            CmpOp::Eq => ordering.is_eq(),
+            CmpOp::NotEq => !ordering.is_eq(),
+            _ => return None,
+        })
+    }
+}
+
+/// `sys.version_info`, `sys.version_info[:N]` -> the version as that tuple.
+fn version_operand(e: &Expr) -> Option<&'static [i64]> {
+    static FULL: [i64; 3] = [PYTHON_VERSION.0, PYTHON_VERSION.1, PYTHON_VERSION.2];
+    if is_attr(e, "sys", "version_info") {
+        // version_info has 5 fields; against a short tuple only the prefix matters
+        // unless equal, which a 3-tuple (3, 14, 0) models closely enough.
+        return Some(&FULL[..]);
+    }
+    if let Expr::Subscript(s) = e
+        && is_attr(&s.value, "sys", "version_info")
+        && let Expr::Slice(slice) = &*s.slice
+        && slice.lower.is_none()
+        && slice.step.is_none()
+        && let Some(Expr::NumberLiteral(n)) = slice.upper.as_deref()
+        && let ast::Number::Int(i) = &n.value
+    {
+        let n = i.as_u64()? as usize;
+        return FULL.get(..n.min(3));
+    }
+    None
+}
+
+fn int_tuple(e: &Expr) -> Option<Vec<i64>> {
+    let Expr::Tuple(t) = e else { return None };
+    t.elts
+        .iter()
+        .map(|e| match e {
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => i.as_i64(),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_attr(e: &Expr, object: &str, attr: &str) -> bool {
+    matches!(e, Expr::Attribute(a)
+        if a.attr.as_str() == attr && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == object))
+}
+
+fn string_literal(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str()),
+        _ => None,
+    }
+}
+
+/// Handlers that catch a failed import: ImportError, ModuleNotFoundError,
+/// Exception, BaseException, or a bare `except:`.
+fn catches_import_error(handler: &ast::ExceptHandler) -> bool {
+    let ast::ExceptHandler::ExceptHandler(h) = handler;
+    match h.type_.as_deref() {
+        None => true,
+        Some(t) => names_import_error(t),
+    }
+}
+
+fn names_import_error(e: &Expr) -> bool {
+    const CATCHING: [&str; 4] = ["ImportError", "ModuleNotFoundError", "Exception", "BaseException"];
+    match e {
+        Expr::Name(n) => CATCHING.contains(&n.id.as_str()),
+        Expr::Attribute(a) => CATCHING.contains(&a.attr.as_str()),
+        Expr::Tuple(t) => t.elts.iter().any(names_import_error),
+        _ => false,
+    }
+}
+
+/// `with contextlib.suppress(ImportError):` / `with suppress(ImportError):`
+fn suppresses_import_error(item: &ast::WithItem) -> bool {
+    let Expr::Call(call) = &item.context_expr else { return false };
+    let is_suppress = match &*call.func {
+        Expr::Name(n) => n.id.as_str() == "suppress",
+        Expr::Attribute(a) => a.attr.as_str() == "suppress",
+        _ => false,
+    };
+    is_suppress && call.arguments.args.iter().any(names_import_error)
+}
+
+impl<'a> Visitor<'a> for Scanner<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(s) => {
+                for alias in &s.names {
+                    self.push(alias.name.as_str(), 0, Vec::new(), None, alias.range.start().to_u32());
+                }
+            }
+            Stmt::ImportFrom(s) => {
+                let names = s.names.iter().map(|a| a.name.as_str().to_string()).collect();
+                let module = s.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                self.push(module, s.level, names, None, s.range.start().to_u32());
+            }
+            Stmt::Try(s) => {
+                let guard = s.handlers.iter().any(catches_import_error);
+                self.guarded(guard, |me| {
+                    for st in &s.body {
+                        me.visit_stmt(st);
+                    }
+                });
+                for handler in &s.handlers {
+                    self.visit_except_handler(handler);
+                }
+                for st in s.orelse.iter().chain(&s.finalbody) {
+                    self.visit_stmt(st);
+                }
+            }
+            Stmt::With(s) => {
+                let guard = s.items.iter().any(suppresses_import_error);
+                self.guarded(guard, |me| walk_stmt(me, stmt));
+            }
+            Stmt::If(s) => {
+                let clauses = std::iter::once((Some(&*s.test), &s.body[..]))
+                    .chain(s.elif_else_clauses.iter().map(|c| (c.test.as_ref(), &c.body[..])));
+                for (test, body) in clauses {
+                    let value = test.and_then(|t| self.eval(t));
+                    if let Some(t) = test {
+                        self.visit_expr(t);
+                    }
+                    if value == Some(false) {
+                        continue; // dead on the target
+                    }
+                    for st in body {
+                        self.visit_stmt(st);
+                    }
+                    if value == Some(true) {
+                        break; // later branches are dead
+                    }
+                }
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            self.dynamic_import(call);
+        }
+        walk_expr(self, expr);
+    }
+}
+
+/// Byte offset to 1-based line number.
+struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    fn new(source: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i as u32 + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    fn line_of(&self, offset: u32) -> u32 {
+        self.starts.partition_point(|&s| s <= offset) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn imports(src: &str, triple: &str) -> Vec<Import> {
+        let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
+        scan(parsed.syntax(), src, &Target::parse(triple).unwrap(), ScanMode::default())
+    }
+
+    fn names(src: &str) -> Vec<(String, u32, bool)> {
+        imports(src, "x86_64-unknown-linux-gnu")
+            .into_iter()
+            .map(|i| (i.module, i.level, i.optional))
+            .collect()
+    }
+
+    fn n(m: &str, level: u32, optional: bool) -> (String, u32, bool) {
+        (m.to_string(), level, optional)
+    }
+
+    #[test]
+    fn statements_everywhere() {
+        let src = "import a.b, c\nfrom d import e\nfrom . import f\nfrom ..g import h\n\
+                   def fn():\n    import inner\nclass K:\n    import in_class\n";
+        assert_eq!(
+            names(src),
+            [n("a.b", 0, false), n("c", 0, false), n("d", 0, false), n("", 1, false),
+             n("g", 2, false), n("inner", 0, false), n("in_class", 0, false)]
+        );
+        let all = imports(src, "x86_64-unknown-linux-gnu");
+        assert_eq!(all[2].names, ["e"]);
+        assert_eq!(all[5].line, 6);
+    }
+
+    #[test]
+    fn optional_imports() {
+        let src = "try:\n    import fast\nexcept ImportError:\n    import slow\n\
+                   try:\n    import guarded2\nexcept (ValueError, ModuleNotFoundError):\n    pass\n\
+                   try:\n    import unguarded\nexcept ValueError:\n    pass\n\
+                   import contextlib\nwith contextlib.suppress(ImportError):\n    import maybe\n";
+        assert_eq!(
+            names(src),
+            [n("fast", 0, true), n("slow", 0, false), n("guarded2", 0, true),
+             n("unguarded", 0, false), n("contextlib", 0, false), n("maybe", 0, true)]
+        );
+    }
+
+    #[test]
+    fn dead_branches_for_the_target() {
+        let src = "import sys, os\nfrom typing import TYPE_CHECKING\n\
+                   if TYPE_CHECKING:\n    import typing_only\n\
+                   if sys.platform == 'win32':\n    import winreg\nelif sys.platform.startswith('linux'):\n    import linux_only\nelse:\n    import other\n\
+                   if os.name == 'nt':\n    import nt_only\n\
+                   if sys.version_info >= (3, 11):\n    import tomllib\nelse:\n    import tomli\n\
+                   if sys.version_info[:2] < (3, 8):\n    import old\n\
+                   if some_flag:\n    import unknown\n";
+        let linux: Vec<String> = imports(src, "x86_64-unknown-linux-gnu").into_iter().map(|i| i.module).collect();
+        assert_eq!(linux, ["sys", "os", "typing", "linux_only", "tomllib", "unknown"]);
+        let windows: Vec<String> = imports(src, "x86_64-pc-windows-msvc").into_iter().map(|i| i.module).collect();
+        assert_eq!(windows, ["sys", "os", "typing", "winreg", "nt_only", "tomllib", "unknown"]);
+        let mac: Vec<String> = imports(src, "aarch64-apple-darwin").into_iter().map(|i| i.module).collect();
+        assert_eq!(mac, ["sys", "os", "typing", "other", "tomllib", "unknown"]);
+    }
+
+    #[test]
+    fn main_guard_blocks_count_only_in_the_entry_script() {
+        let src = "import a\nif __name__ == '__main__':\n    import doctest\n";
+        let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
+        let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
+        let count = |is_main| {
+            let mode = ScanMode { is_main, skip_cli_functions: false };
+            scan(parsed.syntax(), src, &target, mode).len()
+        };
+        assert_eq!((count(false), count(true)), (1, 2));
+    }
+
+    #[test]
+    fn stdlib_command_line_functions_can_be_skipped() {
+        let src = "import a\ndef _main():\n    import argparse\ndef helper():\n    import lazy\n";
+        let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
+        let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
+        let found = |skip_cli_functions| -> Vec<String> {
+            let mode = ScanMode { is_main: false, skip_cli_functions };
+            scan(parsed.syntax(), src, &target, mode).into_iter().map(|i| i.module).collect()
+        };
+        assert_eq!(found(false), ["a", "argparse", "lazy"]);
+        assert_eq!(found(true), ["a", "lazy"]);
+    }
+
+    #[test]
+    fn dynamic_imports_with_literals() {
+        let src = "import importlib\nm = importlib.import_module('plugins.a')\n\
+                   r = importlib.import_module('.b', 'plugins')\n__import__('c')\n\
+                   importlib.import_module(name)\n";
+        let found = imports(src, "x86_64-unknown-linux-gnu");
+        let got: Vec<(String, u32, Option<String>)> =
+            found.into_iter().map(|i| (i.module, i.level, i.anchor)).collect();
+        assert_eq!(
+            got,
+            [("importlib".into(), 0, None), ("plugins.a".into(), 0, None),
+             ("b".into(), 1, Some("plugins".into())), ("c".into(), 0, None)]
+        );
+    }
+}

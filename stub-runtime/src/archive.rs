@@ -1,0 +1,70 @@
+//! The bundle the process was started with, reachable from the native module.
+
+use pyfreeze_bundle::{Bundle, ModuleKind, ModuleRecord};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+pub(crate) struct Archive {
+    pub bundle: Bundle<'static>,
+    /// Virtual directory the modules' `__file__` paths live under.
+    pub root: String,
+}
+
+static ARCHIVE: OnceLock<Archive> = OnceLock::new();
+
+/// Install the bundle; called once, before the interpreter starts.
+pub(crate) fn install(bundle: Bundle<'static>, root: String) -> &'static Archive {
+    ARCHIVE.get_or_init(|| Archive { bundle, root })
+}
+
+pub(crate) fn get() -> Option<&'static Archive> {
+    ARCHIVE.get()
+}
+
+impl Archive {
+    /// A module that `import` may find. `__main__` is the entry script and is
+    /// only ever run, never imported.
+    pub fn module(&self, name: &str) -> Option<&ModuleRecord> {
+        if name == "__main__" {
+            return None;
+        }
+        self.bundle.manifest.module(name)
+    }
+
+    pub fn kind(record: &ModuleRecord) -> &'static str {
+        match record.kind {
+            ModuleKind::Module => "module",
+            ModuleKind::Package => "package",
+            ModuleKind::Namespace => "namespace",
+        }
+    }
+
+    /// The absolute virtual path of an archive path.
+    pub fn virtual_path(&self, path: &str) -> String {
+        format!("{}{}{}", self.root, std::path::MAIN_SEPARATOR, native_seps(path))
+    }
+
+    /// The archive path of an absolute virtual path, if it is under the root.
+    pub fn archive_path<'p>(&self, path: &'p str) -> Option<Cow<'p, str>> {
+        let rest = path.strip_prefix(&self.root)?;
+        let rest = rest.strip_prefix(['/', std::path::MAIN_SEPARATOR])?;
+        Some(if std::path::MAIN_SEPARATOR == '/' {
+            Cow::Borrowed(rest)
+        } else {
+            Cow::Owned(rest.replace(std::path::MAIN_SEPARATOR, "/"))
+        })
+    }
+
+    pub fn read(&self, archive_path: &str) -> Option<Cow<'static, [u8]>> {
+        let rec = self.bundle.manifest.file(archive_path)?;
+        self.bundle.read(rec).ok()
+    }
+}
+
+fn native_seps(path: &str) -> Cow<'_, str> {
+    if std::path::MAIN_SEPARATOR == '/' {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(path.replace('/', std::path::MAIN_SEPARATOR_STR))
+    }
+}

@@ -1,0 +1,68 @@
+//! Building the RustPython interpreter a frozen program runs in.
+
+use rustpython_vm::common::rc::PyRc;
+use rustpython_vm::{Interpreter, Settings};
+
+// Rebuild when the importer changes: py_freeze! does not track the file.
+const _IMPORTER_SOURCE: &str = include_str!("importer.py");
+
+/// What the interpreter is configured with. Nothing here comes from the
+/// environment: a frozen program is isolated from PYTHONPATH, PYTHONHOME,
+/// site-packages and user site directories of the machine it runs on.
+pub(crate) struct Config {
+    pub argv: Vec<String>,
+    pub executable: String,
+    pub optimize: u8,
+}
+
+pub(crate) fn build(config: Config) -> Interpreter {
+    let mut settings = Settings::default();
+    settings.argv = config.argv;
+    settings.import_site = false;
+    settings.user_site_directory = false;
+    settings.ignore_environment = true;
+    settings.isolated = true;
+    settings.safe_path = true;
+    settings.write_bytecode = false;
+    settings.optimize = config.optimize;
+
+    let builder = Interpreter::builder(settings);
+    let stdlib = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
+    let pyfreeze = crate::native::module_def(&builder.ctx);
+    let executable = config.executable;
+    builder
+        .add_native_modules(&stdlib)
+        .add_native_module(pyfreeze)
+        .add_frozen_modules(rustpython_vm::py_freeze!(
+            file = "importer.py",
+            module_name = "_pyfreeze_importer"
+        ))
+        .init_hook(install_tls_provider)
+        .init_hook(move |vm| {
+            // The paths RustPython derived from the executable's location
+            // point at nothing useful: modules come from the bundle only.
+            if let Some(state) = PyRc::get_mut(&mut vm.state) {
+                let paths = &mut state.config.paths;
+                paths.executable.clone_from(&executable);
+                paths.base_executable = executable;
+                paths.module_search_paths.clear();
+                paths.stdlib_dir = None;
+            }
+        })
+        .build()
+}
+
+/// rustpython's `ssl` needs a rustls crypto provider, installed the way the
+/// `rustpython` binary does it.
+fn install_tls_provider(_vm: &mut rustpython_vm::VirtualMachine) {
+    use rustls::crypto::aws_lc_rs;
+    use rustpython_stdlib::ssl::providers::CryptoExt;
+    let ext = CryptoExt {
+        all_cipher_suites: Some(aws_lc_rs::ALL_CIPHER_SUITES),
+        default_cipher_suites: Some(aws_lc_rs::DEFAULT_CIPHER_SUITES),
+        all_kx_groups: Some(aws_lc_rs::ALL_KX_GROUPS),
+        any_supported_key: Some(aws_lc_rs::sign::any_supported_type),
+        ticketer: aws_lc_rs::Ticketer::new,
+    };
+    let _ = CryptoExt::set_provider(aws_lc_rs::default_provider(), ext);
+}

@@ -1,0 +1,103 @@
+//! `_pyfreeze`: the native half of the importer. It answers from the bundle's
+//! manifest and decodes bytecode straight from the memory map, lazily, when a
+//! module is first imported.
+
+pub(crate) use _pyfreeze::module_def;
+
+use rustpython_vm::builtins::PyCode;
+use rustpython_vm::{PyRef, PyResult, VirtualMachine};
+
+/// Bytecode files are `.pyc`: a 16-byte PEP 552 header, then `marshal.dumps(code)`.
+const PYC_HEADER: usize = 16;
+
+pub(crate) fn decode_pyc(bytes: &[u8], vm: &VirtualMachine) -> Result<PyRef<PyCode>, String> {
+    let body = bytes
+        .get(PYC_HEADER..)
+        .and_then(|b| b.strip_prefix(b"c"))
+        .ok_or("not a bytecode file")?;
+    use rustpython_compiler_core::bytecode::AsBag;
+    let bag = (&vm.ctx).as_bag();
+    let code = rustpython_compiler_core::marshal::deserialize_code(&mut &*body, bag)
+        .map_err(|e| format!("unreadable bytecode: {e}"))?;
+    Ok(vm.ctx.new_code(code))
+}
+
+/// The code object of `name`, its `co_filename` set to the virtual path.
+pub(crate) fn module_code(name: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
+    let archive = crate::archive::get().ok_or_else(|| vm.new_runtime_error("no bundle"))?;
+    let record = archive
+        .bundle
+        .manifest
+        .module(name)
+        .ok_or_else(|| vm.new_import_error(format!("No module named {name:?} in the bundle"), vm.ctx.new_str(name)))?;
+    let bytes = record
+        .code
+        .as_deref()
+        .and_then(|path| archive.read(path))
+        .ok_or_else(|| vm.new_import_error(format!("{}: bytecode missing", record.path), vm.ctx.new_str(name)))?;
+    let code = decode_pyc(&bytes, vm)
+        .map_err(|e| vm.new_import_error(format!("{}: {e}", record.path), vm.ctx.new_str(name)))?;
+    // What importlib's SourceLoader does, so tracebacks name the virtual path.
+    let filename = archive.virtual_path(&record.path);
+    let fix = vm.import("_imp", 0)?.get_attr("_fix_co_filename", vm)?;
+    fix.call((code.clone(), vm.ctx.new_str(filename)), vm)?;
+    Ok(code)
+}
+
+#[rustpython_vm::pymodule]
+mod _pyfreeze {
+    use crate::archive::{self, Archive};
+    use rustpython_vm::builtins::{PyCode, PyUtf8StrRef};
+    use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
+
+    /// The virtual directory holding the bundle's modules (`sys._MEIPASS`).
+    #[pyattr]
+    fn root(vm: &VirtualMachine) -> PyObjectRef {
+        let root = archive::get().map(|a| a.root.as_str()).unwrap_or_default();
+        vm.ctx.new_str(root).into()
+    }
+
+    /// `(kind, virtual_path)` for a module in the bundle, else None; kind is
+    /// "module", "package" or "namespace" (whose path is its directory).
+    #[pyfunction]
+    fn find(name: PyUtf8StrRef) -> Option<(&'static str, String)> {
+        let archive = archive::get()?;
+        let record = archive.module(name.as_str())?;
+        Some((Archive::kind(record), archive.virtual_path(&record.path)))
+    }
+
+    #[pyfunction]
+    fn get_code(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
+        super::module_code(name.as_str(), vm)
+    }
+
+    /// Source text when the bundle carries it, else None.
+    #[pyfunction]
+    fn get_source(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<Option<String>> {
+        let Some(archive) = archive::get() else {
+            return Ok(None);
+        };
+        let Some(path) = archive.bundle.manifest.module(name.as_str()).and_then(|r| r.source.as_ref()) else {
+            return Ok(None);
+        };
+        let bytes = archive.read(path).unwrap_or_default();
+        String::from_utf8(bytes.into_owned())
+            .map(Some)
+            .map_err(|_| vm.new_value_error(format!("{path}: source is not UTF-8")))
+    }
+
+    /// Bytes of a file in the bundle named by its absolute virtual path.
+    #[pyfunction]
+    fn get_data(path: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        let not_found = || {
+            vm.new_errno_error(
+                libc::ENOENT,
+                format!("No such file in the bundle: {:?}", path.as_str()),
+            )
+            .upcast()
+        };
+        let archive = archive::get().ok_or_else(not_found)?;
+        let rel = archive.archive_path(path.as_str()).ok_or_else(not_found)?;
+        archive.read(&rel).map(|b| b.into_owned()).ok_or_else(not_found)
+    }
+}

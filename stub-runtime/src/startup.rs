@@ -1,0 +1,82 @@
+//! From a checked bundle to a finished program: set up `sys`, install the
+//! importer, run the entry module as `__main__`, return the exit code.
+
+use crate::archive::{self, Archive};
+use crate::interpreter::{self, Config};
+use pyfreeze_bundle::Bundle;
+use rustpython_vm::{AsObject, PyResult, VirtualMachine};
+use std::path::{Path, PathBuf};
+
+/// How the executable was started.
+pub struct Launch {
+    /// The executable's real path (symlinks resolved), as `sys.executable`.
+    pub exe: PathBuf,
+    /// The command line; `argv[0]` as the program was invoked.
+    pub argv: Vec<String>,
+}
+
+/// Run the bundle's program to completion and return its exit code.
+pub fn run(bundle: Bundle<'static>, launch: Launch) -> u32 {
+    let root = virtual_root(&launch.exe);
+    let archive = archive::install(bundle, root);
+    let interp = interpreter::build(Config {
+        argv: launch.argv,
+        executable: launch.exe.to_string_lossy().into_owned(),
+        optimize: archive.bundle.manifest.build.optimize,
+    });
+    interp.run(|vm| {
+        prepare_sys(vm, archive)?;
+        run_entry(vm, archive)
+    })
+}
+
+/// The directory the bundle's files appear under (`sys._MEIPASS`): beside the
+/// executable, named after it, like PyInstaller's `_internal`. It need not
+/// exist: modules are served from memory.
+pub fn virtual_root(exe: &Path) -> String {
+    let stem = exe
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "app".into());
+    let dir = exe.parent().unwrap_or(Path::new(""));
+    dir.join(format!("{stem}_internal"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn prepare_sys(vm: &VirtualMachine, archive: &Archive) -> PyResult<()> {
+    let sys = vm.sys_module.as_object();
+    let root = vm.ctx.new_str(archive.root.as_str());
+    sys.set_attr("frozen", vm.ctx.new_bool(true), vm)?;
+    sys.set_attr("_MEIPASS", root.clone(), vm)?;
+    for name in ["prefix", "exec_prefix", "base_prefix", "base_exec_prefix"] {
+        sys.set_attr(name, root.clone(), vm)?;
+    }
+    sys.set_attr("path", vm.ctx.new_list(vec![root.into()]), vm)?;
+
+    let importer = vm.import("_pyfreeze_importer", 0)?;
+    importer.get_attr("install", vm)?.call((), vm)?;
+
+    // What CPython does at start: the codec registry's search function.
+    if archive.module("encodings").is_some() {
+        vm.import("encodings", 0)?;
+    }
+    Ok(())
+}
+
+fn run_entry(vm: &VirtualMachine, archive: &Archive) -> PyResult<()> {
+    let manifest = &archive.bundle.manifest;
+    let name = manifest.entry.module();
+    let record = manifest
+        .module(name)
+        .ok_or_else(|| vm.new_runtime_error(format!("entry module {name} missing")))?;
+    let code = crate::native::module_code(name, vm)?;
+    let scope = vm.new_scope_with_main()?;
+    let globals = &scope.globals;
+    globals.set_item("__file__", vm.ctx.new_str(archive.virtual_path(&record.path)).into(), vm)?;
+    globals.set_item("__cached__", vm.ctx.none(), vm)?;
+    let importer = vm.import("_pyfreeze_importer", 0)?.get_attr("importer", vm)?;
+    globals.set_item("__loader__", importer, vm)?;
+    vm.run_code_obj(code, scope)?;
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! Helpers for the integration tests: build the `pyfreeze` and `pyfreeze-boot`
+//! binaries once per test run, freeze fixtures into a temporary directory and
+//! run the results.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    root().join("tests").join("fixtures")
+}
+
+/// `target/<profile>` of the running test binary.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test-binary>
+    exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf()
+}
+
+/// Build `pyfreeze` and `pyfreeze-boot` in the test's profile, once. Cargo's
+/// own freshness check makes this a no-op when they are up to date.
+fn ensure_built() -> &'static PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = profile_dir();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.current_dir(root())
+            .args(["build", "--locked", "--ignore-rust-version", "-p", "pyfreeze", "-p", "pyfreeze-boot"]);
+        match dir.file_name().and_then(OsStr::to_str) {
+            Some("debug") => {}
+            Some("release") => {
+                cmd.arg("--release");
+            }
+            Some(other) => {
+                cmd.args(["--profile", other]);
+            }
+            None => panic!("unexpected target layout {}", dir.display()),
+        }
+        let status = cmd.status().expect("run cargo build");
+        assert!(status.success(), "cargo build of pyfreeze and pyfreeze-boot failed");
+        dir
+    })
+}
+
+pub fn pyfreeze_bin() -> PathBuf {
+    ensure_built().join(format!("pyfreeze{}", std::env::consts::EXE_SUFFIX))
+}
+
+pub fn boot_bin() -> PathBuf {
+    ensure_built().join(format!("pyfreeze-boot{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// `pyfreeze ARGS...` in `cwd`.
+pub fn pyfreeze<I, S>(cwd: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(pyfreeze_bin())
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("run pyfreeze")
+}
+
+/// Freeze `script` into `out`, asserting success.
+pub fn freeze(script: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("build"), script.as_os_str(), OsStr::new("-o"), out.as_os_str()];
+    args.extend(extra.iter().map(OsStr::new));
+    let output = pyfreeze(&root(), args);
+    assert!(
+        output.status.success(),
+        "pyfreeze build {} failed:\n{}",
+        script.display(),
+        text(&output.stderr)
+    );
+    output
+}
+
+/// Run an executable with arguments, capturing output.
+pub fn run<I, S>(exe: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run frozen executable")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A scratch directory for one test.
+pub fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("pyfreeze-test-")
+        .tempdir()
+        .expect("temp dir")
+}
+
+/// Write `files` (path, contents) under `dir`.
+pub fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+    for (path, contents) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, contents).expect("write file");
+    }
+}
+
+/// `python3` of the machine, the reference for differential tests.
+pub fn python3() -> &'static str {
+    "python3"
+}
