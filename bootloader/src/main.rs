@@ -18,6 +18,7 @@ static MARKER: &str = pyfreeze_bundle::BOOTLOADER_MARKER;
 const EXIT_BAD_BUNDLE: i32 = 2;
 
 fn main() {
+    install_panic_hook();
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
@@ -48,6 +49,22 @@ fn main() {
     };
     let code = pyfreeze_runtime::run(bundle, pyfreeze_runtime::Launch { exe, argv });
     exit(code as i32);
+}
+
+/// A panic is a bug in pyfreeze or RustPython, never the user's: say so in
+/// one line instead of a Rust backtrace, and exit with 70 (EX_SOFTWARE).
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+        eprintln!("fatal: internal error in the Python runtime: {msg}{at}");
+        exit(70);
+    }));
 }
 
 /// The executable's real path: symlinks resolved, as PyInstaller reports it.

@@ -177,6 +177,10 @@ pub fn locate(file: &[u8]) -> Result<(Trailer, &[u8]), BundleError> {
     let Some(t) = tail.try_into().ok().and_then(Trailer::from_bytes) else {
         return Err(match find_earlier_trailer(file) {
             Some(extra) => BundleError::AppendedData(extra),
+            None if has_payload_remains(file) => BundleError::damaged(
+                "the file holds archive data but no pyfreeze trailer at its end: it was \
+                 truncated or modified; rebuild it or download it again",
+            ),
             None => BundleError::NotABundle,
         });
     };
@@ -225,6 +229,15 @@ fn find_earlier_trailer(file: &[u8]) -> Option<u64> {
     // Only a trailer that describes the bytes before it counts.
     (t.payload_offset.checked_add(t.payload_len)? + trailer::LEN as u64 == end as u64)
         .then(|| (file.len() - end) as u64)
+}
+
+/// Whether the file still holds remains of a payload (a zip local file
+/// header), told apart from a file that never had one, like the bare
+/// bootloader. The signature is assembled at run time so that the
+/// bootloader's own bytes do not contain it.
+fn has_payload_remains(file: &[u8]) -> bool {
+    let signature = [b'P', b'K', std::hint::black_box(3u8), 4];
+    memchr::memmem::find(file, &signature).is_some()
 }
 
 fn slice(data: &[u8], offset: u64, len: u64) -> Option<&[u8]> {

@@ -64,7 +64,4 @@ impl Stdlib {
             .filter(move |f| dir.is_empty() || f.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
     }
 
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
 }

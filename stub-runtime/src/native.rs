@@ -15,11 +15,11 @@ pub(crate) fn decode_pyc(bytes: &[u8], vm: &VirtualMachine) -> Result<PyRef<PyCo
         .get(PYC_HEADER..)
         .and_then(|b| b.strip_prefix(b"c"))
         .ok_or("not a bytecode file")?;
-    use rustpython_compiler_core::bytecode::AsBag;
-    let bag = (&vm.ctx).as_bag();
+    let bag = rustpython_compiler_core::bytecode::BasicBag;
     let code = rustpython_compiler_core::marshal::deserialize_code(&mut &*body, bag)
         .map_err(|e| format!("unreadable bytecode: {e}"))?;
-    Ok(vm.ctx.new_code(code))
+    // Through the VM's own constant bag: frozenset constants need the VM.
+    Ok(PyCode::new_ref_from_bytecode(vm, code))
 }
 
 /// The code object of `name`, its `co_filename` set to the virtual path.

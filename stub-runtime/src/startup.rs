@@ -24,10 +24,65 @@ pub fn run(bundle: Bundle<'static>, launch: Launch) -> u32 {
         executable: launch.exe.to_string_lossy().into_owned(),
         optimize: archive.bundle.manifest.build.optimize,
     });
-    interp.run(|vm| {
+    let mut broken_pipe = false;
+    let code = interp.run(|vm| {
         prepare_sys(vm, archive)?;
-        run_entry(vm, archive)
-    })
+        let result = run_entry(vm, archive).and_then(|()| flush_stdout(vm));
+        match result {
+            Err(exc) if is_broken_pipe(vm, &exc) => {
+                broken_pipe = true;
+                silence_stdout();
+                Ok(())
+            }
+            other => other,
+        }
+    });
+    if broken_pipe {
+        die_of_sigpipe();
+    }
+    code
+}
+
+/// Flush `sys.stdout` while errors can still be handled here rather than
+/// printed as "Exception ignored" at shutdown.
+fn flush_stdout(vm: &VirtualMachine) -> PyResult<()> {
+    if let Ok(stdout) = vm.sys_module.get_attr("stdout", vm)
+        && !vm.is_none(&stdout)
+    {
+        vm.call_method(&stdout, "flush", ())?;
+    }
+    Ok(())
+}
+
+fn is_broken_pipe(vm: &VirtualMachine, exc: &rustpython_vm::builtins::PyBaseExceptionRef) -> bool {
+    exc.fast_isinstance(vm.ctx.exceptions.broken_pipe_error)
+}
+
+/// The reader of our output went away (`app | head`). Point stdout at
+/// /dev/null so that shutdown's own flush is quiet.
+fn silence_stdout() {
+    #[cfg(unix)]
+    // SAFETY: plain libc calls on file descriptors we own; failure leaves
+    // stdout as it was, which only costs a message at shutdown.
+    unsafe {
+        let devnull = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+        if devnull >= 0 {
+            libc::dup2(devnull, 1);
+            libc::close(devnull);
+        }
+    }
+}
+
+/// End the way a C program does when its reader goes away: killed by
+/// SIGPIPE (status 141 in a shell), without a traceback.
+fn die_of_sigpipe() -> ! {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition and signalling ourselves.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::raise(libc::SIGPIPE);
+    }
+    std::process::exit(128 + 13)
 }
 
 /// The directory the bundle's files appear under (`sys._MEIPASS`): beside the

@@ -122,3 +122,30 @@ pub fn write_tree(dir: &Path, files: &[(&str, &str)]) {
 pub fn python3() -> &'static str {
     "python3"
 }
+
+/// A script frozen into a scratch directory: the directory lives as long as this.
+pub struct Frozen {
+    pub dir: tempfile::TempDir,
+    pub exe: PathBuf,
+    pub build_output: Output,
+}
+
+/// Write `files` into a scratch directory and freeze `files[0]` into `<dir>/out/app`.
+pub fn freeze_tree(files: &[(&str, &str)], extra: &[&str]) -> Frozen {
+    let dir = scratch();
+    write_tree(dir.path(), files);
+    let exe = dir.path().join("out").join("app");
+    let build_output = freeze(&dir.path().join(files[0].0), &exe, extra);
+    Frozen { dir, exe, build_output }
+}
+
+/// Freeze a one-file program.
+pub fn freeze_source(source: &str) -> Frozen {
+    freeze_tree(&[("main.py", source)], &[])
+}
+
+/// The manifest of a frozen executable.
+pub fn manifest(exe: &Path) -> pyfreeze_bundle::Manifest {
+    let bytes = std::fs::read(exe).expect("read executable");
+    pyfreeze_bundle::Bundle::open(&bytes).expect("a valid bundle").manifest
+}

@@ -1,0 +1,63 @@
+//! The command line as a user meets it: build writes an executable, says what
+//! it did, picks a default output name, and documents every option.
+
+use pyfreeze_tests::*;
+use std::os::unix::fs::PermissionsExt;
+
+#[test]
+fn build_writes_an_executable_and_reports_what_it_did() {
+    let dir = scratch();
+    let out = dir.path().join("hello");
+    let build = freeze(&root().join("examples/hello/hello.py"), &out, &[]);
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755);
+
+    // One line: the output, the time, the module counts and sizes.
+    let said = text(&build.stdout);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.contains(out.to_str().unwrap()), "{said}");
+    assert!(said.contains(" modules ("), "{said}");
+    assert!(said.contains(" MB"), "{said}");
+    assert!(said.contains(" s:"), "{said}");
+
+    let ran = run(&out, ["Alice"]);
+    assert!(ran.status.success());
+    assert_eq!(text(&ran.stdout).lines().next(), Some("Hello, Alice!"));
+    assert!(text(&ran.stdout).contains("running as a frozen executable"));
+}
+
+#[test]
+fn default_output_is_dist_slash_script_stem() {
+    let dir = scratch();
+    write_tree(dir.path(), &[("tool.py", "print('tool ran')\n")]);
+    let build = pyfreeze(dir.path(), ["build", "tool.py"]);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    let exe = dir.path().join("dist").join("tool");
+    assert_eq!(text(&run(&exe, [""; 0]).stdout), "tool ran\n");
+}
+
+#[test]
+fn help_explains_every_option() {
+    let top = text(&pyfreeze(&root(), ["--help"]).stdout);
+    assert!(top.contains("build"), "{top}");
+    let build = text(&pyfreeze(&root(), ["build", "--help"]).stdout);
+    for option in ["--output", "--path", "--bootloader", "--no-source", "--optimize", "--verbose", "--quiet"] {
+        let line = build
+            .lines()
+            .find(|l| l.trim_start().contains(option))
+            .unwrap_or_else(|| panic!("{option} missing from build --help:\n{build}"));
+        // The help text is either on the option's line or the line after it.
+        let explained = line.split(option).nth(1).is_some_and(|rest| rest.trim().len() > 10)
+            || build.split(line).nth(1).and_then(|r| r.lines().nth(1)).is_some_and(|l| l.trim().len() > 10);
+        assert!(explained, "{option} has no explanation:\n{build}");
+    }
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let dir = scratch();
+    let out = dir.path().join("hello");
+    let build = freeze(&root().join("examples/hello/hello.py"), &out, &["--quiet"]);
+    assert_eq!(text(&build.stdout), "");
+    assert_eq!(text(&build.stderr), "");
+}
