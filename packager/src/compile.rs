@@ -109,6 +109,12 @@ pub fn compile(text: &str, virtual_path: &str, display: &str, optimize: u8) -> R
     Ok(pyc(text, &code))
 }
 
+/// The compiler's diagnostic for a source that failed to parse, if it agrees
+/// that it is an error.
+pub fn diagnose(text: &str, display: &str) -> Option<Diagnostic> {
+    compile(text, "<scan>", display, 0).err()
+}
+
 /// A `.pyc` as RustPython reads it: magic, PEP 552 flags (hash-based,
 /// unchecked), 8 bytes of the source's sha256, then `marshal.dumps(code)`.
 fn pyc(text: &str, code: &rustpython_compiler::CodeObject) -> Vec<u8> {

@@ -62,7 +62,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     for ((i, _), result) in sources.iter().zip(compiled) {
         match result {
             Ok(pyc) => pycs.push(pyc),
-            Err(diagnostic) => errors.push(format!("{diagnostic}\n  imported by: {}", graph.chain(*i))),
+            Err(diagnostic) => errors.push(format!("{diagnostic}{}", graph.imported_by(*i))),
         }
     }
     if !errors.is_empty() {

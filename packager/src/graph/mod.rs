@@ -114,10 +114,23 @@ pub struct Graph {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
-    #[error("{diagnostic}\n  imported by: {chain}")]
-    Syntax { diagnostic: Diagnostic, chain: String },
-    #[error("{file}: {message}\n  imported by: {chain}")]
-    Unreadable { file: String, message: String, chain: String },
+    #[error("{diagnostic}{chain}")]
+    Syntax { diagnostic: Diagnostic, chain: ImportedBy },
+    #[error("{file}: {message}{chain}")]
+    Unreadable { file: String, message: String, chain: ImportedBy },
+}
+
+/// "imported by: a -> b", or nothing for the entry script.
+#[derive(Debug)]
+pub struct ImportedBy(pub Option<String>);
+
+impl std::fmt::Display for ImportedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(chain) => write!(f, "\n  imported by: {chain}"),
+            None => Ok(()),
+        }
+    }
 }
 
 struct Walker {
@@ -219,8 +232,14 @@ fn scan_module(module: &Module, target: &Target) -> Result<(String, Vec<Import>)
     let text = crate::source::decode(&bytes)
         .map_err(|e| ScanError::Unreadable(e.to_string()))?
         .into_owned();
-    let parsed = rustpython_compiler::parser::parse_module(&text)
-        .map_err(|e| ScanError::Syntax(Diagnostic::from_parse_error(&file.display(), &text, &e)))?;
+    let parsed = rustpython_compiler::parser::parse_module(&text).map_err(|e| {
+        // The compiler's message matches CPython's ("'(' was never closed"
+        // at the bracket), so prefer it to the bare parser's.
+        ScanError::Syntax(
+            crate::compile::diagnose(&text, &file.display())
+                .unwrap_or_else(|| Diagnostic::from_parse_error(&file.display(), &text, &e)),
+        )
+    })?;
     let mode = scan::ScanMode {
         is_main: module.name == MAIN,
         skip_cli_functions: module.origin == Origin::Stdlib,
@@ -247,7 +266,7 @@ impl Walker {
     }
 
     fn error(&self, i: usize, e: ScanError) -> GraphError {
-        let chain = self.graph.chain(i);
+        let chain = self.graph.imported_by(i);
         match e {
             ScanError::Syntax(diagnostic) => GraphError::Syntax { diagnostic, chain },
             ScanError::Unreadable(message) => {
@@ -412,6 +431,11 @@ impl Graph {
     pub fn display_name(&self, i: usize) -> &str {
         let name = self.modules[i].name.as_str();
         if name == MAIN { &self.script_name } else { name }
+    }
+
+    /// How module `i` came into the graph, for error messages.
+    pub fn imported_by(&self, i: usize) -> ImportedBy {
+        ImportedBy(self.modules[i].importer.is_some().then(|| self.chain(i)))
     }
 
     /// `hello.py -> pkg.util -> yaml`
