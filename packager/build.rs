@@ -23,16 +23,27 @@ fn main() {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
-            let rel = e.path().strip_prefix(lib).ok()?.to_str()?.replace('\\', "/");
+            let rel = e
+                .path()
+                .strip_prefix(lib)
+                .ok()?
+                .to_str()?
+                .replace('\\', "/");
             let top = rel.split('/').next()?;
             let keep = rel.ends_with(".py")
                 && !LEFT_OUT.contains(&top)
-                && !rel.split('/').any(|c| c == "__pycache__" || c == "test" || c == "tests");
+                && !rel
+                    .split('/')
+                    .any(|c| c == "__pycache__" || c == "test" || c == "tests");
             keep.then(|| (rel, e.path().to_path_buf()))
         })
         .collect();
     files.sort();
-    assert!(files.len() > 500, "rustpython-pylib's Lib looks incomplete at {}", lib.display());
+    assert!(
+        files.len() > 500,
+        "rustpython-pylib's Lib looks incomplete at {}",
+        lib.display()
+    );
 
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&out).expect("create stdlib.zip"));
     let options = zip::write::SimpleFileOptions::default()

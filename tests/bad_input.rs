@@ -10,14 +10,26 @@ use std::process::Output;
 fn failed_build(dir: &Path, script: &Path, extra: &[&str]) -> String {
     let out = dir.join("out");
     std::fs::write(&out, b"previous build").unwrap();
-    let mut args = vec!["build", script.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    let mut args = vec![
+        "build",
+        script.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let result: Output = pyfreeze(dir, &args);
     let stderr = text(&result.stderr);
     assert!(!result.status.success(), "build succeeded: {stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
     assert!(stderr.starts_with("error: "), "{stderr}");
-    assert_eq!(std::fs::read(&out).unwrap(), b"previous build", "output replaced");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        b"previous build",
+        "output replaced"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -31,7 +43,12 @@ fn failed_build(dir: &Path, script: &Path, extra: &[&str]) -> String {
 fn missing_entry_script() {
     let dir = scratch();
     let stderr = failed_build(dir.path(), &dir.path().join("nope.py"), &[]);
-    assert!(stderr.contains("entry script") && stderr.contains("nope.py") && stderr.contains("not found"), "{stderr}");
+    assert!(
+        stderr.contains("entry script")
+            && stderr.contains("nope.py")
+            && stderr.contains("not found"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -48,33 +65,62 @@ fn syntax_error_anywhere_in_the_graph_names_file_line_column_and_importer() {
     );
     let stderr = failed_build(dir.path(), &dir.path().join("main.py"), &[]);
     let broken = dir.path().join("pkg/broken.py");
-    assert!(stderr.contains(&format!("{}:2:", broken.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2:", broken.display())),
+        "{stderr}"
+    );
     assert!(stderr.contains("SyntaxError"), "{stderr}");
-    assert!(stderr.contains("    def f(a, b:\n"), "the line is shown: {stderr}");
+    assert!(
+        stderr.contains("    def f(a, b:\n"),
+        "the line is shown: {stderr}"
+    );
     assert!(stderr.contains('^'), "a caret: {stderr}");
-    assert!(stderr.contains("imported by: main.py -> pkg.util -> pkg.broken"), "{stderr}");
+    assert!(
+        stderr.contains("imported by: main.py -> pkg.util -> pkg.broken"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn compile_errors_found_after_parsing_are_reported_too() {
     let dir = scratch();
-    write_tree(dir.path(), &[("main.py", "import helper\n"), ("helper.py", "def f():\n    pass\nreturn 3\n")]);
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", "import helper\n"),
+            ("helper.py", "def f():\n    pass\nreturn 3\n"),
+        ],
+    );
     let stderr = failed_build(dir.path(), &dir.path().join("main.py"), &[]);
     assert!(stderr.contains("helper.py:3:"), "{stderr}");
     assert!(stderr.contains("'return' outside function"), "{stderr}");
-    assert!(stderr.contains("imported by: main.py -> helper"), "{stderr}");
+    assert!(
+        stderr.contains("imported by: main.py -> helper"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn non_utf8_source_without_a_coding_cookie() {
     let dir = scratch();
-    std::fs::write(dir.path().join("main.py"), b"name = 'caf\xe9'\nprint(name)\n").unwrap();
+    std::fs::write(
+        dir.path().join("main.py"),
+        b"name = 'caf\xe9'\nprint(name)\n",
+    )
+    .unwrap();
     let stderr = failed_build(dir.path(), &dir.path().join("main.py"), &[]);
     assert!(stderr.contains("main.py"), "{stderr}");
-    assert!(stderr.contains("not valid UTF-8") && stderr.contains("coding"), "{stderr}");
+    assert!(
+        stderr.contains("not valid UTF-8") && stderr.contains("coding"),
+        "{stderr}"
+    );
 
     // With a cookie the same bytes are fine.
-    std::fs::write(dir.path().join("ok.py"), b"# -*- coding: latin-1 -*-\nprint('caf\xe9')\n").unwrap();
+    std::fs::write(
+        dir.path().join("ok.py"),
+        b"# -*- coding: latin-1 -*-\nprint('caf\xe9')\n",
+    )
+    .unwrap();
     let exe = dir.path().join("ok");
     freeze(&dir.path().join("ok.py"), &exe, &[]);
     assert_eq!(text(&run(&exe, [""; 0]).stdout), "café\n");
@@ -83,20 +129,42 @@ fn non_utf8_source_without_a_coding_cookie() {
 #[test]
 fn bootloaders_that_cannot_be_used() {
     let dir = scratch();
-    write_tree(dir.path(), &[("main.py", "print(1)\n"), ("notes.txt", "not an executable\n")]);
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", "print(1)\n"),
+            ("notes.txt", "not an executable\n"),
+        ],
+    );
     let script = dir.path().join("main.py");
     let frozen = dir.path().join("frozen-already");
     freeze(&script, &frozen, &[]);
 
     let cases: [(&str, &Path, &[&str]); 5] = [
-        ("missing", &dir.path().join("no-such-boot"), &["cannot read bootloader", "no-such-boot"]),
+        (
+            "missing",
+            &dir.path().join("no-such-boot"),
+            &["cannot read bootloader", "no-such-boot"],
+        ),
         ("a directory", dir.path(), &["cannot read bootloader"]),
-        ("a text file", &dir.path().join("notes.txt"), &["not an executable"]),
-        ("another program", Path::new("/bin/sh"), &["not a pyfreeze bootloader"]),
+        (
+            "a text file",
+            &dir.path().join("notes.txt"),
+            &["not an executable"],
+        ),
+        (
+            "another program",
+            Path::new("/bin/sh"),
+            &["not a pyfreeze bootloader"],
+        ),
         ("a frozen program", &frozen, &["already a frozen program"]),
     ];
     for (what, boot, expected) in cases {
-        let stderr = failed_build(dir.path(), &script, &["--bootloader", boot.to_str().unwrap()]);
+        let stderr = failed_build(
+            dir.path(),
+            &script,
+            &["--bootloader", boot.to_str().unwrap()],
+        );
         for needle in expected {
             assert!(stderr.contains(needle), "{what}: {stderr}");
         }
@@ -110,5 +178,9 @@ fn output_that_is_a_directory() {
     std::fs::create_dir(dir.path().join("outdir")).unwrap();
     let result = pyfreeze(dir.path(), ["build", "main.py", "-o", "outdir"]);
     assert!(!result.status.success());
-    assert!(text(&result.stderr).contains("is a directory"), "{}", text(&result.stderr));
+    assert!(
+        text(&result.stderr).contains("is a directory"),
+        "{}",
+        text(&result.stderr)
+    );
 }

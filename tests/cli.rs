@@ -41,14 +41,29 @@ fn help_explains_every_option() {
     let top = text(&pyfreeze(&root(), ["--help"]).stdout);
     assert!(top.contains("build"), "{top}");
     let build = text(&pyfreeze(&root(), ["build", "--help"]).stdout);
-    for option in ["--output", "--path", "--bootloader", "--no-source", "--optimize", "--verbose", "--quiet"] {
+    for option in [
+        "--output",
+        "--path",
+        "--bootloader",
+        "--no-source",
+        "--optimize",
+        "--verbose",
+        "--quiet",
+    ] {
         let line = build
             .lines()
             .find(|l| l.trim_start().contains(option))
             .unwrap_or_else(|| panic!("{option} missing from build --help:\n{build}"));
         // The help text is either on the option's line or the line after it.
-        let explained = line.split(option).nth(1).is_some_and(|rest| rest.trim().len() > 10)
-            || build.split(line).nth(1).and_then(|r| r.lines().nth(1)).is_some_and(|l| l.trim().len() > 10);
+        let explained = line
+            .split(option)
+            .nth(1)
+            .is_some_and(|rest| rest.trim().len() > 10)
+            || build
+                .split(line)
+                .nth(1)
+                .and_then(|r| r.lines().nth(1))
+                .is_some_and(|l| l.trim().len() > 10);
         assert!(explained, "{option} has no explanation:\n{build}");
     }
 }

@@ -13,13 +13,21 @@ fn fixture_programs_behave_as_under_python3() {
         .filter(|p| p.extension().is_some_and(|e| e == "py"))
         .collect();
     programs.sort();
-    assert!(programs.len() >= 10, "need at least 10 fixtures, have {}", programs.len());
+    assert!(
+        programs.len() >= 10,
+        "need at least 10 fixtures, have {}",
+        programs.len()
+    );
 
     let out_dir = scratch();
     let mut failures = Vec::new();
     for program in &programs {
         let name = program.file_stem().unwrap().to_str().unwrap();
-        let expected = Command::new(python3()).arg(program).current_dir(&dir).output().unwrap();
+        let expected = Command::new(python3())
+            .arg(program)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
         let exe = out_dir.path().join(name);
         freeze(program, &exe, &[]);
         let got = Command::new(&exe).current_dir(&dir).output().unwrap();

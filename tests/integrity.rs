@@ -10,14 +10,32 @@ const PROGRAM: &str = "print('USER CODE RAN')\n";
 fn assert_refused(exe: &Path, what: &str) {
     let out = run(exe, [""; 0]);
     let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{what}: status {:?}, stderr {stderr}", out.status);
-    assert!(!text(&out.stdout).contains("USER CODE RAN"), "{what}: user code ran");
-    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
-    assert!(stderr.lines().count() <= 2, "{what}: not a clear message: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{what}: status {:?}, stderr {stderr}",
+        out.status
+    );
     assert!(
-        ["damaged", "checksum", "truncated", "appended", "not a pyfreeze", "format"]
-            .iter()
-            .any(|w| stderr.contains(w)),
+        !text(&out.stdout).contains("USER CODE RAN"),
+        "{what}: user code ran"
+    );
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    assert!(
+        stderr.lines().count() <= 2,
+        "{what}: not a clear message: {stderr}"
+    );
+    assert!(
+        [
+            "damaged",
+            "checksum",
+            "truncated",
+            "appended",
+            "not a pyfreeze",
+            "format"
+        ]
+        .iter()
+        .any(|w| stderr.contains(w)),
         "{what}: unclear message: {stderr}"
     );
 }
@@ -36,8 +54,12 @@ fn flipped_bytes_anywhere_in_archive_or_trailer_are_refused() {
         let mut bytes = good.clone();
         bytes[pos] ^= 0x01;
         std::fs::write(&bad, &bytes).unwrap();
-        std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        assert_refused(&bad, &format!("flip at {pos} (payload starts at {payload_start})"));
+        std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        assert_refused(
+            &bad,
+            &format!("flip at {pos} (payload starts at {payload_start})"),
+        );
     }
 }
 
@@ -51,13 +73,23 @@ fn truncated_or_extended_files_are_refused() {
     // by the operating system's loader before any of our code runs.
     for (what, bytes) in [
         ("truncated by one byte", good[..good.len() - 1].to_vec()),
-        ("truncated in the middle of the payload", good[..(payload_start + good.len()) / 2].to_vec()),
-        ("truncated right after the bootloader", good[..payload_start + 10].to_vec()),
+        (
+            "truncated in the middle of the payload",
+            good[..(payload_start + good.len()) / 2].to_vec(),
+        ),
+        (
+            "truncated right after the bootloader",
+            good[..payload_start + 10].to_vec(),
+        ),
         ("junk appended", [good.clone(), b"junk".to_vec()].concat()),
-        ("payload cut in the middle", [&good[..good.len() - 5000], &good[good.len() - 4000..]].concat()),
+        (
+            "payload cut in the middle",
+            [&good[..good.len() - 5000], &good[good.len() - 4000..]].concat(),
+        ),
     ] {
         std::fs::write(&bad, &bytes).unwrap();
-        std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
         assert_refused(&bad, what);
     }
     // The untouched file still runs.
@@ -68,7 +100,11 @@ fn truncated_or_extended_files_are_refused() {
 fn the_bare_bootloader_says_what_it_is() {
     let out = run(&boot_bin(), [""; 0]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("pyfreeze build"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("pyfreeze build"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -84,7 +120,11 @@ fn bytecode_of_another_format_is_refused_with_a_clear_message() {
     let mut writer = pyfreeze_bundle::writer::BundleWriter::new(None);
     for file in &bundle.manifest.files {
         writer
-            .add(file.path.clone(), bundle.read(file).unwrap().into_owned(), file.compression)
+            .add(
+                file.path.clone(),
+                bundle.read(file).unwrap().into_owned(),
+                file.compression,
+            )
             .unwrap();
     }
     let payload = writer.finish(manifest).unwrap();
@@ -97,7 +137,10 @@ fn bytecode_of_another_format_is_refused_with_a_clear_message() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("rustpython-0.4.0/marshal-4"), "{stderr}");
-    assert!(stderr.contains(pyfreeze_bundle::BYTECODE_FORMAT), "{stderr}");
+    assert!(
+        stderr.contains(pyfreeze_bundle::BYTECODE_FORMAT),
+        "{stderr}"
+    );
     assert!(stderr.contains("rebuild"), "{stderr}");
     assert!(!text(&out.stdout).contains("USER CODE RAN"));
 }

@@ -10,12 +10,21 @@ use std::process::{Command, Stdio};
 fn native_modules_match_python3() {
     let program = fixtures().join("natives.py");
     let expected = Command::new(python3()).arg(&program).output().unwrap();
-    assert!(expected.status.success(), "python3: {}", text(&expected.stderr));
+    assert!(
+        expected.status.success(),
+        "python3: {}",
+        text(&expected.stderr)
+    );
     let dir = scratch();
     let exe = dir.path().join("natives");
     freeze(&program, &exe, &[]);
     let got = run(&exe, [""; 0]);
-    assert_eq!(text(&got.stdout), text(&expected.stdout), "stderr: {}", text(&got.stderr));
+    assert_eq!(
+        text(&got.stdout),
+        text(&expected.stdout),
+        "stderr: {}",
+        text(&got.stderr)
+    );
     assert!(got.status.success());
 }
 
@@ -28,7 +37,9 @@ fn tls_connection_to_a_local_server_with_a_self_signed_certificate() {
         .spawn()
         .expect("start the TLS server");
     let mut port = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut port).unwrap();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
     let port = port.trim().to_string();
     assert!(port.parse::<u16>().is_ok(), "server said {port:?}");
 
@@ -40,9 +51,17 @@ fn tls_connection_to_a_local_server_with_a_self_signed_certificate() {
          \x20       conn.sendall(b'ping')\n\
          \x20       print(conn.recv(100).decode(), conn.version().startswith('TLS'))\n",
     );
-    let got = run(&app.exe, [port.as_str(), tls.join("cert.pem").to_str().unwrap()]);
+    let got = run(
+        &app.exe,
+        [port.as_str(), tls.join("cert.pem").to_str().unwrap()],
+    );
     let server_status = server.wait().unwrap();
-    assert_eq!(text(&got.stdout), "pong:ping True\n", "stderr: {}", text(&got.stderr));
+    assert_eq!(
+        text(&got.stdout),
+        "pong:ping True\n",
+        "stderr: {}",
+        text(&got.stderr)
+    );
     assert!(server_status.success());
 }
 
@@ -56,7 +75,9 @@ fn tls_refuses_an_untrusted_certificate() {
         .spawn()
         .expect("start the TLS server");
     let mut port = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut port).unwrap();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
     // Default trust store only: the self-signed certificate must be rejected.
     let app = freeze_source(
         "import socket, ssl, sys\n\
@@ -71,5 +92,10 @@ fn tls_refuses_an_untrusted_certificate() {
     let got = run(&app.exe, [port.trim()]);
     let _ = server.kill();
     let _ = server.wait();
-    assert!(text(&got.stdout).starts_with("refused"), "{} {}", text(&got.stdout), text(&got.stderr));
+    assert!(
+        text(&got.stdout).starts_with("refused"),
+        "{} {}",
+        text(&got.stdout),
+        text(&got.stderr)
+    );
 }

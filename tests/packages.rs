@@ -11,10 +11,19 @@ fn package_program_matches_python() {
     let exe = dir.path().join("shop-app");
     freeze(&script, &exe, &[]);
     for args in [vec![], vec!["--fail"]] {
-        let expected = Command::new(python3()).arg(&script).args(&args).output().unwrap();
+        let expected = Command::new(python3())
+            .arg(&script)
+            .args(&args)
+            .output()
+            .unwrap();
         assert!(expected.status.code().is_some(), "python3 did not run");
         let got = run(&exe, &args);
-        assert_eq!(text(&got.stdout), text(&expected.stdout), "stderr: {}", text(&got.stderr));
+        assert_eq!(
+            text(&got.stdout),
+            text(&expected.stdout),
+            "stderr: {}",
+            text(&got.stderr)
+        );
         assert_eq!(got.status.code(), expected.status.code());
     }
     let out = text(&run(&exe, [""; 0]).stdout);
@@ -29,7 +38,9 @@ fn package_program_matches_python() {
         ("shop.inventory", pyfreeze_bundle::ModuleKind::Package),
         ("shop.reports.summary", pyfreeze_bundle::ModuleKind::Module),
     ] {
-        let m = manifest.module(name).unwrap_or_else(|| panic!("{name} not bundled"));
+        let m = manifest
+            .module(name)
+            .unwrap_or_else(|| panic!("{name} not bundled"));
         assert_eq!(m.kind, kind);
         assert_eq!(m.origin, pyfreeze_bundle::Origin::User);
     }

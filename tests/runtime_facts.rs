@@ -25,7 +25,10 @@ fn sys_facts_and_arguments() {
     assert_eq!(got["args"], serde_json::json!(args));
     assert_eq!(got["name"], "__main__");
     let file = got["file"].as_str().unwrap();
-    assert!(file.starts_with(got["meipass"].as_str().unwrap()) && file.ends_with("main.py"), "{file}");
+    assert!(
+        file.starts_with(got["meipass"].as_str().unwrap()) && file.ends_with("main.py"),
+        "{file}"
+    );
 }
 
 #[test]
@@ -37,7 +40,10 @@ fn executable_path_when_started_through_path_lookup() {
         .unwrap();
     let shown = text(&out.stdout);
     let mut lines = shown.lines();
-    assert_eq!(lines.next(), Some(app.exe.canonicalize().unwrap().to_str().unwrap()));
+    assert_eq!(
+        lines.next(),
+        Some(app.exe.canonicalize().unwrap().to_str().unwrap())
+    );
     assert_eq!(lines.next(), Some("app"));
 }
 
@@ -56,7 +62,10 @@ fn exit_codes() {
     assert_eq!(text(&msg.stderr), "goodbye, cruel world\n");
     assert_eq!(run(&app.exe, ["none"]).status.code(), Some(0));
     let done = run(&app.exe, ["fallthrough"]);
-    assert_eq!((done.status.code(), text(&done.stdout)), (Some(0), "done\n".to_string()));
+    assert_eq!(
+        (done.status.code(), text(&done.stdout)),
+        (Some(0), "done\n".to_string())
+    );
 }
 
 #[test]
@@ -64,17 +73,32 @@ fn uncaught_exception_prints_a_traceback_naming_file_and_line() {
     let app = freeze_tree(
         &[
             ("main.py", "import helper\n\nhelper.explode()\n"),
-            ("helper.py", "def explode():\n    x = 1\n    raise ValueError('kaboom')\n"),
+            (
+                "helper.py",
+                "def explode():\n    x = 1\n    raise ValueError('kaboom')\n",
+            ),
         ],
         &[],
     );
     let out = run(&app.exe, [""; 0]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.starts_with("Traceback (most recent call last):"), "{stderr}");
-    assert!(stderr.contains("main.py\", line 3, in <module>"), "{stderr}");
-    assert!(stderr.contains("helper.py\", line 3, in explode"), "{stderr}");
-    assert!(stderr.trim_end().ends_with("ValueError: kaboom"), "{stderr}");
+    assert!(
+        stderr.starts_with("Traceback (most recent call last):"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("main.py\", line 3, in <module>"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("helper.py\", line 3, in explode"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with("ValueError: kaboom"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -92,7 +116,10 @@ fn ctrl_c_gives_130_without_a_rust_panic() {
     assert!(stdout.contains("ready"), "{stdout}");
     assert!(stdout.contains("status=130"), "{stdout} / {stderr}");
     assert!(stderr.contains("KeyboardInterrupt"), "{stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
 }
 
 fn run_with_stdin(exe: &std::path::Path, arg: &str, input: &[u8]) -> std::process::Output {
@@ -132,12 +159,18 @@ fn stdin_stdout_stderr_in_text_and_binary() {
 #[test]
 fn piping_into_head_prints_no_broken_pipe_traceback() {
     let app = freeze_source("for i in range(200000):\n    print('line', i)\n");
-    let script = format!("'{}' | head -n 2; echo \"status=${{PIPESTATUS[0]}}\"", app.exe.display());
+    let script = format!(
+        "'{}' | head -n 2; echo \"status=${{PIPESTATUS[0]}}\"",
+        app.exe.display()
+    );
     let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("line 0\nline 1\n"), "{stdout}");
     // Killed by SIGPIPE, like a C program: 141 in the shell.
     assert!(stdout.contains("status=141"), "{stdout}");
     let stderr = text(&out.stderr);
-    assert!(!stderr.contains("BrokenPipeError") && !stderr.contains("Traceback"), "{stderr}");
+    assert!(
+        !stderr.contains("BrokenPipeError") && !stderr.contains("Traceback"),
+        "{stderr}"
+    );
 }

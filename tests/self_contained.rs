@@ -22,13 +22,19 @@ fn runs_with_an_empty_environment_from_any_directory() {
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(got["frozen"], true);
     assert_eq!(got["args"], serde_json::json!(["x"]));
-    assert_eq!(got["cwd"], elsewhere.path().canonicalize().unwrap().to_str().unwrap());
+    assert_eq!(
+        got["cwd"],
+        elsewhere.path().canonicalize().unwrap().to_str().unwrap()
+    );
 }
 
 #[test]
 fn keeps_working_after_being_copied_and_its_sources_deleted() {
     let app = freeze_tree(
-        &[("main.py", "import helper\nprint(helper.VALUE)\n"), ("helper.py", "VALUE = 'from helper'\n")],
+        &[
+            ("main.py", "import helper\nprint(helper.VALUE)\n"),
+            ("helper.py", "VALUE = 'from helper'\n"),
+        ],
         &[],
     );
     let elsewhere = scratch();
@@ -43,7 +49,9 @@ fn keeps_working_after_being_copied_and_its_sources_deleted() {
 
 #[test]
 fn ignores_python_environment_variables() {
-    let app = freeze_source("import sys\nprint(sys.flags.ignore_environment, [p for p in sys.path if 'evil' in p])\n");
+    let app = freeze_source(
+        "import sys\nprint(sys.flags.ignore_environment, [p for p in sys.path if 'evil' in p])\n",
+    );
     let out = Command::new(&app.exe)
         .env("PYTHONPATH", "/evil")
         .env("PYTHONHOME", "/evil")
@@ -72,12 +80,24 @@ fn writes_nothing_at_start_and_needs_no_writable_directory() {
         .current_dir(&home)
         .output()
         .unwrap();
-    assert_eq!(text(&out.stdout), "imported True True\n", "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "imported True True\n",
+        "{}",
+        text(&out.stderr)
+    );
     for dir in [&tmp, &home] {
-        assert_eq!(std::fs::read_dir(dir).unwrap().count(), 0, "something was written to {}", dir.display());
+        assert_eq!(
+            std::fs::read_dir(dir).unwrap().count(),
+            0,
+            "something was written to {}",
+            dir.display()
+        );
     }
     // Nothing appeared beside the executable either.
-    let beside: Vec<_> = std::fs::read_dir(app.exe.parent().unwrap()).unwrap().collect();
+    let beside: Vec<_> = std::fs::read_dir(app.exe.parent().unwrap())
+        .unwrap()
+        .collect();
     assert_eq!(beside.len(), 1);
 }
 
@@ -86,8 +106,13 @@ fn modules_come_from_the_executable_not_the_disk() {
     // A module file with the same name beside the executable's virtual root
     // must not be picked up: imports are served from the archive in memory.
     let app = freeze_tree(
-        &[("main.py", "import helper\nprint(helper.WHERE, helper.__file__.endswith('helper.py'))\n"),
-          ("helper.py", "WHERE = 'bundled'\n")],
+        &[
+            (
+                "main.py",
+                "import helper\nprint(helper.WHERE, helper.__file__.endswith('helper.py'))\n",
+            ),
+            ("helper.py", "WHERE = 'bundled'\n"),
+        ],
         &[],
     );
     let root = app.exe.parent().unwrap().join("app_internal");

@@ -10,14 +10,23 @@ fn hello_carries_only_what_it_imports() {
     freeze(&root().join("examples/hello/hello.py"), &exe, &[]);
     let manifest = manifest(&exe);
     let names: Vec<&str> = manifest.modules.iter().map(|m| m.name.as_str()).collect();
-    for heavy in ["asyncio", "email", "unittest", "http", "xml", "tkinter", "argparse", "json"] {
+    for heavy in [
+        "asyncio", "email", "unittest", "http", "xml", "tkinter", "argparse", "json",
+    ] {
         assert!(
-            !names.iter().any(|n| *n == heavy || n.starts_with(&format!("{heavy}."))),
+            !names
+                .iter()
+                .any(|n| *n == heavy || n.starts_with(&format!("{heavy}."))),
             "hello carries {heavy}: {names:?}"
         );
     }
     // What the runtime needs at start is there.
-    for needed in ["__main__", "encodings", "encodings.utf_8", "encodings.aliases"] {
+    for needed in [
+        "__main__",
+        "encodings",
+        "encodings.utf_8",
+        "encodings.aliases",
+    ] {
         assert!(names.contains(&needed), "{needed} missing: {names:?}");
     }
     // Built-in modules are never bundled.
@@ -29,8 +38,13 @@ fn hello_carries_only_what_it_imports() {
 #[test]
 fn every_module_is_bytecode_and_runs_without_source() {
     let app = freeze_tree(
-        &[("main.py", "import helper\nimport json\nprint(helper.f(), json.dumps([1]))\n"),
-          ("helper.py", "def f():\n    return 'compiled'\n")],
+        &[
+            (
+                "main.py",
+                "import helper\nimport json\nprint(helper.f(), json.dumps([1]))\n",
+            ),
+            ("helper.py", "def f():\n    return 'compiled'\n"),
+        ],
         &["--no-source"],
     );
     let manifest = manifest(&app.exe);
@@ -41,7 +55,10 @@ fn every_module_is_bytecode_and_runs_without_source() {
         assert!(code.ends_with(".pyc"), "{code}");
         assert!(module.source.is_none(), "{} carries source", module.name);
     }
-    assert!(manifest.files.iter().all(|f| !f.path.ends_with(".py")), "source files in the archive");
+    assert!(
+        manifest.files.iter().all(|f| !f.path.ends_with(".py")),
+        "source files in the archive"
+    );
     let out = run(&app.exe, [""; 0]);
     assert_eq!(text(&out.stdout), "compiled [1]\n", "{}", text(&out.stderr));
 }

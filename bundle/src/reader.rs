@@ -120,8 +120,9 @@ impl<'a> Bundle<'a> {
 
     /// The unpacked bytes of a file: borrowed straight from the map when stored.
     pub fn read(&self, rec: &FileRecord) -> Result<Cow<'a, [u8]>, BundleError> {
-        let data = slice(self.payload, rec.offset, rec.stored)
-            .ok_or_else(|| BundleError::damaged(format!("{} lies outside the archive", rec.path)))?;
+        let data = slice(self.payload, rec.offset, rec.stored).ok_or_else(|| {
+            BundleError::damaged(format!("{} lies outside the archive", rec.path))
+        })?;
         match rec.compression {
             Compression::Stored => Ok(Cow::Borrowed(data)),
             Compression::Deflate => {
@@ -159,9 +160,10 @@ impl<'a> Bundle<'a> {
             .iter()
             .filter_map(|rec| match self.read(rec) {
                 Err(e) => Some((rec.path.clone(), e.to_string())),
-                Ok(bytes) if crate::sha256_hex(&bytes) != rec.sha256 => {
-                    Some((rec.path.clone(), "sha256 differs from the manifest".to_string()))
-                }
+                Ok(bytes) if crate::sha256_hex(&bytes) != rec.sha256 => Some((
+                    rec.path.clone(),
+                    "sha256 differs from the manifest".to_string(),
+                )),
                 Ok(_) => None,
             })
             .collect()
@@ -191,7 +193,10 @@ pub fn locate(file: &[u8]) -> Result<(Trailer, &[u8]), BundleError> {
         });
     }
     if t.flags != 0 {
-        return Err(BundleError::damaged(format!("unknown trailer flags {:#x}", t.flags)));
+        return Err(BundleError::damaged(format!(
+            "unknown trailer flags {:#x}",
+            t.flags
+        )));
     }
     let expected = t
         .payload_offset
@@ -296,7 +301,10 @@ fn check_manifest(m: &Manifest, payload_len: u64) -> Result<(), BundleError> {
     }
     for f in &m.files {
         if !is_safe_relative_path(&f.path) {
-            return Err(BundleError::damaged(format!("unsafe file name {:?}", f.path)));
+            return Err(BundleError::damaged(format!(
+                "unsafe file name {:?}",
+                f.path
+            )));
         }
         if f.size > MAX_FILE_BYTES {
             return Err(BundleError::damaged(format!(
@@ -304,7 +312,10 @@ fn check_manifest(m: &Manifest, payload_len: u64) -> Result<(), BundleError> {
                 f.path, f.size
             )));
         }
-        if f.offset.checked_add(f.stored).is_none_or(|end| end > payload_len) {
+        if f.offset
+            .checked_add(f.stored)
+            .is_none_or(|end| end > payload_len)
+        {
             return Err(BundleError::damaged(format!(
                 "{} lies outside the archive",
                 f.path
@@ -325,7 +336,10 @@ fn check_manifest(m: &Manifest, payload_len: u64) -> Result<(), BundleError> {
             )));
         }
         if !is_safe_relative_path(&module.path) {
-            return Err(BundleError::damaged(format!("unsafe module path {:?}", module.path)));
+            return Err(BundleError::damaged(format!(
+                "unsafe module path {:?}",
+                module.path
+            )));
         }
         if module.code.is_none() != (module.kind == crate::ModuleKind::Namespace) {
             return Err(BundleError::damaged(format!(
@@ -361,10 +375,25 @@ mod tests {
 
     #[test]
     fn safe_paths() {
-        for ok in ["a.py", "pkg/mod.py", "a-1.0.dist-info/METADATA", "x/.hidden"] {
+        for ok in [
+            "a.py",
+            "pkg/mod.py",
+            "a-1.0.dist-info/METADATA",
+            "x/.hidden",
+        ] {
             assert!(is_safe_relative_path(ok), "{ok}");
         }
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "a/./b", "c:/x", "a\\b", "a\0"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "a/./b",
+            "c:/x",
+            "a\\b",
+            "a\0",
+        ] {
             assert!(!is_safe_relative_path(bad), "{bad}");
         }
     }

@@ -36,16 +36,19 @@ pub struct Payload {
 impl BundleWriter {
     /// `epoch`: the time stamped on every entry (`SOURCE_DATE_EPOCH`), else 1980-01-01.
     pub fn new(epoch: Option<u64>) -> Self {
-        let mtime = epoch
-            .and_then(zip_time_from_epoch)
-            .unwrap_or_default();
+        let mtime = epoch.and_then(zip_time_from_epoch).unwrap_or_default();
         BundleWriter {
             files: BTreeMap::new(),
             mtime,
         }
     }
 
-    pub fn add(&mut self, path: String, data: Vec<u8>, compression: Compression) -> Result<(), WriteError> {
+    pub fn add(
+        &mut self,
+        path: String,
+        data: Vec<u8>,
+        compression: Compression,
+    ) -> Result<(), WriteError> {
         if !crate::reader::is_safe_relative_path(&path) || path == crate::MANIFEST_PATH {
             return Err(WriteError::UnsafePath(path));
         }
@@ -179,8 +182,14 @@ mod tests {
 
     fn build(epoch: Option<u64>) -> Vec<u8> {
         let mut w = BundleWriter::new(epoch);
-        w.add("app.pyc".into(), b"bytecode".to_vec(), Compression::Stored).unwrap();
-        w.add("app.py".into(), b"print('hi')\n".repeat(50), Compression::Deflate).unwrap();
+        w.add("app.pyc".into(), b"bytecode".to_vec(), Compression::Stored)
+            .unwrap();
+        w.add(
+            "app.py".into(),
+            b"print('hi')\n".repeat(50),
+            Compression::Deflate,
+        )
+        .unwrap();
         let payload = w.finish(manifest()).unwrap();
         let boot = b"\x7fELF pretend bootloader".to_vec();
         let t = payload.trailer(boot.len() as u64);
@@ -192,7 +201,10 @@ mod tests {
         let file = build(None);
         let b = Bundle::open(&file).unwrap();
         assert_eq!(&*b.read_path("app.pyc").unwrap(), b"bytecode");
-        assert_eq!(&*b.read_path("app.py").unwrap(), &b"print('hi')\n".repeat(50)[..]);
+        assert_eq!(
+            &*b.read_path("app.py").unwrap(),
+            &b"print('hi')\n".repeat(50)[..]
+        );
         assert!(b.damaged_files().is_empty());
         assert_eq!(b.manifest.module("__main__").unwrap().path, "app.py");
         // The payload is a real zip that other tools can list.
@@ -226,7 +238,10 @@ mod tests {
         assert!(Bundle::open(cut).is_err());
         let mut longer = file.clone();
         longer.extend_from_slice(b"junk");
-        assert_eq!(Bundle::open(&longer).unwrap_err(), crate::BundleError::AppendedData(4));
+        assert_eq!(
+            Bundle::open(&longer).unwrap_err(),
+            crate::BundleError::AppendedData(4)
+        );
         let mut shorter_payload = file.clone();
         shorter_payload.drain(30..40);
         assert!(matches!(
@@ -239,7 +254,13 @@ mod tests {
     fn duplicate_and_unsafe_paths_are_refused() {
         let mut w = BundleWriter::new(None);
         w.add("a.py".into(), vec![], Compression::Stored).unwrap();
-        assert!(matches!(w.add("a.py".into(), vec![], Compression::Stored), Err(WriteError::Duplicate(_))));
-        assert!(matches!(w.add("../a.py".into(), vec![], Compression::Stored), Err(WriteError::UnsafePath(_))));
+        assert!(matches!(
+            w.add("a.py".into(), vec![], Compression::Stored),
+            Err(WriteError::Duplicate(_))
+        ));
+        assert!(matches!(
+            w.add("../a.py".into(), vec![], Compression::Stored),
+            Err(WriteError::UnsafePath(_))
+        ));
     }
 }

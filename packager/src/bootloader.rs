@@ -29,7 +29,10 @@ pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
         }
         looked.push(candidate);
     }
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
         let mut candidates = vec![exe_dir.join("bootloaders").join(&target.triple).join(&file)];
         if target.triple == crate::freeze::host_triple() {
             candidates.insert(0, exe_dir.join(&file));
@@ -41,7 +44,10 @@ pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
             looked.push(candidate);
         }
     }
-    let looked: Vec<String> = looked.iter().map(|p| format!("  {}", p.display())).collect();
+    let looked: Vec<String> = looked
+        .iter()
+        .map(|p| format!("  {}", p.display()))
+        .collect();
     bail!(
         "no bootloader for {} found; looked in:\n{}\n\
          Build it with `cargo build --release --ignore-rust-version -p pyfreeze-boot` \
@@ -52,8 +58,10 @@ pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
 }
 
 pub fn load(path: &Path, target: &Target) -> Result<Bootloader> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read bootloader {}", path.display()))?;
-    check(&bytes, target).with_context(|| format!("bootloader {} cannot be used", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read bootloader {}", path.display()))?;
+    check(&bytes, target)
+        .with_context(|| format!("bootloader {} cannot be used", path.display()))?;
     Ok(Bootloader {
         path: path.to_path_buf(),
         bytes,
@@ -72,15 +80,24 @@ pub fn detect(bytes: &[u8]) -> Result<Detected> {
     let object = Object::parse(bytes).map_err(|e| anyhow::anyhow!("not an executable: {e}"))?;
     Ok(match object {
         Object::Elf(elf) => {
-            if !matches!(elf.header.e_type, goblin::elf::header::ET_EXEC | goblin::elf::header::ET_DYN) {
-                bail!("an ELF file, but not an executable (type {})", elf.header.e_type);
+            if !matches!(
+                elf.header.e_type,
+                goblin::elf::header::ET_EXEC | goblin::elf::header::ET_DYN
+            ) {
+                bail!(
+                    "an ELF file, but not an executable (type {})",
+                    elf.header.e_type
+                );
             }
             let arch = match elf.header.e_machine {
                 goblin::elf::header::EM_X86_64 => Some(Arch::X86_64),
                 goblin::elf::header::EM_AARCH64 => Some(Arch::Aarch64),
                 _ => None,
             };
-            Detected { format: Format::Elf, arch }
+            Detected {
+                format: Format::Elf,
+                arch,
+            }
         }
         Object::PE(pe) => {
             let arch = match pe.header.coff_header.machine {
@@ -88,7 +105,10 @@ pub fn detect(bytes: &[u8]) -> Result<Detected> {
                 goblin::pe::header::COFF_MACHINE_ARM64 => Some(Arch::Aarch64),
                 _ => None,
             };
-            Detected { format: Format::Pe, arch }
+            Detected {
+                format: Format::Pe,
+                arch,
+            }
         }
         Object::Mach(goblin::mach::Mach::Binary(macho)) => {
             let arch = match macho.header.cputype {
@@ -96,7 +116,10 @@ pub fn detect(bytes: &[u8]) -> Result<Detected> {
                 goblin::mach::cputype::CPU_TYPE_ARM64 => Some(Arch::Aarch64),
                 _ => None,
             };
-            Detected { format: Format::MachO, arch }
+            Detected {
+                format: Format::MachO,
+                arch,
+            }
         }
         Object::Mach(goblin::mach::Mach::Fat(_)) => {
             bail!("a universal (fat) Mach-O binary; pass the thin binary for one architecture")
@@ -154,7 +177,10 @@ fn marker(bytes: &[u8]) -> Option<&str> {
     let prefix = pyfreeze_bundle::BOOTLOADER_MARKER_PREFIX.as_bytes();
     let at = memchr::memmem::find(bytes, prefix)?;
     let rest = &bytes[at..bytes.len().min(at + 256)];
-    let end = rest.iter().position(|b| !b.is_ascii_graphic()).unwrap_or(rest.len());
+    let end = rest
+        .iter()
+        .position(|b| !b.is_ascii_graphic())
+        .unwrap_or(rest.len());
     let text = std::str::from_utf8(&rest[..end]).ok()?;
     Some(&text[..text.rfind(';')? + 1])
 }

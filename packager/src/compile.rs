@@ -18,7 +18,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: SyntaxError: {}", self.file, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: SyntaxError: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         if let Some(text) = &self.line_text {
             let indent = text.len() - text.trim_start().len();
             let caret_at = self.column.saturating_sub(1).saturating_sub(indent);
@@ -77,13 +81,20 @@ pub fn in_guarded_compile() -> bool {
 
 /// Compile one module. `virtual_path` becomes `co_filename` (the runtime
 /// rewrites it to the absolute virtual path); `display` names the file in errors.
-pub fn compile(text: &str, virtual_path: &str, display: &str, optimize: u8) -> Result<Vec<u8>, Diagnostic> {
+pub fn compile(
+    text: &str,
+    virtual_path: &str,
+    display: &str,
+    optimize: u8,
+) -> Result<Vec<u8>, Diagnostic> {
     let opts = CompileOpts {
         optimize,
         ..CompileOpts::default()
     };
     GUARDED.with(|g| g.set(true));
-    let result = std::panic::catch_unwind(|| rustpython_compiler::compile(text, Mode::Exec, virtual_path, opts));
+    let result = std::panic::catch_unwind(|| {
+        rustpython_compiler::compile(text, Mode::Exec, virtual_path, opts)
+    });
     GUARDED.with(|g| g.set(false));
     let code = match result {
         Ok(Ok(code)) => code,
@@ -153,6 +164,10 @@ mod tests {
         assert!(shown.contains("def f(:"), "{shown}");
         assert!(shown.contains('^'), "{shown}");
         let err = compile("return 5\n", "m.py", "m.py", 0).unwrap_err();
-        assert_eq!((err.line, err.message.contains("outside function")), (1, true), "{err}");
+        assert_eq!(
+            (err.line, err.message.contains("outside function")),
+            (1, true),
+            "{err}"
+        );
     }
 }

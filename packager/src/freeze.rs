@@ -52,7 +52,9 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         .par_iter()
         .map(|(i, vpath)| {
             let m = &graph.modules[*i];
-            let Kind::Source { file, .. } = &m.kind else { unreachable!() };
+            let Kind::Source { file, .. } = &m.kind else {
+                unreachable!()
+            };
             let text = m.text.as_deref().unwrap_or_default();
             compile::compile(text, vpath, &file.display(), args.optimize)
         })
@@ -96,14 +98,22 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         };
         records.push(ModuleRecord {
             name: m.name.clone(),
-            kind: if m.is_package() { ModuleKind::Package } else { ModuleKind::Module },
+            kind: if m.is_package() {
+                ModuleKind::Package
+            } else {
+                ModuleKind::Module
+            },
             origin: m.origin,
             path: vpath.clone(),
             code: Some(code_path),
             source,
         });
     }
-    for m in graph.modules.iter().filter(|m| matches!(m.kind, Kind::Namespace(_))) {
+    for m in graph
+        .modules
+        .iter()
+        .filter(|m| matches!(m.kind, Kind::Namespace(_)))
+    {
         records.push(ModuleRecord {
             name: m.name.clone(),
             kind: ModuleKind::Namespace,
@@ -166,7 +176,11 @@ pub fn why(args: &crate::cli::WhyArgs) -> Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         None => {
-            eprintln!("{} is not imported by {}", args.module, args.script.display());
+            eprintln!(
+                "{} is not imported by {}",
+                args.module,
+                args.script.display()
+            );
             Ok(std::process::ExitCode::FAILURE)
         }
     }
@@ -211,8 +225,12 @@ fn check_inputs(script: &Path, paths: &[PathBuf]) -> Result<()> {
 }
 
 fn host_target() -> Result<Target> {
-    Target::parse(host_triple())
-        .ok_or_else(|| anyhow!("pyfreeze does not support its own platform {}", host_triple()))
+    Target::parse(host_triple()).ok_or_else(|| {
+        anyhow!(
+            "pyfreeze does not support its own platform {}",
+            host_triple()
+        )
+    })
 }
 
 fn default_output(script: &Path, target: &Target) -> PathBuf {
@@ -296,5 +314,9 @@ pub fn human_size(bytes: u64) -> String {
         value /= 1000.0;
         unit += 1;
     }
-    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }

@@ -7,13 +7,17 @@ use std::path::Path;
 
 pub fn write_executable(path: &Path, parts: &[&[u8]]) -> Result<()> {
     if path.is_dir() {
-        bail!("output {} is a directory; pass a file name with -o", path.display());
+        bail!(
+            "output {} is a directory; pass a file name with -o",
+            path.display()
+        );
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create directory {}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".pyfreeze-")
         .tempfile_in(dir)

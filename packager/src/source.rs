@@ -49,7 +49,11 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, SourceError> {
 
 fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, SourceError> {
     std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         SourceError::NotUtf8 { line }
     })
 }
@@ -95,17 +99,29 @@ mod tests {
     #[test]
     fn cookies_on_line_one_or_two() {
         let latin = b"# -*- coding: latin-1 -*-\ns = '\xe9'\n";
-        assert_eq!(decode(latin).unwrap(), "# -*- coding: latin-1 -*-\ns = 'é'\n");
+        assert_eq!(
+            decode(latin).unwrap(),
+            "# -*- coding: latin-1 -*-\ns = 'é'\n"
+        );
         let second = b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '\x80'\n";
         assert!(decode(second).unwrap().contains('€'));
         // A cookie on line two only counts after a comment line.
         let code_first = b"x = 1\n# coding: latin-1\ns = '\xe9'\n";
-        assert!(matches!(decode(code_first), Err(SourceError::NotUtf8 { line: 3 })));
+        assert!(matches!(
+            decode(code_first),
+            Err(SourceError::NotUtf8 { line: 3 })
+        ));
     }
 
     #[test]
     fn bad_input_is_explained() {
-        assert!(matches!(decode(b"a = 1\nb = '\xff'\n"), Err(SourceError::NotUtf8 { line: 2 })));
-        assert!(matches!(decode(b"# coding: klingon\n"), Err(SourceError::UnknownEncoding(_))));
+        assert!(matches!(
+            decode(b"a = 1\nb = '\xff'\n"),
+            Err(SourceError::NotUtf8 { line: 2 })
+        ));
+        assert!(matches!(
+            decode(b"# coding: klingon\n"),
+            Err(SourceError::UnknownEncoding(_))
+        ));
     }
 }

@@ -23,10 +23,7 @@ pub fn get() -> &'static Stdlib {
         let files: HashSet<String> = archive.file_names().map(str::to_string).collect();
         let dirs = files
             .iter()
-            .flat_map(|f| {
-                f.match_indices('/')
-                    .map(move |(i, _)| f[..i].to_string())
-            })
+            .flat_map(|f| f.match_indices('/').map(move |(i, _)| f[..i].to_string()))
             .collect();
         Stdlib {
             archive,
@@ -58,10 +55,8 @@ impl Stdlib {
 
     /// Every file under `dir` (recursively), for collecting whole packages.
     pub fn files_under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.files
-            .iter()
-            .map(String::as_str)
-            .filter(move |f| dir.is_empty() || f.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+        self.files.iter().map(String::as_str).filter(move |f| {
+            dir.is_empty() || f.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+        })
     }
-
 }

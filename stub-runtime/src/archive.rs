@@ -41,7 +41,12 @@ impl Archive {
 
     /// The absolute virtual path of an archive path.
     pub fn virtual_path(&self, path: &str) -> String {
-        format!("{}{}{}", self.root, std::path::MAIN_SEPARATOR, native_seps(path))
+        format!(
+            "{}{}{}",
+            self.root,
+            std::path::MAIN_SEPARATOR,
+            native_seps(path)
+        )
     }
 
     /// The archive path of an absolute virtual path, if it is under the root.

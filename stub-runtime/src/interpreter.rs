@@ -30,6 +30,8 @@ pub(crate) fn build(config: Config) -> Interpreter {
     let stdlib = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
     let pyfreeze = crate::native::module_def(&builder.ctx);
     let executable = config.executable;
+    #[cfg(feature = "ssl")]
+    let builder = builder.init_hook(install_tls_provider);
     builder
         .add_native_modules(&stdlib)
         .add_native_module(pyfreeze)
@@ -37,7 +39,6 @@ pub(crate) fn build(config: Config) -> Interpreter {
             file = "importer.py",
             module_name = "_pyfreeze_importer"
         ))
-        .init_hook(install_tls_provider)
         .init_hook(move |vm| {
             // The paths RustPython derived from the executable's location
             // point at nothing useful: modules come from the bundle only.
@@ -52,6 +53,7 @@ pub(crate) fn build(config: Config) -> Interpreter {
         .build()
 }
 
+#[cfg(feature = "ssl")]
 /// rustpython's `ssl` needs a rustls crypto provider, installed the way the
 /// `rustpython` binary does it.
 fn install_tls_provider(_vm: &mut rustpython_vm::VirtualMachine) {

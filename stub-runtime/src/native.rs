@@ -25,16 +25,22 @@ pub(crate) fn decode_pyc(bytes: &[u8], vm: &VirtualMachine) -> Result<PyRef<PyCo
 /// The code object of `name`, its `co_filename` set to the virtual path.
 pub(crate) fn module_code(name: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
     let archive = crate::archive::get().ok_or_else(|| vm.new_runtime_error("no bundle"))?;
-    let record = archive
-        .bundle
-        .manifest
-        .module(name)
-        .ok_or_else(|| vm.new_import_error(format!("No module named {name:?} in the bundle"), vm.ctx.new_str(name)))?;
+    let record = archive.bundle.manifest.module(name).ok_or_else(|| {
+        vm.new_import_error(
+            format!("No module named {name:?} in the bundle"),
+            vm.ctx.new_str(name),
+        )
+    })?;
     let bytes = record
         .code
         .as_deref()
         .and_then(|path| archive.read(path))
-        .ok_or_else(|| vm.new_import_error(format!("{}: bytecode missing", record.path), vm.ctx.new_str(name)))?;
+        .ok_or_else(|| {
+            vm.new_import_error(
+                format!("{}: bytecode missing", record.path),
+                vm.ctx.new_str(name),
+            )
+        })?;
     let code = decode_pyc(&bytes, vm)
         .map_err(|e| vm.new_import_error(format!("{}: {e}", record.path), vm.ctx.new_str(name)))?;
     // What importlib's SourceLoader does, so tracebacks name the virtual path.
@@ -77,7 +83,12 @@ mod _pyfreeze {
         let Some(archive) = archive::get() else {
             return Ok(None);
         };
-        let Some(path) = archive.bundle.manifest.module(name.as_str()).and_then(|r| r.source.as_ref()) else {
+        let Some(path) = archive
+            .bundle
+            .manifest
+            .module(name.as_str())
+            .and_then(|r| r.source.as_ref())
+        else {
             return Ok(None);
         };
         let bytes = archive.read(path).unwrap_or_default();
@@ -98,6 +109,9 @@ mod _pyfreeze {
         };
         let archive = archive::get().ok_or_else(not_found)?;
         let rel = archive.archive_path(path.as_str()).ok_or_else(not_found)?;
-        archive.read(&rel).map(|b| b.into_owned()).ok_or_else(not_found)
+        archive
+            .read(&rel)
+            .map(|b| b.into_owned())
+            .ok_or_else(not_found)
     }
 }

@@ -128,9 +128,15 @@ fn run_entry(vm: &VirtualMachine, archive: &Archive) -> PyResult<()> {
     let code = crate::native::module_code(name, vm)?;
     let scope = vm.new_scope_with_main()?;
     let globals = &scope.globals;
-    globals.set_item("__file__", vm.ctx.new_str(archive.virtual_path(&record.path)).into(), vm)?;
+    globals.set_item(
+        "__file__",
+        vm.ctx.new_str(archive.virtual_path(&record.path)).into(),
+        vm,
+    )?;
     globals.set_item("__cached__", vm.ctx.none(), vm)?;
-    let importer = vm.import("_pyfreeze_importer", 0)?.get_attr("importer", vm)?;
+    let importer = vm
+        .import("_pyfreeze_importer", 0)?
+        .get_attr("importer", vm)?;
     globals.set_item("__loader__", importer, vm)?;
     vm.run_code_obj(code, scope)?;
     Ok(())

@@ -20,7 +20,10 @@ pub fn fixtures() -> PathBuf {
 fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test-binary>
-    exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .to_path_buf()
 }
 
 /// Build `pyfreeze` and `pyfreeze-boot` in the test's profile, once. Cargo's
@@ -31,8 +34,15 @@ fn ensure_built() -> &'static PathBuf {
         let dir = profile_dir();
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.current_dir(root())
-            .args(["build", "--locked", "--ignore-rust-version", "-p", "pyfreeze", "-p", "pyfreeze-boot"]);
+        cmd.current_dir(root()).args([
+            "build",
+            "--locked",
+            "--ignore-rust-version",
+            "-p",
+            "pyfreeze",
+            "-p",
+            "pyfreeze-boot",
+        ]);
         match dir.file_name().and_then(OsStr::to_str) {
             Some("debug") => {}
             Some("release") => {
@@ -44,7 +54,10 @@ fn ensure_built() -> &'static PathBuf {
             None => panic!("unexpected target layout {}", dir.display()),
         }
         let status = cmd.status().expect("run cargo build");
-        assert!(status.success(), "cargo build of pyfreeze and pyfreeze-boot failed");
+        assert!(
+            status.success(),
+            "cargo build of pyfreeze and pyfreeze-boot failed"
+        );
         dir
     })
 }
@@ -72,7 +85,12 @@ where
 
 /// Freeze `script` into `out`, asserting success.
 pub fn freeze(script: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args: Vec<&OsStr> = vec![OsStr::new("build"), script.as_os_str(), OsStr::new("-o"), out.as_os_str()];
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("build"),
+        script.as_os_str(),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ];
     args.extend(extra.iter().map(OsStr::new));
     let output = pyfreeze(&root(), args);
     assert!(
@@ -136,7 +154,11 @@ pub fn freeze_tree(files: &[(&str, &str)], extra: &[&str]) -> Frozen {
     write_tree(dir.path(), files);
     let exe = dir.path().join("out").join("app");
     let build_output = freeze(&dir.path().join(files[0].0), &exe, extra);
-    Frozen { dir, exe, build_output }
+    Frozen {
+        dir,
+        exe,
+        build_output,
+    }
 }
 
 /// Freeze a one-file program.
@@ -147,5 +169,7 @@ pub fn freeze_source(source: &str) -> Frozen {
 /// The manifest of a frozen executable.
 pub fn manifest(exe: &Path) -> pyfreeze_bundle::Manifest {
     let bytes = std::fs::read(exe).expect("read executable");
-    pyfreeze_bundle::Bundle::open(&bytes).expect("a valid bundle").manifest
+    pyfreeze_bundle::Bundle::open(&bytes)
+        .expect("a valid bundle")
+        .manifest
 }

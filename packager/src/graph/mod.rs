@@ -31,13 +31,20 @@ const STDLIB_LAZY_EDGES: &[(&str, &str, &str)] = &[
         "importlib.readers",
         "resource readers of file-system loaders; bundle modules have their own",
     ),
-    ("inspect", "argparse", "only inspect's command-line interface (_main)"),
+    (
+        "inspect",
+        "argparse",
+        "only inspect's command-line interface (_main)",
+    ),
 ];
 
 fn is_lazy_stdlib_edge(importer: &str, imported: &str) -> bool {
     STDLIB_LAZY_EDGES.iter().any(|(from, to, _)| {
         *from == importer
-            && (imported == *to || imported.strip_prefix(to).is_some_and(|r| r.starts_with('.')))
+            && (imported == *to
+                || imported
+                    .strip_prefix(to)
+                    .is_some_and(|r| r.starts_with('.')))
     })
 }
 
@@ -86,7 +93,13 @@ pub struct Module {
 
 impl Module {
     pub fn is_package(&self) -> bool {
-        matches!(self.kind, Kind::Source { package: Some(_), .. } | Kind::Namespace(_))
+        matches!(
+            self.kind,
+            Kind::Source {
+                package: Some(_),
+                ..
+            } | Kind::Namespace(_)
+        )
     }
 
     /// Path under the bundle's virtual root, derived from the name.
@@ -96,7 +109,9 @@ impl Module {
         }
         let base = self.name.replace('.', "/");
         match self.kind {
-            Kind::Source { package: Some(_), .. } => format!("{base}/__init__.py"),
+            Kind::Source {
+                package: Some(_), ..
+            } => format!("{base}/__init__.py"),
             Kind::Namespace(_) => base,
             _ => format!("{base}.py"),
         }
@@ -115,9 +130,16 @@ pub struct Graph {
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
     #[error("{diagnostic}{chain}")]
-    Syntax { diagnostic: Diagnostic, chain: ImportedBy },
+    Syntax {
+        diagnostic: Diagnostic,
+        chain: ImportedBy,
+    },
     #[error("{file}: {message}{chain}")]
-    Unreadable { file: String, message: String, chain: ImportedBy },
+    Unreadable {
+        file: String,
+        message: String,
+        chain: ImportedBy,
+    },
 }
 
 /// "imported by: a -> b", or nothing for the entry script.
@@ -148,7 +170,13 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
     let script_dir = opts
         .script
         .parent()
-        .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
         .unwrap_or(Path::new("."))
         .to_path_buf();
     let mut search = vec![SearchDir {
@@ -193,7 +221,7 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
     let mut errors = Vec::new();
     while !w.queue.is_empty() {
         let level = std::mem::take(&mut w.queue);
-        let scanned: Vec<(usize, Result<(String, Vec<Import>), ScanError>)> = level
+        let scanned: Vec<(usize, Scanned)> = level
             .par_iter()
             .map(|&i| (i, scan_module(&w.graph.modules[i], opts.target)))
             .collect();
@@ -209,7 +237,11 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
             }
         }
     }
-    if errors.is_empty() { Ok(w.graph) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(w.graph)
+    } else {
+        Err(errors)
+    }
 }
 
 pub fn script_file_name(script: &Path) -> String {
@@ -219,16 +251,21 @@ pub fn script_file_name(script: &Path) -> String {
         .unwrap_or_else(|| "__main__.py".into())
 }
 
+/// A module's decoded source and the imports found in it.
+type Scanned = Result<(String, Vec<Import>), ScanError>;
+
 enum ScanError {
     Syntax(Diagnostic),
     Unreadable(String),
 }
 
-fn scan_module(module: &Module, target: &Target) -> Result<(String, Vec<Import>), ScanError> {
+fn scan_module(module: &Module, target: &Target) -> Scanned {
     let Kind::Source { file, .. } = &module.kind else {
         return Ok((String::new(), Vec::new()));
     };
-    let bytes = file.read().map_err(|e| ScanError::Unreadable(format!("{e:#}")))?;
+    let bytes = file
+        .read()
+        .map_err(|e| ScanError::Unreadable(format!("{e:#}")))?;
     let text = crate::source::decode(&bytes)
         .map_err(|e| ScanError::Unreadable(e.to_string()))?
         .into_owned();
@@ -249,7 +286,13 @@ fn scan_module(module: &Module, target: &Target) -> Result<(String, Vec<Import>)
 }
 
 impl Walker {
-    fn add(&mut self, name: &str, kind: Kind, origin: Origin, importer: Option<(usize, u32)>) -> usize {
+    fn add(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        origin: Origin,
+        importer: Option<(usize, u32)>,
+    ) -> usize {
         let i = self.graph.modules.len();
         if matches!(kind, Kind::Source { .. }) {
             self.queue.push(i);
@@ -274,7 +317,11 @@ impl Walker {
                     Kind::Source { file, .. } => file.display(),
                     _ => self.graph.modules[i].name.clone(),
                 };
-                GraphError::Unreadable { file, message, chain }
+                GraphError::Unreadable {
+                    file,
+                    message,
+                    chain,
+                }
             }
         }
     }
@@ -342,7 +389,9 @@ impl Walker {
     fn ensure(&mut self, name: &str, importer: usize, line: u32, optional: bool) -> Option<usize> {
         if let Some(&i) = self.graph.index.get(name) {
             let m = &mut self.graph.modules[i];
-            if let Kind::Missing { optional: was_optional } = &mut m.kind
+            if let Kind::Missing {
+                optional: was_optional,
+            } = &mut m.kind
                 && *was_optional
                 && !optional
             {
@@ -356,7 +405,9 @@ impl Walker {
             Some((parent, _)) => {
                 let p = self.ensure(parent, importer, line, optional)?;
                 match &self.graph.modules[p].kind {
-                    Kind::Source { package: Some(dir), .. } => vec![dir.clone()],
+                    Kind::Source {
+                        package: Some(dir), ..
+                    } => vec![dir.clone()],
                     Kind::Namespace(dirs) => dirs.clone(),
                     _ => return None,
                 }
@@ -373,17 +424,33 @@ impl Walker {
         };
         let part = name.rsplit('.').next().unwrap_or(name);
         let i = match self.resolver.find(&dirs, part) {
-            Found::Module { file, origin } => self.add(name, Kind::Source { file, package: None }, origin, via),
+            Found::Module { file, origin } => self.add(
+                name,
+                Kind::Source {
+                    file,
+                    package: None,
+                },
+                origin,
+                via,
+            ),
             Found::Package { init, dir } => {
                 let origin = dir.origin;
-                self.add(name, Kind::Source { file: init, package: Some(dir) }, origin, via)
+                self.add(
+                    name,
+                    Kind::Source {
+                        file: init,
+                        package: Some(dir),
+                    },
+                    origin,
+                    via,
+                )
             }
             Found::Namespace(dirs) => {
                 let origin = dirs[0].origin;
                 self.add(name, Kind::Namespace(dirs), origin, via)
             }
             Found::Extension { file, origin } => self.add(name, Kind::Extension(file), origin, via),
-            Found::NotFound => {
+            Found::Nowhere => {
                 let origin = self.graph.modules[importer].origin;
                 self.add(name, Kind::Missing { optional }, origin, via)
             }
@@ -398,13 +465,15 @@ impl Walker {
             return;
         }
         let dirs = match &self.graph.modules[package].kind {
-            Kind::Source { package: Some(dir), .. } => vec![dir.clone()],
+            Kind::Source {
+                package: Some(dir), ..
+            } => vec![dir.clone()],
             Kind::Namespace(dirs) => dirs.clone(),
             _ => return,
         };
         let part = name.rsplit('.').next().unwrap_or(name);
         let found = self.resolver.find(&dirs, part);
-        if found != Found::NotFound {
+        if found != Found::Nowhere {
             self.ensure(name, importer, line, false);
         }
     }
@@ -424,13 +493,20 @@ impl Graph {
         if m.is_package() {
             return m.name.clone();
         }
-        m.name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default()
+        m.name
+            .rsplit_once('.')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default()
     }
 
     /// How to name a module to the user: the script's file name for `__main__`.
     pub fn display_name(&self, i: usize) -> &str {
         let name = self.modules[i].name.as_str();
-        if name == MAIN { &self.script_name } else { name }
+        if name == MAIN {
+            &self.script_name
+        } else {
+            name
+        }
     }
 
     /// How module `i` came into the graph, for error messages.

@@ -32,7 +32,9 @@ impl SourceFile {
     pub fn read(&self) -> anyhow::Result<Vec<u8>> {
         use anyhow::Context;
         match self {
-            SourceFile::Disk(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display())),
+            SourceFile::Disk(p) => {
+                std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))
+            }
             SourceFile::Stdlib(p) => stdlib::get().read(p),
         }
     }
@@ -48,14 +50,23 @@ impl SourceFile {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
-    Module { file: SourceFile, origin: Origin },
+    Module {
+        file: SourceFile,
+        origin: Origin,
+    },
     /// A regular package: its `__init__.py` and the directory it searches.
-    Package { init: SourceFile, dir: SearchDir },
+    Package {
+        init: SourceFile,
+        dir: SearchDir,
+    },
     /// PEP 420: directories without `__init__.py`, every portion on the path.
     Namespace(Vec<SearchDir>),
     /// Only a compiled extension (`.so`, `.pyd`) exists: RustPython cannot load it.
-    Extension { file: PathBuf, origin: Origin },
-    NotFound,
+    Extension {
+        file: PathBuf,
+        origin: Origin,
+    },
+    Nowhere,
 }
 
 /// Looks names up, caching directory listings so each directory is read once.
@@ -92,7 +103,9 @@ impl Resolver {
                 Location::Disk(path) => {
                     let listing = self.listing(path);
                     let is_dir = listing.get(part).is_some_and(FileType::is_dir);
-                    let module_file = listing.get(&format!("{part}.py")).is_some_and(FileType::is_file);
+                    let module_file = listing
+                        .get(&format!("{part}.py"))
+                        .is_some_and(FileType::is_file);
                     let ext = listing
                         .iter()
                         .filter(|(name, ty)| {
@@ -104,7 +117,11 @@ impl Resolver {
                         .min();
                     if is_dir {
                         let pkg = path.join(part);
-                        if self.listing(&pkg).get("__init__.py").is_some_and(FileType::is_file) {
+                        if self
+                            .listing(&pkg)
+                            .get("__init__.py")
+                            .is_some_and(FileType::is_file)
+                        {
                             return Found::Package {
                                 init: SourceFile::Disk(pkg.join("__init__.py")),
                                 dir: SearchDir {
@@ -170,7 +187,7 @@ impl Resolver {
         }
         match extension {
             Some((file, origin)) => Found::Extension { file, origin },
-            None => Found::NotFound,
+            None => Found::Nowhere,
         }
     }
 }

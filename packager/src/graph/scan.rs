@@ -75,7 +75,14 @@ struct Scanner<'t> {
 }
 
 impl Scanner<'_> {
-    fn push(&mut self, module: &str, level: u32, names: Vec<String>, anchor: Option<String>, offset: u32) {
+    fn push(
+        &mut self,
+        module: &str,
+        level: u32,
+        names: Vec<String>,
+        anchor: Option<String>,
+        offset: u32,
+    ) {
         self.imports.push(Import {
             module: module.to_string(),
             level,
@@ -147,18 +154,25 @@ impl Scanner<'_> {
                     _ => None,
                 }
             }
-            Expr::Compare(c) if c.ops.len() == 1 => self.eval_compare(&c.left, c.ops[0], &c.comparators[0]),
+            Expr::Compare(c) if c.ops.len() == 1 => {
+                self.eval_compare(&c.left, c.ops[0], &c.comparators[0])
+            }
             Expr::Call(call) => {
                 // sys.platform.startswith("win") / (("linux", "darwin"))
-                let Expr::Attribute(method) = &*call.func else { return None };
-                if method.attr.as_str() != "startswith" || !is_attr(&method.value, "sys", "platform") {
+                let Expr::Attribute(method) = &*call.func else {
+                    return None;
+                };
+                if method.attr.as_str() != "startswith"
+                    || !is_attr(&method.value, "sys", "platform")
+                {
                     return None;
                 }
                 let platform = self.target.sys_platform();
                 match call.arguments.args.first()? {
                     Expr::StringLiteral(s) => Some(platform.starts_with(s.value.to_str())),
                     Expr::Tuple(t) => {
-                        let prefixes: Option<Vec<&str>> = t.elts.iter().map(string_literal).collect();
+                        let prefixes: Option<Vec<&str>> =
+                            t.elts.iter().map(string_literal).collect();
                         Some(prefixes?.iter().any(|p| platform.starts_with(p)))
                     }
                     _ => None,
@@ -172,7 +186,11 @@ impl Scanner<'_> {
         // A known string on one side, a literal on the other.
         let known = |e: &Expr| -> Option<&'static str> {
             if matches!(e, Expr::Name(n) if n.id.as_str() == "__name__") {
-                Some(if self.is_main { "__main__" } else { "<imported>" })
+                Some(if self.is_main {
+                    "__main__"
+                } else {
+                    "<imported>"
+                })
             } else if is_attr(e, "sys", "platform") {
                 Some(self.target.sys_platform())
             } else if is_attr(e, "os", "name") {
@@ -276,7 +294,12 @@ fn catches_import_error(handler: &ast::ExceptHandler) -> bool {
 }
 
 fn names_import_error(e: &Expr) -> bool {
-    const CATCHING: [&str; 4] = ["ImportError", "ModuleNotFoundError", "Exception", "BaseException"];
+    const CATCHING: [&str; 4] = [
+        "ImportError",
+        "ModuleNotFoundError",
+        "Exception",
+        "BaseException",
+    ];
     match e {
         Expr::Name(n) => CATCHING.contains(&n.id.as_str()),
         Expr::Attribute(a) => CATCHING.contains(&a.attr.as_str()),
@@ -287,7 +310,9 @@ fn names_import_error(e: &Expr) -> bool {
 
 /// `with contextlib.suppress(ImportError):` / `with suppress(ImportError):`
 fn suppresses_import_error(item: &ast::WithItem) -> bool {
-    let Expr::Call(call) = &item.context_expr else { return false };
+    let Expr::Call(call) = &item.context_expr else {
+        return false;
+    };
     let is_suppress = match &*call.func {
         Expr::Name(n) => n.id.as_str() == "suppress",
         Expr::Attribute(a) => a.attr.as_str() == "suppress",
@@ -301,11 +326,21 @@ impl<'a> Visitor<'a> for Scanner<'_> {
         match stmt {
             Stmt::Import(s) => {
                 for alias in &s.names {
-                    self.push(alias.name.as_str(), 0, Vec::new(), None, alias.range.start().to_u32());
+                    self.push(
+                        alias.name.as_str(),
+                        0,
+                        Vec::new(),
+                        None,
+                        alias.range.start().to_u32(),
+                    );
                 }
             }
             Stmt::ImportFrom(s) => {
-                let names = s.names.iter().map(|a| a.name.as_str().to_string()).collect();
+                let names = s
+                    .names
+                    .iter()
+                    .map(|a| a.name.as_str().to_string())
+                    .collect();
                 let module = s.module.as_ref().map(|m| m.as_str()).unwrap_or("");
                 self.push(module, s.level, names, None, s.range.start().to_u32());
             }
@@ -328,8 +363,11 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 self.guarded(guard, |me| walk_stmt(me, stmt));
             }
             Stmt::If(s) => {
-                let clauses = std::iter::once((Some(&*s.test), &s.body[..]))
-                    .chain(s.elif_else_clauses.iter().map(|c| (c.test.as_ref(), &c.body[..])));
+                let clauses = std::iter::once((Some(&*s.test), &s.body[..])).chain(
+                    s.elif_else_clauses
+                        .iter()
+                        .map(|c| (c.test.as_ref(), &c.body[..])),
+                );
                 for (test, body) in clauses {
                     let value = test.and_then(|t| self.eval(t));
                     if let Some(t) = test {
@@ -382,7 +420,12 @@ mod tests {
 
     fn imports(src: &str, triple: &str) -> Vec<Import> {
         let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
-        scan(parsed.syntax(), src, &Target::parse(triple).unwrap(), ScanMode::default())
+        scan(
+            parsed.syntax(),
+            src,
+            &Target::parse(triple).unwrap(),
+            ScanMode::default(),
+        )
     }
 
     fn names(src: &str) -> Vec<(String, u32, bool)> {
@@ -402,8 +445,15 @@ mod tests {
                    def fn():\n    import inner\nclass K:\n    import in_class\n";
         assert_eq!(
             names(src),
-            [n("a.b", 0, false), n("c", 0, false), n("d", 0, false), n("", 1, false),
-             n("g", 2, false), n("inner", 0, false), n("in_class", 0, false)]
+            [
+                n("a.b", 0, false),
+                n("c", 0, false),
+                n("d", 0, false),
+                n("", 1, false),
+                n("g", 2, false),
+                n("inner", 0, false),
+                n("in_class", 0, false)
+            ]
         );
         let all = imports(src, "x86_64-unknown-linux-gnu");
         assert_eq!(all[2].names, ["e"]);
@@ -418,8 +468,14 @@ mod tests {
                    import contextlib\nwith contextlib.suppress(ImportError):\n    import maybe\n";
         assert_eq!(
             names(src),
-            [n("fast", 0, true), n("slow", 0, false), n("guarded2", 0, true),
-             n("unguarded", 0, false), n("contextlib", 0, false), n("maybe", 0, true)]
+            [
+                n("fast", 0, true),
+                n("slow", 0, false),
+                n("guarded2", 0, true),
+                n("unguarded", 0, false),
+                n("contextlib", 0, false),
+                n("maybe", 0, true)
+            ]
         );
     }
 
@@ -432,11 +488,28 @@ mod tests {
                    if sys.version_info >= (3, 11):\n    import tomllib\nelse:\n    import tomli\n\
                    if sys.version_info[:2] < (3, 8):\n    import old\n\
                    if some_flag:\n    import unknown\n";
-        let linux: Vec<String> = imports(src, "x86_64-unknown-linux-gnu").into_iter().map(|i| i.module).collect();
-        assert_eq!(linux, ["sys", "os", "typing", "linux_only", "tomllib", "unknown"]);
-        let windows: Vec<String> = imports(src, "x86_64-pc-windows-msvc").into_iter().map(|i| i.module).collect();
-        assert_eq!(windows, ["sys", "os", "typing", "winreg", "nt_only", "tomllib", "unknown"]);
-        let mac: Vec<String> = imports(src, "aarch64-apple-darwin").into_iter().map(|i| i.module).collect();
+        let linux: Vec<String> = imports(src, "x86_64-unknown-linux-gnu")
+            .into_iter()
+            .map(|i| i.module)
+            .collect();
+        assert_eq!(
+            linux,
+            ["sys", "os", "typing", "linux_only", "tomllib", "unknown"]
+        );
+        let windows: Vec<String> = imports(src, "x86_64-pc-windows-msvc")
+            .into_iter()
+            .map(|i| i.module)
+            .collect();
+        assert_eq!(
+            windows,
+            [
+                "sys", "os", "typing", "winreg", "nt_only", "tomllib", "unknown"
+            ]
+        );
+        let mac: Vec<String> = imports(src, "aarch64-apple-darwin")
+            .into_iter()
+            .map(|i| i.module)
+            .collect();
         assert_eq!(mac, ["sys", "os", "typing", "other", "tomllib", "unknown"]);
     }
 
@@ -446,7 +519,10 @@ mod tests {
         let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
         let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
         let count = |is_main| {
-            let mode = ScanMode { is_main, skip_cli_functions: false };
+            let mode = ScanMode {
+                is_main,
+                skip_cli_functions: false,
+            };
             scan(parsed.syntax(), src, &target, mode).len()
         };
         assert_eq!((count(false), count(true)), (1, 2));
@@ -458,8 +534,14 @@ mod tests {
         let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
         let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
         let found = |skip_cli_functions| -> Vec<String> {
-            let mode = ScanMode { is_main: false, skip_cli_functions };
-            scan(parsed.syntax(), src, &target, mode).into_iter().map(|i| i.module).collect()
+            let mode = ScanMode {
+                is_main: false,
+                skip_cli_functions,
+            };
+            scan(parsed.syntax(), src, &target, mode)
+                .into_iter()
+                .map(|i| i.module)
+                .collect()
         };
         assert_eq!(found(false), ["a", "argparse", "lazy"]);
         assert_eq!(found(true), ["a", "lazy"]);
@@ -471,12 +553,18 @@ mod tests {
                    r = importlib.import_module('.b', 'plugins')\n__import__('c')\n\
                    importlib.import_module(name)\n";
         let found = imports(src, "x86_64-unknown-linux-gnu");
-        let got: Vec<(String, u32, Option<String>)> =
-            found.into_iter().map(|i| (i.module, i.level, i.anchor)).collect();
+        let got: Vec<(String, u32, Option<String>)> = found
+            .into_iter()
+            .map(|i| (i.module, i.level, i.anchor))
+            .collect();
         assert_eq!(
             got,
-            [("importlib".into(), 0, None), ("plugins.a".into(), 0, None),
-             ("b".into(), 1, Some("plugins".into())), ("c".into(), 0, None)]
+            [
+                ("importlib".into(), 0, None),
+                ("plugins.a".into(), 0, None),
+                ("b".into(), 1, Some("plugins".into())),
+                ("c".into(), 0, None)
+            ]
         );
     }
 }
