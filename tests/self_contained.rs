@@ -43,7 +43,7 @@ fn keeps_working_after_being_copied_and_its_sources_deleted() {
     let sources = app.dir.path().to_path_buf();
     drop(app); // removes the sources and the original executable
     assert!(!sources.exists());
-    let out = Command::new(&copy).env_clear().output().unwrap();
+    let out = output_of(Command::new(&copy).env_clear());
     assert_eq!(text(&out.stdout), "from helper\n", "{}", text(&out.stderr));
 }
 

@@ -273,7 +273,7 @@ const BUILTIN_WINDOWS: &[&str] = &[
 /// RustPython builds `_ctypes` everywhere but on musl.
 const CTYPES: &str = "_ctypes";
 /// Python modules RustPython freezes into every interpreter.
-const FROZEN_CORE: &[&str] = &[
+pub const FROZEN_CORE: &[&str] = &[
     "_frozen_importlib",
     "_frozen_importlib_external",
     "codecs",

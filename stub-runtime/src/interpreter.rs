@@ -68,3 +68,84 @@ fn install_tls_provider(_vm: &mut rustpython_vm::VirtualMachine) {
     };
     let _ = CryptoExt::set_provider(aws_lc_rs::default_provider(), ext);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyfreeze_bundle::target::Target;
+    use rustpython_vm::builtins::PyStrRef;
+
+    fn host() -> Target {
+        let arch = std::env::consts::ARCH;
+        let triple = match std::env::consts::OS {
+            "linux" if cfg!(target_env = "musl") => format!("{arch}-unknown-linux-musl"),
+            "linux" => format!("{arch}-unknown-linux-gnu"),
+            "macos" => format!("{arch}-apple-darwin"),
+            "windows" => format!("{arch}-pc-windows-msvc"),
+            other => panic!("untested OS {other}"),
+        };
+        Target::parse(&triple).expect("known triple")
+    }
+
+    /// The packager decides what not to bundle from `Target::builtin_modules`;
+    /// it must list exactly what this runtime has built in.
+    #[test]
+    fn builtin_module_list_matches_the_runtime() {
+        let interp = build(Config {
+            argv: vec!["test".into()],
+            executable: "/test".into(),
+            optimize: 0,
+        });
+        let mut actual: Vec<String> = interp.enter(|vm| {
+            let names = vm.sys_module.get_attr("builtin_module_names", vm).unwrap();
+            let names: Vec<PyStrRef> = names.try_into_value(vm).unwrap();
+            names.iter().map(|n| n.to_string()).collect()
+        });
+        // The sysconfigdata alias carries the platform in its name; sysconfig
+        // imports it by computed name, never through the graph.
+        actual.retain(|n| !n.starts_with("_sysconfigdata_"));
+        let mut listed: Vec<String> = host()
+            .builtin_modules()
+            .into_iter()
+            // `_thread` is both: built in with threading, frozen without.
+            .filter(|n| *n == "_thread" || !pyfreeze_bundle::target::FROZEN_CORE.contains(n))
+            .map(str::to_string)
+            .collect();
+        if !cfg!(feature = "ssl") {
+            listed.retain(|n| n != "_ssl");
+        }
+        if !cfg!(feature = "sqlite") {
+            listed.retain(|n| n != "_sqlite3");
+        }
+        actual.sort();
+        listed.sort();
+        assert_eq!(actual, listed);
+    }
+
+    #[test]
+    fn pyc_magic_is_the_vms() {
+        assert_eq!(
+            pyfreeze_bundle::PYC_MAGIC,
+            rustpython_vm::version::PYC_MAGIC_NUMBER_BYTES
+        );
+    }
+
+    #[test]
+    fn the_frozen_core_modules_exist() {
+        let interp = build(Config {
+            argv: vec!["test".into()],
+            executable: "/test".into(),
+            optimize: 0,
+        });
+        interp.enter(|vm| {
+            for name in [
+                "codecs",
+                "copyreg",
+                "_frozen_importlib",
+                "_pyfreeze_importer",
+            ] {
+                assert!(vm.import(name, 0).is_ok(), "{name} not importable");
+            }
+        });
+    }
+}

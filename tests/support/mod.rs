@@ -108,11 +108,25 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    Command::new(exe)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run frozen executable")
+    let args: Vec<S> = args.into_iter().collect();
+    output_of(Command::new(exe).args(&args).stdin(Stdio::null()))
+}
+
+/// `cmd.output()`, retrying while the executable is "busy": a file just
+/// written by this test can still be open in a child another test thread
+/// forked before that child's exec (ETXTBSY).
+pub fn output_of(cmd: &mut Command) -> Output {
+    const ETXTBSY: i32 = 26;
+    let mut attempts = 0;
+    loop {
+        match cmd.output() {
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) && attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.expect("run executable"),
+        }
+    }
 }
 
 pub fn text(bytes: &[u8]) -> String {
