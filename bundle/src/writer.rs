@@ -73,21 +73,45 @@ impl BundleWriter {
                 Compression::Stored => o.compression_method(zip::CompressionMethod::Stored),
                 Compression::Deflate => o
                     .compression_method(zip::CompressionMethod::Deflated)
-                    .compression_level(Some(9)),
+                    .compression_level(Some(6)),
             }
         };
+        // Deflate in parallel, each file into a one-entry zip whose
+        // compressed data is then copied as is; hash in parallel too.
+        use rayon::prelude::*;
+        let files: Vec<(&String, &(Vec<u8>, Compression))> = self.files.iter().collect();
+        let prepared: Vec<(Option<Vec<u8>>, String)> = files
+            .par_iter()
+            .map(|(path, (data, compression))| {
+                let single = match compression {
+                    Compression::Stored => None,
+                    Compression::Deflate => {
+                        Some(single_entry_zip(path, data, options(*compression)))
+                    }
+                };
+                Ok::<_, WriteError>((single.transpose()?, crate::sha256_hex(data)))
+            })
+            .collect::<Result<_, _>>()?;
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let mut records = Vec::with_capacity(self.files.len());
-        for (path, (data, compression)) in &self.files {
-            zip.start_file(path.as_str(), options(*compression))?;
-            zip.write_all(data)?;
+        let mut records = Vec::with_capacity(files.len());
+        for ((path, (data, compression)), (single, sha256)) in files.into_iter().zip(prepared) {
+            match single {
+                Some(single) => {
+                    let mut archive = zip::ZipArchive::new(Cursor::new(single))?;
+                    zip.raw_copy_file(archive.by_index_raw(0)?)?;
+                }
+                None => {
+                    zip.start_file(path.as_str(), options(*compression))?;
+                    zip.write_all(data)?;
+                }
+            }
             records.push(FileRecord {
                 path: path.clone(),
                 offset: 0,
                 stored: 0,
                 size: data.len() as u64,
                 compression: *compression,
-                sha256: crate::sha256_hex(data),
+                sha256,
             });
         }
         let bytes = zip.finish()?.into_inner();
@@ -121,6 +145,17 @@ impl BundleWriter {
             manifest_range,
         })
     }
+}
+
+fn single_entry_zip(
+    path: &str,
+    data: &[u8],
+    options: SimpleFileOptions,
+) -> Result<Vec<u8>, WriteError> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    zip.start_file(path, options)?;
+    zip.write_all(data)?;
+    Ok(zip.finish()?.into_inner())
 }
 
 impl Payload {

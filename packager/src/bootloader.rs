@@ -173,7 +173,7 @@ fn check(bytes: &[u8], target: &Target) -> Result<()> {
 }
 
 /// The bootloader's marker string, up to its last `;`.
-fn marker(bytes: &[u8]) -> Option<&str> {
+pub fn marker(bytes: &[u8]) -> Option<&str> {
     let prefix = pyfreeze_bundle::BOOTLOADER_MARKER_PREFIX.as_bytes();
     let at = memchr::memmem::find(bytes, prefix)?;
     let rest = &bytes[at..bytes.len().min(at + 256)];

@@ -28,6 +28,52 @@ pub enum Command {
     Build(BuildArgs),
     /// Print the shortest import chain that pulls MODULE into SCRIPT's bundle.
     Why(WhyArgs),
+    /// Show what a frozen executable contains: bootloader, runtime, entry,
+    /// modules, sizes and checksum.
+    Inspect(InspectArgs),
+    /// Recompute every hash in a frozen executable: exit 0 if intact, 1 if
+    /// damaged (each problem named), 2 if it is not a pyfreeze bundle.
+    Verify(FileArg),
+    /// Unpack a frozen executable's modules, data files and manifest.
+    Extract(ExtractArgs),
+    /// Manage the bytecode cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum CacheCommand {
+    /// Delete every cached entry.
+    Clean,
+    /// Print where the cache is.
+    Dir,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FileArg {
+    /// A frozen executable.
+    pub file: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InspectArgs {
+    /// A frozen executable.
+    pub file: PathBuf,
+    /// Print one JSON document (its fields are described in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// List every file in the archive with its kind, size and sha256.
+    #[arg(long)]
+    pub modules: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExtractArgs {
+    /// A frozen executable.
+    pub file: PathBuf,
+    /// Directory to unpack into (must not exist, or be empty).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -70,7 +116,12 @@ pub struct BuildArgs {
     #[arg(long, value_name = "LEVEL", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=2))]
     pub optimize: u8,
 
-    /// Print every module included and why.
+    /// Do not read or write the bytecode cache (in ~/.cache/pyfreeze, or
+    /// $PYFREEZE_CACHE_DIR): compile every module afresh.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Say more: the bootloader used, where the time went, cache use.
     #[arg(short, long)]
     pub verbose: bool,
 
@@ -87,5 +138,41 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => crate::freeze::build(&args).map(|_| ExitCode::SUCCESS),
         Command::Why(args) => crate::freeze::why(&args),
+        Command::Inspect(args) => {
+            let bytes = crate::inspect::map(&args.file)?;
+            let report = crate::inspect::report(&args.file, &bytes, args.modules)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                crate::inspect::print_human(&report);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cache(CacheCommand::Clean) => {
+            match crate::cache::clean()? {
+                Some(dir) => println!("Removed {}", dir.display()),
+                None => println!("No cache directory (HOME is not set)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cache(CacheCommand::Dir) => {
+            match crate::cache::root() {
+                Some(dir) => println!("{}", dir.display()),
+                None => println!("No cache directory (HOME is not set)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify(args) => {
+            let bytes = crate::inspect::map(&args.file)?;
+            Ok(crate::verify::verify(&args.file, &bytes))
+        }
+        Command::Extract(args) => {
+            let bytes = crate::inspect::map(&args.file)?;
+            let n = crate::extract::extract(&bytes, &args.output)
+                .map_err(|e| anyhow::anyhow!("{}: {e:#}", args.file.display()))?;
+            println!("Extracted {n} files into {}", args.output.display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

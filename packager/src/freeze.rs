@@ -1,5 +1,6 @@
 //! `pyfreeze build`: from a script to one executable.
 
+use crate::cache::Cache;
 use crate::cli::BuildArgs;
 use crate::graph::{self, GraphOptions, Kind, MAIN};
 use crate::{bootloader, compile, output, stdlib};
@@ -10,6 +11,7 @@ use pyfreeze_bundle::writer::BundleWriter;
 use pyfreeze_bundle::{Compression, Manifest, ModuleKind, ModuleRecord, Origin};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// The triple pyfreeze itself was compiled for: the default target.
@@ -48,6 +50,8 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         .filter(|(_, m)| matches!(m.kind, Kind::Source { .. }))
         .map(|(i, m)| (i, m.virtual_path(&script_name)))
         .collect();
+    let graph_done = Instant::now();
+    let cache = Cache::open(!args.no_cache);
     let compiled: Vec<Result<Vec<u8>, compile::Diagnostic>> = sources
         .par_iter()
         .map(|(i, vpath)| {
@@ -56,9 +60,16 @@ pub fn build(args: &BuildArgs) -> Result<()> {
                 unreachable!()
             };
             let text = m.text.as_deref().unwrap_or_default();
-            compile::compile(text, vpath, &file.display(), args.optimize)
+            let key = Cache::key(text, vpath, args.optimize);
+            if let Some(pyc) = cache.get(&key) {
+                return Ok(pyc);
+            }
+            let pyc = compile::compile(text, vpath, &file.display(), args.optimize)?;
+            cache.put(&key, &pyc);
+            Ok(pyc)
         })
         .collect();
+    let compile_done = Instant::now();
     let mut errors = Vec::new();
     let mut pycs = Vec::with_capacity(compiled.len());
     for ((i, _), result) in sources.iter().zip(compiled) {
@@ -161,7 +172,28 @@ pub fn build(args: &BuildArgs) -> Result<()> {
             human_size(payload.bytes.len() as u64),
         );
         if args.verbose {
+            let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+            let written = Instant::now();
             println!("bootloader: {}", boot.path.display());
+            println!(
+                "time: import graph {:.0} ms, compile {:.0} ms, archive and write {:.0} ms",
+                ms(started, graph_done),
+                ms(graph_done, compile_done),
+                ms(compile_done, written)
+            );
+            if cache.enabled() {
+                println!(
+                    "cache: {} modules reused, {} compiled{}",
+                    cache.hits.load(Ordering::Relaxed),
+                    cache.misses.load(Ordering::Relaxed) + cache.corrupt.load(Ordering::Relaxed),
+                    match cache.corrupt.load(Ordering::Relaxed) {
+                        0 => String::new(),
+                        n => format!(" ({n} damaged entries rebuilt)"),
+                    }
+                );
+            } else {
+                println!("cache: off");
+            }
         }
     }
     Ok(())

@@ -12,13 +12,17 @@
 //! ```
 
 mod bootloader;
+mod cache;
 mod cli;
 mod compile;
+mod extract;
 mod freeze;
 mod graph;
+mod inspect;
 mod output;
 mod source;
 mod stdlib;
+mod verify;
 
 use std::process::ExitCode;
 

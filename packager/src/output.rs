@@ -26,7 +26,6 @@ pub fn write_executable(path: &Path, parts: &[&[u8]]) -> Result<()> {
         tmp.write_all(part)
             .with_context(|| format!("cannot write {}", tmp.path().display()))?;
     }
-    tmp.as_file().sync_all().ok();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

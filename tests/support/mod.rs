@@ -62,6 +62,11 @@ fn ensure_built() -> &'static PathBuf {
     })
 }
 
+/// The bytecode cache the tests share (inside target/, not the user's home).
+pub fn test_cache() -> PathBuf {
+    ensure_built().join("test-cache")
+}
+
 pub fn pyfreeze_bin() -> PathBuf {
     ensure_built().join(format!("pyfreeze{}", std::env::consts::EXE_SUFFIX))
 }
@@ -79,6 +84,7 @@ where
     Command::new(pyfreeze_bin())
         .current_dir(cwd)
         .args(args)
+        .env("PYFREEZE_CACHE_DIR", test_cache())
         .output()
         .expect("run pyfreeze")
 }

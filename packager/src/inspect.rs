@@ -1,0 +1,280 @@
+//! `pyfreeze inspect`: what is inside a frozen executable, for people
+//! (a summary) and for programs (`--json`, a stable document).
+
+use crate::bootloader;
+use anyhow::{Context, Result};
+use pyfreeze_bundle::{Bundle, BundleError, Manifest, Origin};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Map an executable read-only.
+pub fn map(path: &Path) -> Result<memmap2::Mmap> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    // SAFETY: read-only map of a file we only read; a concurrent writer could
+    // change what we see, which the checksums then report.
+    unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// The stable `--json` document. Fields are only ever added, never renamed.
+#[derive(Serialize)]
+pub struct Report {
+    pub file: String,
+    pub size: u64,
+    pub bootloader: BootloaderInfo,
+    pub bundle: BundleInfo,
+    pub entry: EntryInfo,
+    pub build: pyfreeze_bundle::manifest::BuildInfo,
+    pub modules: ModuleCounts,
+    pub data_files: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<EntryRow>>,
+}
+
+#[derive(Serialize)]
+pub struct BootloaderInfo {
+    pub format: String,
+    pub arch: String,
+    pub target: String,
+    pub size: u64,
+    /// For ELF: the newest `GLIBC_x.y` symbol version it needs, i.e. the
+    /// oldest glibc it runs on. None for static or non-glibc executables.
+    pub min_glibc: Option<String>,
+    /// The bundle and bytecode formats the bootloader reads (its marker).
+    pub marker: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct BundleInfo {
+    pub format: u32,
+    pub runtime: String,
+    pub bytecode: String,
+    pub sha256: String,
+    pub archive_size: u64,
+    pub stored_size: u64,
+    pub unpacked_size: u64,
+    pub files: usize,
+}
+
+#[derive(Serialize)]
+pub struct EntryInfo {
+    pub kind: String,
+    pub module: String,
+    pub path: String,
+}
+
+#[derive(Serialize, Default)]
+pub struct ModuleCounts {
+    pub total: usize,
+    pub user: usize,
+    pub third_party: usize,
+    pub stdlib: usize,
+}
+
+#[derive(Serialize)]
+pub struct EntryRow {
+    pub path: String,
+    pub kind: &'static str,
+    pub size: u64,
+    pub stored: u64,
+    pub compression: pyfreeze_bundle::Compression,
+    pub sha256: String,
+}
+
+pub fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<Report, BundleError> {
+    let bundle = Bundle::open_unverified(bytes)?;
+    let m = &bundle.manifest;
+    let boot = &bytes[..bundle.bootloader_len as usize];
+    let detected = bootloader::detect(boot).ok();
+    let kinds = file_kinds(m);
+    let entry_record = m.module(m.entry.module());
+    let mut counts = ModuleCounts::default();
+    for module in &m.modules {
+        counts.total += 1;
+        match module.origin {
+            Origin::User => counts.user += 1,
+            Origin::ThirdParty => counts.third_party += 1,
+            Origin::Stdlib => counts.stdlib += 1,
+        }
+    }
+    Ok(Report {
+        file: path.display().to_string(),
+        size: bytes.len() as u64,
+        bootloader: BootloaderInfo {
+            format: detected
+                .as_ref()
+                .map_or("unknown", |d| bootloader::describe(d.format))
+                .to_string(),
+            arch: detected
+                .as_ref()
+                .map_or("unknown", |d| bootloader::describe_arch(d.arch))
+                .to_string(),
+            target: m.build.target.clone(),
+            size: bundle.bootloader_len,
+            min_glibc: min_glibc(boot),
+            marker: bootloader::marker(boot).map(str::to_string),
+        },
+        bundle: BundleInfo {
+            format: m.format,
+            runtime: runtime_name(&m.bytecode),
+            bytecode: m.bytecode.clone(),
+            sha256: pyfreeze_bundle::hex(&bundle.trailer.sha256),
+            archive_size: bundle.payload.len() as u64,
+            stored_size: m.files.iter().map(|f| f.stored).sum(),
+            unpacked_size: m.files.iter().map(|f| f.size).sum(),
+            files: m.files.len(),
+        },
+        entry: EntryInfo {
+            kind: "script".into(),
+            module: m.entry.module().to_string(),
+            path: entry_record.map(|r| r.path.clone()).unwrap_or_default(),
+        },
+        build: m.build.clone(),
+        modules: counts,
+        data_files: kinds.iter().filter(|k| **k == "data").count(),
+        entries: with_entries.then(|| {
+            m.files
+                .iter()
+                .zip(&kinds)
+                .map(|(f, kind)| EntryRow {
+                    path: f.path.clone(),
+                    kind,
+                    size: f.size,
+                    stored: f.stored,
+                    compression: f.compression,
+                    sha256: f.sha256.clone(),
+                })
+                .collect()
+        }),
+    })
+}
+
+/// "bytecode", "source" or "data" for each of `m.files`, in order.
+fn file_kinds(m: &Manifest) -> Vec<&'static str> {
+    let code: HashSet<&str> = m.modules.iter().filter_map(|r| r.code.as_deref()).collect();
+    let source: HashSet<&str> = m
+        .modules
+        .iter()
+        .filter_map(|r| r.source.as_deref())
+        .collect();
+    m.files
+        .iter()
+        .map(|f| {
+            if code.contains(f.path.as_str()) {
+                "bytecode"
+            } else if source.contains(f.path.as_str()) {
+                "source"
+            } else {
+                "data"
+            }
+        })
+        .collect()
+}
+
+/// `rustpython-0.6.0/marshal-5` -> `RustPython 0.6.0`
+fn runtime_name(bytecode: &str) -> String {
+    match bytecode
+        .split('/')
+        .next()
+        .and_then(|r| r.strip_prefix("rustpython-"))
+    {
+        Some(version) => format!("RustPython {version}"),
+        None => bytecode.to_string(),
+    }
+}
+
+/// The newest GLIBC_x.y version the ELF's imports need.
+fn min_glibc(boot: &[u8]) -> Option<String> {
+    let elf = goblin::elf::Elf::parse(boot).ok()?;
+    let verneed = elf.verneed.as_ref()?;
+    let mut newest: Option<(Vec<u32>, String)> = None;
+    for need in verneed.iter() {
+        for aux in need.iter() {
+            let Some(name) = elf.dynstrtab.get_at(aux.vna_name) else {
+                continue;
+            };
+            let Some(version) = name.strip_prefix("GLIBC_") else {
+                continue;
+            };
+            let Ok(key) = version
+                .split('.')
+                .map(str::parse::<u32>)
+                .collect::<Result<Vec<_>, _>>()
+            else {
+                continue;
+            };
+            if newest.as_ref().is_none_or(|(k, _)| key > *k) {
+                newest = Some((key, version.to_string()));
+            }
+        }
+    }
+    newest.map(|(_, v)| v)
+}
+
+pub fn print_human(r: &Report) {
+    use crate::freeze::human_size;
+    println!("{}", r.file);
+    println!("  size         {} ({} bytes)", human_size(r.size), r.size);
+    let glibc = r
+        .bootloader
+        .min_glibc
+        .as_ref()
+        .map(|v| format!(", needs glibc >= {v}"))
+        .unwrap_or_default();
+    println!(
+        "  bootloader   {} {} for {}, {}{glibc}",
+        r.bootloader.arch,
+        r.bootloader.format,
+        r.bootloader.target,
+        human_size(r.bootloader.size)
+    );
+    println!(
+        "  runtime      {} (bundle format {}, bytecode {})",
+        r.bundle.runtime, r.bundle.format, r.bundle.bytecode
+    );
+    println!(
+        "  entry        {} {} ({})",
+        r.entry.kind, r.entry.path, r.entry.module
+    );
+    println!(
+        "  built with   pyfreeze {}, optimize {}, source {}",
+        r.build.pyfreeze,
+        r.build.optimize,
+        if r.build.source {
+            "included"
+        } else {
+            "left out"
+        }
+    );
+    println!(
+        "  modules      {} ({} own, {} third-party, {} stdlib)",
+        r.modules.total, r.modules.user, r.modules.third_party, r.modules.stdlib
+    );
+    println!("  data files   {}", r.data_files);
+    println!(
+        "  archive      {} in {} files ({} stored, {} unpacked)",
+        human_size(r.bundle.archive_size),
+        r.bundle.files,
+        human_size(r.bundle.stored_size),
+        human_size(r.bundle.unpacked_size)
+    );
+    println!("  sha256       {}", r.bundle.sha256);
+    if let Some(entries) = &r.entries {
+        println!();
+        println!(
+            "  {:<9} {:>10} {:>10}  {:<16}  PATH",
+            "KIND", "SIZE", "STORED", "SHA256"
+        );
+        for e in entries {
+            println!(
+                "  {:<9} {:>10} {:>10}  {:<16}  {}",
+                e.kind,
+                e.size,
+                e.stored,
+                &e.sha256[..16],
+                e.path
+            );
+        }
+    }
+}
