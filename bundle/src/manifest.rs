@@ -46,6 +46,10 @@ pub struct BuildInfo {
     pub optimize: u8,
     /// Whether module source is carried (for tracebacks and `inspect.getsource`).
     pub source: bool,
+    /// Data files (package data and `--add-data`, not package metadata):
+    /// when there are any, the runtime materialises them once on disk.
+    #[serde(default)]
+    pub data_files: usize,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -34,7 +34,7 @@ pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
         .and_then(|p| p.parent().map(Path::to_path_buf))
     {
         let mut candidates = vec![exe_dir.join("bootloaders").join(&target.triple).join(&file)];
-        if target.triple == crate::freeze::host_triple() {
+        if target.triple == crate::project::host_triple() {
             candidates.insert(0, exe_dir.join(&file));
         }
         for candidate in candidates {

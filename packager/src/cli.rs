@@ -1,7 +1,7 @@
 //! Command-line interface (clap): every option is explained in `--help`.
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,8 +14,10 @@ use std::process::ExitCode;
         pyfreeze walks the program's imports, compiles every module to RustPython \
         bytecode and appends the result to a prebuilt bootloader. The executable runs \
         on machines without Python and imports its modules from memory.",
-    after_help = "Examples:\n  pyfreeze build app.py              # writes dist/app\n  \
-        pyfreeze build app.py -o bin/app    # choose the output file"
+    after_help = "Examples:\n  pyfreeze build app.py                   # writes dist/app\n  \
+        pyfreeze build app.py --venv .venv      # with the packages of a virtualenv\n  \
+        pyfreeze why yaml app.py                # why is yaml in the bundle?\n  \
+        pyfreeze inspect dist/app               # what is inside?"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -26,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Freeze SCRIPT and its imports into one executable.
     Build(BuildArgs),
+    /// Print SCRIPT's import graph without building.
+    Graph(GraphArgs),
     /// Print the shortest import chain that pulls MODULE into SCRIPT's bundle.
     Why(WhyArgs),
     /// Show what a frozen executable contains: bootloader, runtime, entry,
@@ -39,6 +43,113 @@ pub enum Command {
     /// Manage the bytecode cache.
     #[command(subcommand)]
     Cache(CacheCommand),
+}
+
+/// What to freeze and where its modules are.
+#[derive(Args, Debug, Clone)]
+pub struct SourceArgs {
+    /// The Python script to run when the executable starts.
+    pub script: PathBuf,
+
+    /// Extra directory to search for the program's own modules, after the
+    /// script's directory (repeatable).
+    #[arg(long = "path", value_name = "DIR")]
+    pub paths: Vec<PathBuf>,
+
+    /// Virtual environment whose site-packages provide third-party packages
+    /// [default: $VIRTUAL_ENV, if set].
+    #[arg(long, value_name = "DIR")]
+    pub venv: Option<PathBuf>,
+
+    /// Include MODULE (and what it imports) although no import of it is
+    /// visible, e.g. one loaded by a computed name (repeatable).
+    #[arg(long = "hidden-import", value_name = "MODULE")]
+    pub hidden_imports: Vec<String>,
+
+    /// Leave MODULE and its submodules out; importing it at run time raises
+    /// ImportError (repeatable).
+    #[arg(long = "exclude-module", value_name = "MODULE")]
+    pub exclude_modules: Vec<String>,
+
+    /// Include PACKAGE with every submodule in it, for plugin-style packages
+    /// that import their parts by computed names (repeatable).
+    #[arg(long = "collect-submodules", value_name = "PACKAGE")]
+    pub collect_submodules: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Where to write the executable [default: dist/<script name>].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Bootloader executable to append the program to [default: the
+    /// `pyfreeze-boot` installed beside `pyfreeze`].
+    #[arg(long, value_name = "FILE")]
+    pub bootloader: Option<PathBuf>,
+
+    /// Add a data file or directory: SRC on disk, DEST its directory inside
+    /// the bundle (relative to sys._MEIPASS; `.` for the top), as in
+    /// PyInstaller (repeatable).
+    #[arg(long = "add-data", value_name = "SRC:DEST")]
+    pub add_data: Vec<String>,
+
+    /// Leave module source out of the executable (smaller; tracebacks then
+    /// show file and line but not the source line).
+    #[arg(long)]
+    pub no_source: bool,
+
+    /// Bytecode optimisation, as python -O / -OO: 0 keeps asserts and
+    /// docstrings, 1 drops asserts, 2 drops asserts and docstrings.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=2))]
+    pub optimize: u8,
+
+    /// Fail, instead of warning, when an import cannot be satisfied (a
+    /// missing module, or one that exists only as a compiled extension).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Do not read or write the bytecode cache (in ~/.cache/pyfreeze, or
+    /// $PYFREEZE_CACHE_DIR): compile every module afresh.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Say more: the bootloader used, where the time went, cache use.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Print nothing but errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Output format: an indented tree (each module under the module that
+    /// first imports it), Graphviz dot (every import), or JSON.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Tree)]
+    pub format: GraphFormat,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphFormat {
+    Tree,
+    Dot,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WhyArgs {
+    /// The module to explain (dotted name).
+    pub module: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -76,60 +187,6 @@ pub struct ExtractArgs {
     pub output: PathBuf,
 }
 
-#[derive(Args, Debug, Clone)]
-pub struct WhyArgs {
-    /// The module to explain (dotted name).
-    pub module: String,
-    /// The entry script, as given to `pyfreeze build`.
-    pub script: PathBuf,
-    /// Extra directory searched for the program's own modules (repeatable).
-    #[arg(long = "path", value_name = "DIR")]
-    pub paths: Vec<PathBuf>,
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct BuildArgs {
-    /// The Python script to run when the executable starts.
-    pub script: PathBuf,
-
-    /// Where to write the executable [default: dist/<script name>].
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Extra directory to search for the program's own modules, after the
-    /// script's directory (repeatable).
-    #[arg(long = "path", value_name = "DIR")]
-    pub paths: Vec<PathBuf>,
-
-    /// Bootloader executable to append the program to [default: the
-    /// `pyfreeze-boot` installed beside `pyfreeze`].
-    #[arg(long, value_name = "FILE")]
-    pub bootloader: Option<PathBuf>,
-
-    /// Leave module source out of the executable (smaller; tracebacks then
-    /// show file and line but not the source line).
-    #[arg(long)]
-    pub no_source: bool,
-
-    /// Bytecode optimisation, as python -O / -OO: 0 keeps asserts and
-    /// docstrings, 1 drops asserts, 2 drops asserts and docstrings.
-    #[arg(long, value_name = "LEVEL", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=2))]
-    pub optimize: u8,
-
-    /// Do not read or write the bytecode cache (in ~/.cache/pyfreeze, or
-    /// $PYFREEZE_CACHE_DIR): compile every module afresh.
-    #[arg(long)]
-    pub no_cache: bool,
-
-    /// Say more: the bootloader used, where the time went, cache use.
-    #[arg(short, long)]
-    pub verbose: bool,
-
-    /// Print nothing but errors.
-    #[arg(short, long, conflicts_with = "verbose")]
-    pub quiet: bool,
-}
-
 pub fn parse() -> Cli {
     Cli::parse()
 }
@@ -137,7 +194,8 @@ pub fn parse() -> Cli {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => crate::freeze::build(&args).map(|_| ExitCode::SUCCESS),
-        Command::Why(args) => crate::freeze::why(&args),
+        Command::Graph(args) => crate::report::graph(&args),
+        Command::Why(args) => crate::report::why(&args),
         Command::Inspect(args) => {
             let bytes = crate::inspect::map(&args.file)?;
             let report = crate::inspect::report(&args.file, &bytes, args.modules)
@@ -147,6 +205,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 crate::inspect::print_human(&report);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify(args) => {
+            let bytes = crate::inspect::map(&args.file)?;
+            Ok(crate::verify::verify(&args.file, &bytes))
+        }
+        Command::Extract(args) => {
+            let bytes = crate::inspect::map(&args.file)?;
+            let n = crate::extract::extract(&bytes, &args.output)
+                .map_err(|e| anyhow::anyhow!("{}: {e:#}", args.file.display()))?;
+            println!("Extracted {n} files into {}", args.output.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Cache(CacheCommand::Clean) => {
@@ -161,17 +230,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Some(dir) => println!("{}", dir.display()),
                 None => println!("No cache directory (HOME is not set)"),
             }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Verify(args) => {
-            let bytes = crate::inspect::map(&args.file)?;
-            Ok(crate::verify::verify(&args.file, &bytes))
-        }
-        Command::Extract(args) => {
-            let bytes = crate::inspect::map(&args.file)?;
-            let n = crate::extract::extract(&bytes, &args.output)
-                .map_err(|e| anyhow::anyhow!("{}: {e:#}", args.file.display()))?;
-            println!("Extracted {n} files into {}", args.output.display());
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -2,62 +2,67 @@
 
 use crate::cache::Cache;
 use crate::cli::BuildArgs;
-use crate::graph::{self, GraphOptions, Kind, MAIN};
-use crate::{bootloader, compile, output, stdlib};
-use anyhow::{Context, Result, anyhow, bail};
+use crate::graph::{Graph, Kind, MAIN};
+use crate::project::{self, Project};
+use crate::{bootloader, compile, data, dists, output};
+use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::{BuildInfo, Entry};
 use pyfreeze_bundle::target::Target;
 use pyfreeze_bundle::writer::BundleWriter;
 use pyfreeze_bundle::{Compression, Manifest, ModuleKind, ModuleRecord, Origin};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-/// The triple pyfreeze itself was compiled for: the default target.
-pub fn host_triple() -> &'static str {
-    env!("PYFREEZE_HOST_TARGET")
-}
-
-/// Packages every bundle carries because the runtime uses them at start:
-/// `encodings` registers the codec search function and loads codecs by name.
-const ALWAYS_PACKAGES: &[&str] = &["encodings"];
-
 pub fn build(args: &BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let script = &args.script;
-    check_inputs(script, &args.paths)?;
-    let target = host_target()?;
+    let target = project::host_target()?;
     let boot_path = bootloader::find(args.bootloader.as_deref(), &target)?;
     let boot = bootloader::load(&boot_path, &target)?;
     let output = match &args.output {
         Some(path) => path.clone(),
-        None => default_output(script, &target),
+        None => default_output(&args.source.script, &target),
     };
 
     // 1. The import graph.
-    let graph = walk(script, &args.paths)?;
-    if !args.quiet {
-        report_problems(&graph);
+    let project = project::load(&args.source, target)?;
+    let problems = project::problems(&project.graph);
+    if args.strict && !problems.is_empty() {
+        bail!(
+            "{}\n{} import{} cannot be satisfied (--strict)",
+            problems.join("\n"),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
     }
+    if !args.quiet {
+        for p in &problems {
+            eprintln!("warning: {p}");
+        }
+        for w in &project.graph.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    let graph = &project.graph;
+    let graph_done = Instant::now();
 
-    // 2. Bytecode, in parallel.
-    let script_name = graph.script_name.clone();
+    // 2. Bytecode, in parallel, through the cache.
     let sources: Vec<(usize, String)> = graph
         .modules
         .iter()
         .enumerate()
         .filter(|(_, m)| matches!(m.kind, Kind::Source { .. }))
-        .map(|(i, m)| (i, m.virtual_path(&script_name)))
+        .map(|(i, m)| (i, m.virtual_path(&graph.script_name)))
         .collect();
-    let graph_done = Instant::now();
     let cache = Cache::open(!args.no_cache);
     let compiled: Vec<Result<Vec<u8>, compile::Diagnostic>> = sources
         .par_iter()
         .map(|(i, vpath)| {
             let m = &graph.modules[*i];
             let Kind::Source { file, .. } = &m.kind else {
-                unreachable!()
+                unreachable!("only sources are compiled")
             };
             let text = m.text.as_deref().unwrap_or_default();
             let key = Cache::key(text, vpath, args.optimize);
@@ -69,7 +74,6 @@ pub fn build(args: &BuildArgs) -> Result<()> {
             Ok(pyc)
         })
         .collect();
-    let compile_done = Instant::now();
     let mut errors = Vec::new();
     let mut pycs = Vec::with_capacity(compiled.len());
     for ((i, _), result) in sources.iter().zip(compiled) {
@@ -87,8 +91,9 @@ pub fn build(args: &BuildArgs) -> Result<()> {
             if n == 1 { "it" } else { "them" }
         );
     }
+    let compile_done = Instant::now();
 
-    // 3. The archive.
+    // 3. The archive: bytecode, source, package metadata, manifest.
     let mut writer = BundleWriter::new(source_date_epoch()?);
     let mut records = Vec::new();
     for ((i, vpath), pyc) in sources.iter().zip(pycs) {
@@ -129,10 +134,24 @@ pub fn build(args: &BuildArgs) -> Result<()> {
             name: m.name.clone(),
             kind: ModuleKind::Namespace,
             origin: m.origin,
-            path: m.virtual_path(&script_name),
+            path: m.virtual_path(&graph.script_name),
             code: None,
             source: None,
         });
+    }
+    let metadata = add_distribution_metadata(&mut writer, &project)?;
+    let mut data_files = 0;
+    for (path, file) in data::package_data(graph)
+        .into_iter()
+        .chain(data::added_data(&args.add_data)?)
+    {
+        if writer.contains(&path) {
+            continue; // a module's own file, or the same path given twice
+        }
+        let bytes = std::fs::read(&file)
+            .with_context(|| format!("cannot read data file {}", file.display()))?;
+        writer.add(path, bytes, Compression::Deflate)?;
+        data_files += 1;
     }
     records.sort_by(|a, b| a.name.cmp(&b.name));
     let counts = count_origins(&records);
@@ -144,9 +163,10 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         },
         build: BuildInfo {
             pyfreeze: env!("CARGO_PKG_VERSION").to_string(),
-            target: target.triple.clone(),
+            target: project.target.triple.clone(),
             optimize: args.optimize,
             source: !args.no_source,
+            data_files,
         },
         modules: records,
         files: Vec::new(),
@@ -156,113 +176,96 @@ pub fn build(args: &BuildArgs) -> Result<()> {
 
     // 4. The executable, replaced only now that everything succeeded.
     output::write_executable(&output, &[&boot.bytes, &payload.bytes, &trailer])?;
-    if !args.quiet {
-        let total = boot.bytes.len() + payload.bytes.len() + trailer.len();
+    if args.quiet {
+        return Ok(());
+    }
+    let total = boot.bytes.len() + payload.bytes.len() + trailer.len();
+    println!(
+        "Built {} in {:.2} s: {} modules ({} own, {} third-party, {} stdlib), {} \
+         ({} bootloader + {} archive)",
+        output.display(),
+        started.elapsed().as_secs_f64(),
+        counts.0 + counts.1 + counts.2,
+        counts.0,
+        counts.1,
+        counts.2,
+        human_size(total as u64),
+        human_size(boot.bytes.len() as u64),
+        human_size(payload.bytes.len() as u64),
+    );
+    if let Some(note) = &project.site_note {
+        println!("{note}");
+    }
+    if args.verbose {
+        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+        println!("bootloader: {}", boot.path.display());
+        for dir in project.site_packages.iter().skip(1) {
+            println!("also searched: {}", dir.display());
+        }
         println!(
-            "Built {} in {:.2} s: {} modules ({} own, {} third-party, {} stdlib), {} \
-             ({} bootloader + {} archive)",
-            output.display(),
-            started.elapsed().as_secs_f64(),
-            counts.0 + counts.1 + counts.2,
-            counts.0,
-            counts.1,
-            counts.2,
-            human_size(total as u64),
-            human_size(boot.bytes.len() as u64),
-            human_size(payload.bytes.len() as u64),
-        );
-        if args.verbose {
-            let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-            let written = Instant::now();
-            println!("bootloader: {}", boot.path.display());
-            println!(
-                "time: import graph {:.0} ms, compile {:.0} ms, archive and write {:.0} ms",
-                ms(started, graph_done),
-                ms(graph_done, compile_done),
-                ms(compile_done, written)
-            );
-            if cache.enabled() {
-                println!(
-                    "cache: {} modules reused, {} compiled{}",
-                    cache.hits.load(Ordering::Relaxed),
-                    cache.misses.load(Ordering::Relaxed) + cache.corrupt.load(Ordering::Relaxed),
-                    match cache.corrupt.load(Ordering::Relaxed) {
-                        0 => String::new(),
-                        n => format!(" ({n} damaged entries rebuilt)"),
-                    }
-                );
+            "package metadata: {}",
+            if metadata.is_empty() {
+                "none".to_string()
             } else {
-                println!("cache: off");
+                metadata.join(", ")
+            }
+        );
+        println!(
+            "time: import graph {:.0} ms, compile {:.0} ms, archive and write {:.0} ms",
+            ms(started, graph_done),
+            ms(graph_done, compile_done),
+            ms(compile_done, Instant::now())
+        );
+        if cache.enabled() {
+            println!(
+                "cache: {} modules reused, {} compiled{}",
+                cache.hits.load(Ordering::Relaxed),
+                cache.misses.load(Ordering::Relaxed) + cache.corrupt.load(Ordering::Relaxed),
+                match cache.corrupt.load(Ordering::Relaxed) {
+                    0 => String::new(),
+                    n => format!(" ({n} damaged entries rebuilt)"),
+                }
+            );
+        } else {
+            println!("cache: off");
+        }
+    }
+    Ok(())
+}
+
+/// The `.dist-info` directories of the distributions whose top-level
+/// modules are bundled. Returns their names.
+fn add_distribution_metadata(writer: &mut BundleWriter, project: &Project) -> Result<Vec<String>> {
+    let bundled: BTreeSet<&str> = bundled_top_levels(&project.graph);
+    let mut added = Vec::new();
+    for dist in dists::find(&project.site_packages) {
+        if !dist.top_level.iter().any(|t| bundled.contains(t.as_str())) {
+            continue;
+        }
+        let mut any = false;
+        for (path, bytes) in dists::files(&dist) {
+            if !writer.contains(&path) {
+                writer.add(path, bytes, Compression::Deflate)?;
+                any = true;
             }
         }
-    }
-    Ok(())
-}
-
-/// `pyfreeze why MODULE SCRIPT`
-pub fn why(args: &crate::cli::WhyArgs) -> Result<std::process::ExitCode> {
-    let graph = walk(&args.script, &args.paths)?;
-    match graph.index_of(&args.module) {
-        Some(i) => {
-            println!("{}", graph.chain(i));
-            Ok(std::process::ExitCode::SUCCESS)
-        }
-        None => {
-            eprintln!(
-                "{} is not imported by {}",
-                args.module,
-                args.script.display()
-            );
-            Ok(std::process::ExitCode::FAILURE)
+        if any && let Some(name) = dist.dir.file_name() {
+            added.push(name.to_string_lossy().into_owned());
         }
     }
+    Ok(added)
 }
 
-fn walk(script: &Path, paths: &[PathBuf]) -> Result<graph::Graph> {
-    check_inputs(script, paths)?;
-    let target = host_target()?;
-    let always = always_included();
-    let always: Vec<&str> = always.iter().map(String::as_str).collect();
-    graph::build(&GraphOptions {
-        script,
-        paths,
-        target: &target,
-        always: &always,
-    })
-    .map_err(|errors| {
-        let n = errors.len();
-        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow!(
-            "{}\n{n} module{} could not be compiled; fix {} and build again",
-            shown.join("\n\n"),
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "it" } else { "them" }
-        )
-    })
-}
-
-fn check_inputs(script: &Path, paths: &[PathBuf]) -> Result<()> {
-    if !script.exists() {
-        bail!("entry script {} not found", script.display());
-    }
-    if !script.is_file() {
-        bail!("entry script {} is not a file", script.display());
-    }
-    for dir in paths {
-        if !dir.is_dir() {
-            bail!("--path {}: not a directory", dir.display());
-        }
-    }
-    Ok(())
-}
-
-fn host_target() -> Result<Target> {
-    Target::parse(host_triple()).ok_or_else(|| {
-        anyhow!(
-            "pyfreeze does not support its own platform {}",
-            host_triple()
-        )
-    })
+fn bundled_top_levels(graph: &Graph) -> BTreeSet<&str> {
+    graph
+        .modules
+        .iter()
+        .filter(|m| {
+            m.origin == Origin::ThirdParty
+                && matches!(m.kind, Kind::Source { .. } | Kind::Namespace(_))
+        })
+        .map(|m| m.name.split('.').next().unwrap_or(&m.name))
+        .collect()
 }
 
 fn default_output(script: &Path, target: &Target) -> PathBuf {
@@ -271,51 +274,6 @@ fn default_output(script: &Path, target: &Target) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "app".into());
     PathBuf::from("dist").join(format!("{stem}{}", target.exe_suffix()))
-}
-
-/// `encodings` and every codec module in it.
-fn always_included() -> Vec<String> {
-    let lib = stdlib::get();
-    let mut names: Vec<String> = ALWAYS_PACKAGES.iter().map(|s| s.to_string()).collect();
-    for package in ALWAYS_PACKAGES {
-        let mut subs: Vec<String> = lib
-            .files_under(package)
-            .filter_map(|f| f.strip_suffix(".py"))
-            .filter(|f| !f.ends_with("/__init__"))
-            .map(|f| f.replace('/', "."))
-            .collect();
-        subs.sort();
-        names.extend(subs);
-    }
-    names
-}
-
-fn report_problems(graph: &graph::Graph) {
-    for (i, m) in graph.missing() {
-        if m.origin == Origin::Stdlib {
-            continue; // the stdlib probes for optional accelerators; not the user's problem
-        }
-        eprintln!(
-            "warning: module {} not found (imported by {}); the program will fail with ImportError \
-             if it runs that import. Add the directory holding it with --path.",
-            m.name,
-            graph.chain(i)
-        );
-    }
-    for (i, m) in graph.extensions() {
-        if let Kind::Extension(file) = &m.kind {
-            eprintln!(
-                "warning: module {} is a compiled extension ({}), which RustPython cannot load \
-                 (imported by {})",
-                m.name,
-                file.display(),
-                graph.chain(i)
-            );
-        }
-    }
-    for w in &graph.warnings {
-        eprintln!("warning: {w}");
-    }
 }
 
 fn count_origins(records: &[ModuleRecord]) -> (usize, usize, usize) {
@@ -329,11 +287,10 @@ fn count_origins(records: &[ModuleRecord]) -> (usize, usize, usize) {
 /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for "the time to stamp".
 fn source_date_epoch() -> Result<Option<u64>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .with_context(|| format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds")),
+        Ok(v) => match v.trim().parse() {
+            Ok(secs) => Ok(Some(secs)),
+            Err(_) => bail!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"),
+        },
         Err(_) => Ok(None),
     }
 }

@@ -6,15 +6,26 @@ use std::sync::OnceLock;
 
 pub(crate) struct Archive {
     pub bundle: Bundle<'static>,
-    /// Virtual directory the modules' `__file__` paths live under.
+    /// Directory the modules' `__file__` paths live under: virtual, or the
+    /// directory the data files were materialised in.
     pub root: String,
+    /// Whether the data files exist on disk under `root`.
+    pub materialized: bool,
 }
 
 static ARCHIVE: OnceLock<Archive> = OnceLock::new();
 
 /// Install the bundle; called once, before the interpreter starts.
-pub(crate) fn install(bundle: Bundle<'static>, root: String) -> &'static Archive {
-    ARCHIVE.get_or_init(|| Archive { bundle, root })
+pub(crate) fn install(
+    bundle: Bundle<'static>,
+    root: String,
+    materialized: bool,
+) -> &'static Archive {
+    ARCHIVE.get_or_init(|| Archive {
+        bundle,
+        root,
+        materialized,
+    })
 }
 
 pub(crate) fn get() -> Option<&'static Archive> {

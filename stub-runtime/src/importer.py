@@ -69,6 +69,166 @@ class BundleImporter:
     def get_data(self, path):
         return _pyfreeze.get_data(path)
 
+    # -- resources (importlib.resources) ------------------------------------
+    def get_resource_reader(self, fullname):
+        found = _pyfreeze.find(fullname)
+        if found is None or found[0] == "module":
+            return None
+        kind, path = found
+        directory = path if kind == "namespace" else path.rpartition(_SEP)[0]
+        return _ResourceReader(directory)
+
+    # -- package metadata (importlib.metadata) ---------------------------------
+    def find_distributions(self, context=None):
+        """The bundled .dist-info directories, for importlib.metadata."""
+        name = getattr(context, "name", None)
+        wanted = _normalize(name) if name else None
+        cls = _distribution_class()
+        for info_dir in _pyfreeze.dist_infos():
+            if wanted is None or _normalize(info_dir.split("-", 1)[0]) == wanted:
+                yield cls(info_dir)
+
+
+class _ResourceReader:
+    """importlib.resources reader of one package's directory in the bundle."""
+
+    def __init__(self, directory):
+        self._dir = directory
+
+    def files(self):
+        if _pyfreeze.materialized:
+            # Data files are on disk: a real path, so as_file() copies nothing.
+            import pathlib
+
+            return pathlib.Path(self._dir)
+        return BundlePath(self._dir)
+
+    # The older ResourceReader protocol.
+    def open_resource(self, resource):
+        import io
+
+        return io.BytesIO(_pyfreeze.get_data(self._dir + _SEP + resource))
+
+    def resource_path(self, resource):
+        if _pyfreeze.materialized:
+            return self._dir + _SEP + resource
+        raise FileNotFoundError(resource)
+
+    def is_resource(self, name):
+        return BundlePath(self._dir + _SEP + name).is_file()
+
+    def contents(self):
+        return [name for name, _ in _pyfreeze.list_dir(self._dir) or ()]
+
+
+class BundlePath:
+    """A Traversable (importlib.resources.abc) over files in the bundle."""
+
+    def __init__(self, path):
+        self._path = path
+
+    def __repr__(self):
+        return f"BundlePath({self._path!r})"
+
+    def __str__(self):
+        return self._path
+
+    def __fspath__(self):
+        return self._path
+
+    def __eq__(self, other):
+        return isinstance(other, BundlePath) and other._path == self._path
+
+    def __hash__(self):
+        return hash(self._path)
+
+    @property
+    def name(self):
+        return self._path.rpartition(_SEP)[2]
+
+    def iterdir(self):
+        for name, _ in _pyfreeze.list_dir(self._path) or ():
+            yield BundlePath(self._path + _SEP + name)
+
+    def is_dir(self):
+        return _pyfreeze.list_dir(self._path) is not None
+
+    def is_file(self):
+        try:
+            _pyfreeze.get_data(self._path)
+            return True
+        except OSError:
+            return False
+
+    def exists(self):
+        return self.is_file() or self.is_dir()
+
+    def joinpath(self, *descendants):
+        path = self._path
+        for part in descendants:
+            for piece in str(part).replace("\\", "/").split("/"):
+                if piece and piece != ".":
+                    path = path + _SEP + piece
+        return BundlePath(path)
+
+    __truediv__ = joinpath
+
+    def read_bytes(self):
+        return _pyfreeze.get_data(self._path)
+
+    def read_text(self, encoding=None, errors=None):
+        return self.read_bytes().decode(encoding or "utf-8", errors or "strict")
+
+    def open(self, mode="r", *args, **kwargs):
+        import io
+
+        data = io.BytesIO(self.read_bytes())
+        if "b" in mode:
+            return data
+        return io.TextIOWrapper(data, *args, **kwargs)
+
+
+def _normalize(name):
+    # PEP 503 normalisation, as importlib.metadata compares names.
+    out = []
+    for ch in name.lower():
+        out.append("_" if ch in "-_." else ch)
+    text = "".join(out)
+    while "__" in text:
+        text = text.replace("__", "_")
+    return text
+
+
+_DIST_CLASS = None
+
+
+def _distribution_class():
+    # Built on first use: importlib.metadata is only loaded by programs that use it.
+    global _DIST_CLASS
+    if _DIST_CLASS is None:
+        import importlib.metadata
+        import pathlib
+
+        class BundleDistribution(importlib.metadata.Distribution):
+            def __init__(self, info_dir):
+                self._info_dir = info_dir
+
+            def read_text(self, filename):
+                path = _pyfreeze.root + _SEP + self._info_dir + _SEP + filename
+                try:
+                    return _pyfreeze.get_data(path).decode("utf-8")
+                except OSError:
+                    return None
+
+            def locate_file(self, path):
+                return pathlib.Path(_pyfreeze.root) / path
+
+            def __repr__(self):
+                return f"<BundleDistribution {self._info_dir}>"
+
+        _DIST_CLASS = BundleDistribution
+    return _DIST_CLASS
+
 
 importer = BundleImporter()
 

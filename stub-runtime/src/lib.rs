@@ -12,6 +12,7 @@
 
 mod archive;
 mod interpreter;
+mod materialize;
 mod native;
 mod startup;
 

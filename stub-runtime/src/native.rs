@@ -63,6 +63,49 @@ mod _pyfreeze {
         vm.ctx.new_str(root).into()
     }
 
+    /// Whether the data files exist on disk under `root`.
+    #[pyattr]
+    fn materialized(vm: &VirtualMachine) -> PyObjectRef {
+        vm.ctx
+            .new_bool(archive::get().is_some_and(|a| a.materialized))
+            .into()
+    }
+
+    /// Entries directly inside a directory of the bundle (absolute virtual
+    /// path), as `(name, is_dir)` pairs; None if no such directory.
+    #[pyfunction]
+    fn list_dir(path: PyUtf8StrRef, vm: &VirtualMachine) -> Option<Vec<PyObjectRef>> {
+        let archive = archive::get()?;
+        let path = path.as_str().trim_end_matches(['/', '\\']);
+        let prefix = if path == archive.root {
+            String::new()
+        } else {
+            format!("{}/", archive.archive_path(path)?)
+        };
+        let mut seen = std::collections::BTreeMap::new();
+        for f in &archive.bundle.manifest.files {
+            let Some(rest) = f.path.strip_prefix(&prefix) else {
+                continue;
+            };
+            match rest.split_once('/') {
+                Some((dir, _)) => {
+                    seen.insert(dir.to_string(), true);
+                }
+                None => {
+                    seen.entry(rest.to_string()).or_insert(false);
+                }
+            }
+        }
+        if seen.is_empty() {
+            return None;
+        }
+        let entries = seen.into_iter().map(|(name, is_dir)| {
+            vm.new_tuple((vm.ctx.new_str(name), vm.ctx.new_bool(is_dir)))
+                .into()
+        });
+        Some(entries.collect())
+    }
+
     /// `(kind, virtual_path)` for a module in the bundle, else None; kind is
     /// "module", "package" or "namespace" (whose path is its directory).
     #[pyfunction]
@@ -95,6 +138,28 @@ mod _pyfreeze {
         String::from_utf8(bytes.into_owned())
             .map(Some)
             .map_err(|_| vm.new_value_error(format!("{path}: source is not UTF-8")))
+    }
+
+    /// Names of the `.dist-info` directories in the bundle (package metadata).
+    #[pyfunction]
+    fn dist_infos(vm: &VirtualMachine) -> Vec<PyObjectRef> {
+        let Some(archive) = archive::get() else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = archive
+            .bundle
+            .manifest
+            .files
+            .iter()
+            .filter_map(|f| f.path.split_once('/').map(|(dir, _)| dir))
+            .filter(|dir| dir.ends_with(".dist-info"))
+            .map(str::to_string)
+            .collect();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|n| vm.ctx.new_str(n).into())
+            .collect()
     }
 
     /// Bytes of a file in the bundle named by its absolute virtual path.

@@ -17,8 +17,16 @@ pub struct Launch {
 
 /// Run the bundle's program to completion and return its exit code.
 pub fn run(bundle: Bundle<'static>, launch: Launch) -> u32 {
-    let root = virtual_root(&launch.exe);
-    let archive = archive::install(bundle, root);
+    // With data files, the root is where they are on disk; else it is virtual.
+    let data_root = match bundle.manifest.build.data_files {
+        0 => None,
+        _ => crate::materialize::data_root(&bundle),
+    };
+    let root = match &data_root {
+        Some(dir) => dir.to_string_lossy().into_owned(),
+        None => virtual_root(&launch.exe),
+    };
+    let archive = archive::install(bundle, root, data_root.is_some());
     let interp = interpreter::build(Config {
         argv: launch.argv,
         executable: launch.exe.to_string_lossy().into_owned(),

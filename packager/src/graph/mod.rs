@@ -55,28 +55,59 @@ pub struct GraphOptions<'a> {
     pub script: &'a Path,
     /// The program's own directories after the script's (`--path`).
     pub paths: &'a [PathBuf],
+    /// Third-party directories: a venv's site-packages and what its `.pth`
+    /// files add.
+    pub site_packages: &'a [PathBuf],
     pub target: &'a Target,
-    /// Modules included whether imported or not (the runtime's needs).
-    pub always: &'a [&'a str],
+    /// Modules included whether imported or not: the runtime's needs and
+    /// `--hidden-import`s.
+    pub always: &'a [String],
+    /// `--collect-submodules`: packages included with every submodule.
+    pub collect: &'a [String],
+    /// `--exclude-module`: left out with their submodules.
+    pub excludes: &'a [String],
 }
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    /// A module or regular package with source.
+    /// A module or regular package with source; a package has the
+    /// directories its submodules are searched in.
     Source {
         file: SourceFile,
-        package: Option<SearchDir>,
+        package: Option<Vec<SearchDir>>,
     },
     Namespace(Vec<SearchDir>),
     /// Built into the target's runtime: nothing to bundle.
     Builtin,
     /// Exists only on other platforms (`winreg` on Linux): never reported.
     Foreign,
+    /// Left out on purpose (`--exclude-module`).
+    Excluded,
     /// Only a compiled extension exists; RustPython cannot load it.
     Extension(PathBuf),
-    Missing {
-        optional: bool,
-    },
+    /// Not found anywhere on the search path.
+    Missing,
+}
+
+/// One import of one module by another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub to: usize,
+    pub line: u32,
+    /// Inside `try: ... except ImportError` (or similar).
+    pub optional: bool,
+    /// Inside a function: runs only when the function is called.
+    pub delayed: bool,
+}
+
+/// An import that cannot be satisfied in the frozen program.
+#[derive(Debug, Clone)]
+pub struct Unsatisfied {
+    pub module: usize,
+    /// The importing module, its line, and whether the import is inside a function.
+    pub importer: usize,
+    pub line: u32,
+    pub delayed: bool,
 }
 
 #[derive(Debug)]
@@ -89,6 +120,8 @@ pub struct Module {
     pub importer: Option<(usize, u32)>,
     /// Decoded source, once scanned.
     pub text: Option<String>,
+    /// Modules this one imports (graph edges), in first-seen order.
+    pub imports: Vec<Edge>,
 }
 
 impl Module {
@@ -161,6 +194,7 @@ struct Walker {
     search: Vec<SearchDir>,
     builtins: HashSet<&'static str>,
     foreign: HashSet<&'static str>,
+    excludes: Vec<String>,
     queue: Vec<usize>,
 }
 
@@ -187,6 +221,10 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
         location: Location::Disk(p.clone()),
         origin: Origin::User,
     }));
+    search.extend(opts.site_packages.iter().map(|p| SearchDir {
+        location: Location::Disk(p.clone()),
+        origin: Origin::ThirdParty,
+    }));
     search.push(SearchDir {
         location: Location::Stdlib(String::new()),
         origin: Origin::Stdlib,
@@ -203,6 +241,7 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
         search,
         builtins: opts.target.builtin_modules().into_iter().collect(),
         foreign: opts.target.foreign_modules().iter().copied().collect(),
+        excludes: opts.excludes.to_vec(),
         queue: Vec::new(),
     };
     let main = w.add(
@@ -214,8 +253,22 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
         Origin::User,
         None,
     );
+    let root_import = |line| Import {
+        module: String::new(),
+        level: 0,
+        names: Vec::new(),
+        anchor: None,
+        line,
+        optional: false,
+        delayed: false,
+    };
     for name in opts.always {
-        w.ensure(name, main, 0, false);
+        if let Some(i) = w.ensure(name, main, 0) {
+            w.edge(main, i, &root_import(0));
+        }
+    }
+    for name in opts.collect {
+        w.collect_submodules(name, main);
     }
 
     let mut errors = Vec::new();
@@ -303,9 +356,70 @@ impl Walker {
             origin,
             importer,
             text: None,
+            imports: Vec::new(),
         });
         self.graph.index.insert(name.to_string(), i);
         i
+    }
+
+    fn is_excluded(&self, name: &str) -> bool {
+        self.excludes.iter().any(|x| {
+            name == x
+                || name
+                    .strip_prefix(x.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    fn edge(&mut self, from: usize, to: usize, import: &Import) {
+        if from == to {
+            return;
+        }
+        let edges = &mut self.graph.modules[from].imports;
+        match edges.iter_mut().find(|e| e.to == to) {
+            // The strongest import of `to` in `from` is what counts.
+            Some(e) => {
+                if e.optional && !import.optional || e.delayed && !import.delayed {
+                    e.line = import.line;
+                }
+                e.optional &= import.optional;
+                e.delayed &= import.delayed;
+            }
+            None => edges.push(Edge {
+                to,
+                line: import.line,
+                optional: import.optional,
+                delayed: import.delayed,
+            }),
+        }
+    }
+
+    /// `--collect-submodules`: the package and everything under it.
+    fn collect_submodules(&mut self, name: &str, importer: usize) {
+        let Some(i) = self.ensure(name, importer, 0) else {
+            return;
+        };
+        let root = Import {
+            module: String::new(),
+            level: 0,
+            names: Vec::new(),
+            anchor: None,
+            line: 0,
+            optional: false,
+            delayed: false,
+        };
+        self.edge(importer, i, &root);
+        let dirs = match &self.graph.modules[i].kind {
+            Kind::Source {
+                package: Some(dirs),
+                ..
+            }
+            | Kind::Namespace(dirs) => dirs.clone(),
+            _ => return,
+        };
+        for part in self.resolver.submodule_names(&dirs) {
+            self.collect_submodules(&format!("{name}.{part}"), i);
+        }
     }
 
     fn error(&self, i: usize, e: ScanError) -> GraphError {
@@ -349,12 +463,26 @@ impl Walker {
         {
             return;
         }
-        let Some(found) = self.ensure(&base, importer, import.line, import.optional) else {
+        let found = self.ensure(&base, importer, import.line);
+        // `import a.b.c` also imports a and a.b (a missing `a` included).
+        let mut parent = base.as_str();
+        while let Some((p, _)) = parent.rsplit_once('.') {
+            if let Some(&pi) = self.graph.index.get(p) {
+                self.edge(importer, pi, import);
+            }
+            parent = p;
+        }
+        let Some(found) = found else {
             return;
         };
+        self.edge(importer, found, import);
         if self.graph.modules[found].is_package() {
             for name in import.names.iter().filter(|n| *n != "*") {
-                self.try_submodule(found, &format!("{base}.{name}"), importer, import.line);
+                if let Some(sub) =
+                    self.try_submodule(found, &format!("{base}.{name}"), importer, import.line)
+                {
+                    self.edge(importer, sub, import);
+                }
             }
         }
     }
@@ -386,29 +514,28 @@ impl Walker {
     /// Make sure `name` (and its parents) are in the graph. `None` when the
     /// name cannot be a module on its own (a parent is missing, or is a plain
     /// module that sets it as an attribute, like `os.path`).
-    fn ensure(&mut self, name: &str, importer: usize, line: u32, optional: bool) -> Option<usize> {
+    fn ensure(&mut self, name: &str, importer: usize, line: u32) -> Option<usize> {
         if let Some(&i) = self.graph.index.get(name) {
-            let m = &mut self.graph.modules[i];
-            if let Kind::Missing {
-                optional: was_optional,
-            } = &mut m.kind
-                && *was_optional
-                && !optional
-            {
-                *was_optional = false;
-                m.importer = Some((importer, line));
-            }
             return Some(i);
         }
         let via = Some((importer, line));
+        if self.is_excluded(name) {
+            return Some(self.add(
+                name,
+                Kind::Excluded,
+                self.graph.modules[importer].origin,
+                via,
+            ));
+        }
         let dirs = match name.rsplit_once('.') {
             Some((parent, _)) => {
-                let p = self.ensure(parent, importer, line, optional)?;
+                let p = self.ensure(parent, importer, line)?;
                 match &self.graph.modules[p].kind {
                     Kind::Source {
-                        package: Some(dir), ..
-                    } => vec![dir.clone()],
-                    Kind::Namespace(dirs) => dirs.clone(),
+                        package: Some(dirs),
+                        ..
+                    }
+                    | Kind::Namespace(dirs) => dirs.clone(),
                     _ => return None,
                 }
             }
@@ -435,11 +562,19 @@ impl Walker {
             ),
             Found::Package { init, dir } => {
                 let origin = dir.origin;
+                // `__path__ = pkgutil.extend_path(__path__, __name__)` (or
+                // pkg_resources.declare_namespace): every directory of that
+                // name on the path contributes, as for a namespace package.
+                let package_dirs = if extends_path(&init) {
+                    self.resolver.portions(&dirs, part)
+                } else {
+                    vec![dir]
+                };
                 self.add(
                     name,
                     Kind::Source {
                         file: init,
-                        package: Some(dir),
+                        package: Some(package_dirs),
                     },
                     origin,
                     via,
@@ -451,8 +586,13 @@ impl Walker {
             }
             Found::Extension { file, origin } => self.add(name, Kind::Extension(file), origin, via),
             Found::Nowhere => {
+                if sets_itself_in_sys_modules(&self.graph.modules, name) {
+                    // `sys.modules["collections.abc"] = ...` in the parent
+                    // package: the name exists at run time without a file.
+                    return None;
+                }
                 let origin = self.graph.modules[importer].origin;
-                self.add(name, Kind::Missing { optional }, origin, via)
+                self.add(name, Kind::Missing, origin, via)
             }
         };
         Some(i)
@@ -460,23 +600,59 @@ impl Walker {
 
     /// `from pkg import name`: add `pkg.name` if it is a submodule; if it is
     /// not, it is an attribute of `pkg` and nothing is missing.
-    fn try_submodule(&mut self, package: usize, name: &str, importer: usize, line: u32) {
-        if self.graph.index.contains_key(name) {
-            return;
+    fn try_submodule(
+        &mut self,
+        package: usize,
+        name: &str,
+        importer: usize,
+        line: u32,
+    ) -> Option<usize> {
+        if let Some(&i) = self.graph.index.get(name) {
+            return Some(i);
         }
         let dirs = match &self.graph.modules[package].kind {
             Kind::Source {
-                package: Some(dir), ..
-            } => vec![dir.clone()],
-            Kind::Namespace(dirs) => dirs.clone(),
-            _ => return,
+                package: Some(dirs),
+                ..
+            }
+            | Kind::Namespace(dirs) => dirs.clone(),
+            _ => return None,
         };
         let part = name.rsplit('.').next().unwrap_or(name);
-        let found = self.resolver.find(&dirs, part);
-        if found != Found::Nowhere {
-            self.ensure(name, importer, line, false);
+        if self.resolver.find(&dirs, part) == Found::Nowhere && !self.is_excluded(name) {
+            return None;
         }
+        self.ensure(name, importer, line)
     }
+}
+
+/// Whether the package that would hold `name` puts it into `sys.modules`
+/// itself (its `__init__.py` names it in a string literal, as
+/// `sys.modules["collections.abc"] = _collections_abc` does).
+fn sets_itself_in_sys_modules(modules: &[Module], name: &str) -> bool {
+    let Some((parent, _)) = name.rsplit_once('.') else {
+        return false;
+    };
+    let Some(Module {
+        kind: Kind::Source { file, .. },
+        ..
+    }) = modules.iter().find(|m| m.name == parent)
+    else {
+        return false;
+    };
+    let Ok(bytes) = file.read() else { return false };
+    let has = |needle: String| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    has(format!("sys.modules['{name}']")) || has(format!("sys.modules[\"{name}\"]"))
+}
+
+/// Whether a package's `__init__.py` extends its own `__path__`.
+fn extends_path(init: &SourceFile) -> bool {
+    init.read()
+        .map(|bytes| {
+            let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+            has(b"extend_path(") || has(b"declare_namespace(")
+        })
+        .unwrap_or(false)
 }
 
 impl Graph {
@@ -530,18 +706,94 @@ impl Graph {
         names.join(" -> ")
     }
 
-    /// Modules that are imported unconditionally but cannot be found.
-    pub fn missing(&self) -> impl Iterator<Item = (usize, &Module)> {
-        self.modules
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| matches!(m.kind, Kind::Missing { optional: false }))
+    /// Modules the program needs: reachable from the entry script (and the
+    /// modules included on purpose) through imports not guarded by
+    /// `except ImportError`. With, for each, the importer that first reached it.
+    pub fn required(&self) -> Vec<Option<usize>> {
+        self.reach(|e| !e.optional)
     }
 
-    pub fn extensions(&self) -> impl Iterator<Item = (usize, &Module)> {
-        self.modules
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| matches!(m.kind, Kind::Extension(_)))
+    /// Like [`Graph::required`], but only through imports that run when the
+    /// importing module is imported (not inside functions).
+    fn eager(&self) -> Vec<Option<usize>> {
+        self.reach(|e| !e.optional && !e.delayed)
+    }
+
+    /// Breadth-first reach from the entry over the edges `follow` accepts:
+    /// for each module, the module that reached it (itself for the entry).
+    fn reach(&self, follow: impl Fn(&Edge) -> bool) -> Vec<Option<usize>> {
+        let mut parent: Vec<Option<usize>> = vec![None; self.modules.len()];
+        let mut queue = std::collections::VecDeque::from([0usize]);
+        parent[0] = Some(0);
+        while let Some(i) = queue.pop_front() {
+            for e in self.modules[i].imports.iter().filter(|e| follow(e)) {
+                if parent[e.to].is_none() {
+                    parent[e.to] = Some(i);
+                    queue.push_back(e.to);
+                }
+            }
+        }
+        parent
+    }
+
+    /// Imports the frozen program cannot satisfy: modules not found, or found
+    /// only as compiled extensions, imported without an ImportError guard by
+    /// a module the program needs. Imports of modules that only other
+    /// platforms have, and optional ones, are left out.
+    pub fn unsatisfied(&self) -> Vec<Unsatisfied> {
+        let required = self.required();
+        let eager = self.eager();
+        let mut out: Vec<Unsatisfied> = Vec::new();
+        for (importer, m) in self.modules.iter().enumerate() {
+            if required[importer].is_none() {
+                continue;
+            }
+            for e in m.imports.iter().filter(|e| !e.optional) {
+                if !matches!(self.modules[e.to].kind, Kind::Missing | Kind::Extension(_)) {
+                    continue;
+                }
+                // Delayed if the import, or the way to its importer, is inside a function.
+                let e = Edge {
+                    delayed: e.delayed || eager[importer].is_none(),
+                    ..*e
+                };
+                match out.iter_mut().find(|u| u.module == e.to) {
+                    // Prefer an import at module level over one in a function.
+                    Some(u) if u.delayed && !e.delayed => {
+                        *u = Unsatisfied {
+                            module: e.to,
+                            importer,
+                            line: e.line,
+                            delayed: e.delayed,
+                        }
+                    }
+                    Some(_) => {}
+                    None => out.push(Unsatisfied {
+                        module: e.to,
+                        importer,
+                        line: e.line,
+                        delayed: e.delayed,
+                    }),
+                }
+            }
+        }
+        out.sort_by_key(|u| u.module);
+        out
+    }
+
+    /// `hello.py -> pkg.util`, along the imports the program needs.
+    pub fn required_chain(&self, i: usize) -> String {
+        let required = self.required();
+        let mut names = vec![self.display_name(i)];
+        let mut at = i;
+        while let Some(Some(parent)) = required.get(at).copied() {
+            if parent == at || names.len() > self.modules.len() {
+                break;
+            }
+            names.push(self.display_name(parent));
+            at = parent;
+        }
+        names.reverse();
+        names.join(" -> ")
     }
 }

@@ -94,6 +94,77 @@ impl Resolver {
         })
     }
 
+    /// Every directory named `part` in `dirs`: the portions of a package that
+    /// extends its `__path__` (or of a namespace package).
+    pub fn portions(&mut self, dirs: &[SearchDir], part: &str) -> Vec<SearchDir> {
+        let mut found = Vec::new();
+        for dir in dirs {
+            match &dir.location {
+                Location::Disk(path) => {
+                    if self.listing(path).get(part).is_some_and(FileType::is_dir) {
+                        found.push(SearchDir {
+                            location: Location::Disk(path.join(part)),
+                            origin: dir.origin,
+                        });
+                    }
+                }
+                Location::Stdlib(prefix) => {
+                    let base = join_stdlib(prefix, part);
+                    if stdlib::get().is_dir(&base) {
+                        found.push(SearchDir {
+                            location: Location::Stdlib(base),
+                            origin: dir.origin,
+                        });
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// Names of the modules and packages directly inside `dirs`, for
+    /// `--collect-submodules`.
+    pub fn submodule_names(&mut self, dirs: &[SearchDir]) -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        for dir in dirs {
+            match &dir.location {
+                Location::Disk(path) => {
+                    let entries: Vec<(String, bool)> = self
+                        .listing(path)
+                        .iter()
+                        .map(|(name, ty)| (name.clone(), ty.is_dir()))
+                        .collect();
+                    for (name, is_dir) in entries {
+                        let module = if is_dir {
+                            let sub = path.join(&name);
+                            let listing = self.listing(&sub);
+                            let has_python = listing.keys().any(|n| n.ends_with(".py"))
+                                || listing.values().any(FileType::is_dir);
+                            (has_python && is_identifier(&name)).then_some(name)
+                        } else {
+                            name.strip_suffix(".py")
+                                .filter(|stem| *stem != "__init__" && is_identifier(stem))
+                                .map(str::to_string)
+                        };
+                        names.extend(module);
+                    }
+                }
+                Location::Stdlib(prefix) => {
+                    let lib = stdlib::get();
+                    for file in lib.files_under(prefix) {
+                        let rest = &file[prefix.len() + 1..];
+                        let first = rest.split('/').next().unwrap_or(rest);
+                        let name = first.strip_suffix(".py").unwrap_or(first);
+                        if name != "__init__" && is_identifier(name) {
+                            names.insert(name.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        names
+    }
+
     /// Find `part` (one name component) in `dirs`, in order.
     pub fn find(&mut self, dirs: &[SearchDir], part: &str) -> Found {
         let mut portions = Vec::new();
@@ -151,11 +222,7 @@ impl Resolver {
                 }
                 Location::Stdlib(prefix) => {
                     let lib = stdlib::get();
-                    let base = if prefix.is_empty() {
-                        part.to_string()
-                    } else {
-                        format!("{prefix}/{part}")
-                    };
+                    let base = join_stdlib(prefix, part);
                     let init = format!("{base}/__init__.py");
                     if lib.is_file(&init) {
                         return Found::Package {
@@ -190,4 +257,79 @@ impl Resolver {
             None => Found::Nowhere,
         }
     }
+}
+
+fn join_stdlib(prefix: &str, part: &str) -> String {
+    if prefix.is_empty() {
+        part.to_string()
+    } else {
+        format!("{prefix}/{part}")
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// The site-packages directories of a virtual environment (POSIX
+/// `lib/pythonX.Y/site-packages`, Windows `Lib/site-packages`), followed by
+/// the directories their `.pth` files add (editable installs).
+pub fn venv_site_packages(venv: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let lib = venv.join("lib");
+    if let Ok(rd) = std::fs::read_dir(&lib) {
+        let mut versions: Vec<PathBuf> = rd
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("python"))
+            .map(|e| e.path().join("site-packages"))
+            .filter(|p| p.is_dir())
+            .collect();
+        versions.sort();
+        found.extend(versions);
+    }
+    let windows = venv.join("Lib").join("site-packages");
+    if windows.is_dir() && !found.contains(&windows) {
+        found.push(windows);
+    }
+    let mut with_pth = found.clone();
+    for site in &found {
+        with_pth.extend(pth_dirs(site));
+    }
+    Ok(with_pth)
+}
+
+/// Directory lines of the `.pth` files in `site` (lines starting with
+/// `import` run code at start-up under CPython; they are ignored here).
+fn pth_dirs(site: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(site) else {
+        return Vec::new();
+    };
+    let mut pths: Vec<PathBuf> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pth"))
+        .collect();
+    pths.sort();
+    let mut dirs = Vec::new();
+    for pth in pths {
+        let Ok(text) = std::fs::read_to_string(&pth) else {
+            continue;
+        };
+        for line in text.lines().map(str::trim) {
+            if line.is_empty()
+                || line.starts_with('#')
+                || line.starts_with("import ")
+                || line.starts_with("import\t")
+            {
+                continue;
+            }
+            let dir = site.join(line);
+            if dir.is_dir() && !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+    }
+    dirs
 }

@@ -29,6 +29,8 @@ pub struct Import {
     pub line: u32,
     /// Inside a block that handles ImportError.
     pub optional: bool,
+    /// Inside a function body: runs only when the function is called.
+    pub delayed: bool,
 }
 
 /// How to read a module.
@@ -52,6 +54,7 @@ pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMo
         is_main: mode.is_main,
         lines: LineIndex::new(source),
         optional: 0,
+        functions: 0,
         imports: Vec::new(),
     };
     for stmt in &module.body {
@@ -71,6 +74,7 @@ struct Scanner<'t> {
     is_main: bool,
     lines: LineIndex,
     optional: u32,
+    functions: u32,
     imports: Vec<Import>,
 }
 
@@ -90,6 +94,7 @@ impl Scanner<'_> {
             anchor,
             line: self.lines.line_of(offset),
             optional: self.optional > 0,
+            delayed: self.functions > 0,
         });
     }
 
@@ -358,6 +363,11 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     self.visit_stmt(st);
                 }
             }
+            Stmt::FunctionDef(_) => {
+                self.functions += 1;
+                walk_stmt(self, stmt);
+                self.functions -= 1;
+            }
             Stmt::With(s) => {
                 let guard = s.items.iter().any(suppresses_import_error);
                 self.guarded(guard, |me| walk_stmt(me, stmt));
@@ -391,6 +401,12 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
             self.dynamic_import(call);
+        }
+        if let Expr::Lambda(_) = expr {
+            self.functions += 1;
+            walk_expr(self, expr);
+            self.functions -= 1;
+            return;
         }
         walk_expr(self, expr);
     }
@@ -458,6 +474,9 @@ mod tests {
         let all = imports(src, "x86_64-unknown-linux-gnu");
         assert_eq!(all[2].names, ["e"]);
         assert_eq!(all[5].line, 6);
+        let delayed: Vec<bool> = all.iter().map(|i| i.delayed).collect();
+        // Only the function body is delayed; a class body runs at import.
+        assert_eq!(delayed, [false, false, false, false, false, true, false]);
     }
 
     #[test]

@@ -1,0 +1,120 @@
+//! Data files: non-Python files inside the bundled packages (templates,
+//! certificates, ...) and `--add-data SRC:DEST`. They go into the archive
+//! under the package's virtual path; the runtime serves them from memory
+//! (`get_data`, `importlib.resources`) and can materialise them on disk.
+
+use crate::graph::resolve::Location;
+use crate::graph::{Graph, Kind};
+use anyhow::{Context, Result, bail};
+use pyfreeze_bundle::Origin;
+use std::path::{Path, PathBuf};
+
+/// Files that are code (or compiled code), never data.
+const CODE_SUFFIXES: [&str; 7] = [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".pyi"];
+
+/// (archive path, file on disk) of every data file in the bundled packages.
+pub fn package_data(graph: &Graph) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for m in &graph.modules {
+        if m.origin == Origin::Stdlib {
+            continue;
+        }
+        let dirs = match &m.kind {
+            Kind::Source {
+                package: Some(dirs),
+                ..
+            }
+            | Kind::Namespace(dirs) => dirs,
+            _ => continue,
+        };
+        let prefix = m.name.replace('.', "/");
+        for dir in dirs {
+            if let Location::Disk(path) = &dir.location {
+                collect(path, &prefix, &mut out);
+            }
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// Data files directly in `dir` and in its subdirectories that are not
+/// packages of their own (those collect their own data when bundled).
+fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if name.starts_with('.') || name == "__pycache__" {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        let archive_path = format!("{prefix}/{name}");
+        if meta.is_dir() {
+            if !path.join("__init__.py").exists() {
+                collect(&path, &archive_path, out);
+            }
+        } else if meta.is_file() && !CODE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            out.push((archive_path, path));
+        }
+    }
+}
+
+/// `--add-data SRC:DEST`: a file, or a directory (recursively), placed at
+/// DEST under the bundle's root (`.` for the root itself).
+pub fn added_data(specs: &[String]) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for spec in specs {
+        // Split at the last ':' so Windows drive letters in SRC still work.
+        let Some((src, dest)) = spec.rsplit_once(':') else {
+            bail!("--add-data {spec:?}: expected SRC:DEST, e.g. assets/logo.png:assets");
+        };
+        let src = PathBuf::from(src);
+        let dest = dest.trim_matches('/');
+        let dest = if dest == "." { "" } else { dest };
+        if !dest.is_empty() && !pyfreeze_bundle::reader::is_safe_relative_path(dest) {
+            bail!("--add-data {spec:?}: DEST must be a relative path inside the bundle");
+        }
+        let meta = std::fs::metadata(&src)
+            .with_context(|| format!("--add-data {spec:?}: cannot read {}", src.display()))?;
+        let join = |name: &str| {
+            if dest.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dest}/{name}")
+            }
+        };
+        if meta.is_file() {
+            let name = src
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.push((join(&name), src.clone()));
+        } else {
+            for entry in walkdir::WalkDir::new(&src).sort_by_file_name().into_iter() {
+                let entry = entry.with_context(|| format!("--add-data {spec:?}"))?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(&src).unwrap_or(entry.path());
+                let Some(rel) = rel.to_str() else {
+                    bail!(
+                        "--add-data {spec:?}: {} is not a UTF-8 file name",
+                        entry.path().display()
+                    );
+                };
+                out.push((join(&rel.replace('\\', "/")), entry.path().to_path_buf()));
+            }
+        }
+    }
+    Ok(out)
+}

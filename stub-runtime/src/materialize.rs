@@ -1,0 +1,126 @@
+//! Data files on disk, once per bundle. Modules stay in memory, but code that
+//! opens a data file by path (`open(os.path.join(os.path.dirname(__file__),
+//! "x.txt"))`, `importlib.resources.as_file`) needs a real file. The first
+//! start writes the bundle's data files to a per-user cache directory named
+//! after the bundle's checksum; later starts (and other copies) reuse it.
+//!
+//! The directory is created atomically (written under a temporary name, then
+//! renamed), is private to the user (0700), and is only used when it, and the
+//! directory holding it, belong to the user and are not writable by others.
+
+use pyfreeze_bundle::Bundle;
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The directory holding this bundle's data files, created if need be; None
+/// when no safe per-user cache directory can be had.
+pub(crate) fn data_root(bundle: &Bundle<'_>) -> Option<PathBuf> {
+    let base = cache_base()?;
+    let id = &pyfreeze_bundle::hex(&bundle.trailer.sha256)[..32];
+    let target = base.join(id);
+    if trusted_dir(&target, true) {
+        return Some(target);
+    }
+    std::fs::create_dir_all(&base).ok()?;
+    make_private(&base);
+    if !trusted_dir(&base, false) {
+        return None;
+    }
+    let tmp = base.join(format!(".tmp-{id}-{}-{}", std::process::id(), nanos()));
+    let written = std::fs::create_dir(&tmp).is_ok() && {
+        make_private(&tmp);
+        write_data_files(bundle, &tmp).is_ok()
+    };
+    if written && std::fs::rename(&tmp, &target).is_ok() {
+        return Some(target);
+    }
+    // Another copy started at the same moment and won the race, or writing
+    // failed: clean up, then use the winner's directory if it is sound.
+    let _ = std::fs::remove_dir_all(&tmp);
+    trusted_dir(&target, true).then_some(target)
+}
+
+/// Files that are neither module code nor package metadata.
+fn write_data_files(bundle: &Bundle<'_>, dir: &Path) -> std::io::Result<()> {
+    let m = &bundle.manifest;
+    let module_files: HashSet<&str> = m
+        .modules
+        .iter()
+        .flat_map(|r| r.code.iter().chain(r.source.iter()))
+        .map(String::as_str)
+        .collect();
+    for rec in &m.files {
+        let top = rec.path.split('/').next().unwrap_or_default();
+        if module_files.contains(rec.path.as_str()) || top.ends_with(".dist-info") {
+            continue;
+        }
+        // Paths were checked by the bundle reader: relative, no `..`.
+        let path = dir.join(&rec.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let data = bundle.read(rec).map_err(std::io::Error::other)?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        file.write_all(&data)?;
+    }
+    Ok(())
+}
+
+/// `$XDG_CACHE_HOME/pyfreeze/bundles` or `~/.cache/pyfreeze/bundles` (Linux),
+/// `~/Library/Caches/pyfreeze/bundles` (macOS), `%LOCALAPPDATA%\pyfreeze\bundles`.
+fn cache_base() -> Option<PathBuf> {
+    let non_empty = |var: &str| {
+        std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if cfg!(windows) {
+        non_empty("LOCALAPPDATA")?
+    } else if cfg!(target_os = "macos") {
+        non_empty("HOME")?.join("Library").join("Caches")
+    } else {
+        non_empty("XDG_CACHE_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| non_empty("HOME").map(|h| h.join(".cache")))?
+    };
+    Some(base.join("pyfreeze").join("bundles"))
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}
+
+#[cfg(unix)]
+fn make_private(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+}
+
+#[cfg(not(unix))]
+fn make_private(_dir: &Path) {}
+
+/// A real directory (not a symlink) owned by this user and not writable by
+/// others; with `private`, not readable by others either.
+#[cfg(unix)]
+fn trusted_dir(dir: &Path, private: bool) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return false;
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let loose = if private { 0o077 } else { 0o022 };
+    meta.is_dir() && meta.uid() == me && meta.mode() & loose == 0
+}
+
+#[cfg(not(unix))]
+fn trusted_dir(dir: &Path, _private: bool) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+}
