@@ -3,6 +3,7 @@
 use crate::cache::Cache;
 use crate::cli::BuildArgs;
 use crate::graph::{Graph, Kind, MAIN};
+use crate::progress::Progress;
 use crate::project::{self, Project};
 use crate::{bootloader, compile, data, dists, output};
 use anyhow::{Context, Result, bail};
@@ -25,6 +26,9 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         Some(path) => path.clone(),
         None => default_output(&args.source.script, &target),
     };
+
+    let progress = Progress::start(!args.quiet);
+    progress.phase("scanning imports", 0);
 
     // 1. The import graph.
     let project = project::load(&args.source, target)?;
@@ -57,9 +61,11 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         .map(|(i, m)| (i, m.virtual_path(&graph.script_name)))
         .collect();
     let cache = Cache::open(!args.no_cache);
+    progress.phase("compiling", sources.len() as u64);
     let compiled: Vec<Result<Vec<u8>, compile::Diagnostic>> = sources
         .par_iter()
         .map(|(i, vpath)| {
+            progress.tick();
             let m = &graph.modules[*i];
             let Kind::Source { file, .. } = &m.kind else {
                 unreachable!("only sources are compiled")
@@ -94,6 +100,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     let compile_done = Instant::now();
 
     // 3. The archive: bytecode, source, package metadata, manifest.
+    progress.phase("writing the archive", 0);
     let mut writer = BundleWriter::new(source_date_epoch()?);
     let mut records = Vec::new();
     for ((i, vpath), pyc) in sources.iter().zip(pycs) {
@@ -176,6 +183,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
 
     // 4. The executable, replaced only now that everything succeeded.
     output::write_executable(&output, &[&boot.bytes, &payload.bytes, &trailer])?;
+    progress.finish();
     if args.quiet {
         return Ok(());
     }

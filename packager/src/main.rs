@@ -22,6 +22,7 @@ mod freeze;
 mod graph;
 mod inspect;
 mod output;
+mod progress;
 mod project;
 mod report;
 mod source;

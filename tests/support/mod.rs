@@ -193,3 +193,48 @@ pub fn manifest(exe: &Path) -> pyfreeze_bundle::Manifest {
         .expect("a valid bundle")
         .manifest
 }
+
+/// A virtual environment with the pinned packages of
+/// tests/fixtures/realworld/requirements.txt, installed from PyPI once and
+/// reused while the requirements are unchanged.
+pub fn real_packages_venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let dir = profile_dir().join("test-venv");
+        let requirements = fixtures().join("realworld").join("requirements.txt");
+        let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
+        let stamp = dir.join("pyfreeze-requirements.txt");
+        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+            return dir;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let status = Command::new(python3())
+            .args(["-m", "venv"])
+            .arg(&dir)
+            .status()
+            .expect("python3 -m venv");
+        assert!(status.success(), "python3 -m venv failed");
+        let status = Command::new(dir.join("bin").join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements)
+            .status()
+            .expect("pip install");
+        assert!(
+            status.success(),
+            "pip install -r {} failed",
+            requirements.display()
+        );
+        std::fs::write(&stamp, wanted).expect("write stamp");
+        dir
+    })
+}
+
+/// A fake virtual environment: `files` under its site-packages.
+pub fn fake_venv(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
+    let venv = dir.join("venv");
+    let site = venv.join("lib").join("python3.11").join("site-packages");
+    std::fs::create_dir_all(&site).expect("mkdir site-packages");
+    std::fs::write(venv.join("pyvenv.cfg"), "home = /usr/bin\n").expect("pyvenv.cfg");
+    write_tree(&site, files);
+    venv
+}
