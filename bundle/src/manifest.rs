@@ -23,14 +23,22 @@ pub struct Manifest {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Entry {
-    /// Run the module record named `module` as `__main__` (a script).
+    /// Run the module record named `module` (`__main__`) as `__main__`: a script.
     Script { module: String },
+    /// Run module `module` as `__main__`, like `python -m` (`pkg.__main__`
+    /// for a package).
+    Module { module: String },
+    /// Import `module` and call `function()`; its return value is the exit
+    /// status, as for a console-script entry point.
+    Function { module: String, function: String },
 }
 
 impl Entry {
     pub fn module(&self) -> &str {
         match self {
-            Entry::Script { module } => module,
+            Entry::Script { module }
+            | Entry::Module { module }
+            | Entry::Function { module, .. } => module,
         }
     }
 }

@@ -48,8 +48,20 @@ pub enum Command {
 /// What to freeze and where its modules are.
 #[derive(Args, Debug, Clone)]
 pub struct SourceArgs {
-    /// The Python script to run when the executable starts.
-    pub script: PathBuf,
+    /// The Python script to run when the executable starts, or a project
+    /// directory whose pyproject.toml has a [tool.pyfreeze] table.
+    #[arg(required_unless_present_any = ["module", "entry"])]
+    pub script: Option<PathBuf>,
+
+    /// Run a module, as `python -m MODULE` does (a package runs its
+    /// `__main__` submodule); found from the working directory.
+    #[arg(short = 'm', long = "module", value_name = "MODULE", conflicts_with_all = ["script", "entry"])]
+    pub module: Option<String>,
+
+    /// Call a function, as a console-script entry point does
+    /// (`pkg.cli:main`); its return value is the exit code.
+    #[arg(long, value_name = "MODULE:FUNCTION", conflicts_with_all = ["script", "module"])]
+    pub entry: Option<String>,
 
     /// Extra directory to search for the program's own modules, after the
     /// script's directory (repeatable).
@@ -75,6 +87,12 @@ pub struct SourceArgs {
     /// that import their parts by computed names (repeatable).
     #[arg(long = "collect-submodules", value_name = "PACKAGE")]
     pub collect_submodules: Vec<String>,
+
+    /// Add a data file or directory: SRC on disk, DEST its directory inside
+    /// the bundle (relative to sys._MEIPASS; `.` for the top), as in
+    /// PyInstaller (repeatable).
+    #[arg(long = "add-data", value_name = "SRC:DEST")]
+    pub add_data: Vec<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -82,7 +100,8 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub source: SourceArgs,
 
-    /// Where to write the executable [default: dist/<script name>].
+    /// Where to write the executable [default: dist/<name>, the name from
+    /// [tool.pyfreeze], else the script's or module's name].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -90,12 +109,6 @@ pub struct BuildArgs {
     /// `pyfreeze-boot` installed beside `pyfreeze`].
     #[arg(long, value_name = "FILE")]
     pub bootloader: Option<PathBuf>,
-
-    /// Add a data file or directory: SRC on disk, DEST its directory inside
-    /// the bundle (relative to sys._MEIPASS; `.` for the top), as in
-    /// PyInstaller (repeatable).
-    #[arg(long = "add-data", value_name = "SRC:DEST")]
-    pub add_data: Vec<String>,
 
     /// Leave module source out of the executable (smaller; tracebacks then
     /// show file and line but not the source line).

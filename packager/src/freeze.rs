@@ -4,16 +4,15 @@ use crate::cache::Cache;
 use crate::cli::BuildArgs;
 use crate::graph::{Graph, Kind, MAIN};
 use crate::progress::Progress;
-use crate::project::{self, Project};
+use crate::project::{self, EntrySpec, Project};
 use crate::{bootloader, compile, data, dists, output};
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::{BuildInfo, Entry};
-use pyfreeze_bundle::target::Target;
 use pyfreeze_bundle::writer::BundleWriter;
 use pyfreeze_bundle::{Compression, Manifest, ModuleKind, ModuleRecord, Origin};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -22,16 +21,20 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     let target = project::host_target()?;
     let boot_path = bootloader::find(args.bootloader.as_deref(), &target)?;
     let boot = bootloader::load(&boot_path, &target)?;
-    let output = match &args.output {
-        Some(path) => path.clone(),
-        None => default_output(&args.source.script, &target),
-    };
 
     let progress = Progress::start(!args.quiet);
     progress.phase("scanning imports", 0);
 
     // 1. The import graph.
     let project = project::load(&args.source, target)?;
+    let output = match &args.output {
+        Some(path) => path.clone(),
+        None => PathBuf::from("dist").join(format!(
+            "{}{}",
+            project.settings.default_stem(),
+            project.target.exe_suffix()
+        )),
+    };
     let problems = project::problems(&project.graph);
     if args.strict && !problems.is_empty() {
         bail!(
@@ -150,7 +153,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     let mut data_files = 0;
     for (path, file) in data::package_data(graph)
         .into_iter()
-        .chain(data::added_data(&args.add_data)?)
+        .chain(data::added_data(&project.settings.add_data)?)
     {
         if writer.contains(&path) {
             continue; // a module's own file, or the same path given twice
@@ -165,8 +168,17 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     let manifest = Manifest {
         format: pyfreeze_bundle::FORMAT_VERSION,
         bytecode: pyfreeze_bundle::BYTECODE_FORMAT.to_string(),
-        entry: Entry::Script {
-            module: MAIN.to_string(),
+        entry: match &project.settings.entry {
+            EntrySpec::Script(_) => Entry::Script {
+                module: MAIN.to_string(),
+            },
+            EntrySpec::Module(_) => Entry::Module {
+                module: graph.modules[graph.entry].name.clone(),
+            },
+            EntrySpec::Function { module, function } => Entry::Function {
+                module: module.clone(),
+                function: function.clone(),
+            },
         },
         build: BuildInfo {
             pyfreeze: env!("CARGO_PKG_VERSION").to_string(),
@@ -274,14 +286,6 @@ fn bundled_top_levels(graph: &Graph) -> BTreeSet<&str> {
         })
         .map(|m| m.name.split('.').next().unwrap_or(&m.name))
         .collect()
-}
-
-fn default_output(script: &Path, target: &Target) -> PathBuf {
-    let stem = script
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "app".into());
-    PathBuf::from("dist").join(format!("{stem}{}", target.exe_suffix()))
 }
 
 fn count_origins(records: &[ModuleRecord]) -> (usize, usize, usize) {

@@ -3,7 +3,7 @@
 //! site-packages, adds what every bundle needs, and judges what is missing.
 
 use crate::cli::SourceArgs;
-use crate::graph::{self, Graph, GraphOptions, Kind, resolve};
+use crate::graph::{self, Graph, GraphEntry, GraphOptions, Kind, resolve};
 use crate::stdlib;
 use anyhow::{Result, anyhow, bail};
 use pyfreeze_bundle::Origin;
@@ -17,9 +17,58 @@ const ALWAYS_PACKAGES: &[&str] = &["encodings"];
 pub struct Project {
     pub graph: Graph,
     pub target: Target,
+    pub settings: Settings,
     /// Third-party directories searched, and where they came from.
     pub site_packages: Vec<PathBuf>,
     pub site_note: Option<String>,
+}
+
+/// What runs when the executable starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntrySpec {
+    Script(PathBuf),
+    /// `-m MODULE`
+    Module(String),
+    /// `--entry MODULE:FUNCTION`
+    Function {
+        module: String,
+        function: String,
+    },
+}
+
+/// The command line merged with the project's `[tool.pyfreeze]` table.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub entry: EntrySpec,
+    /// Where `-m` and `--entry` modules are searched first: the project
+    /// directory, else the working directory.
+    pub base: PathBuf,
+    pub paths: Vec<PathBuf>,
+    pub venv: Option<PathBuf>,
+    pub hidden_imports: Vec<String>,
+    pub exclude_modules: Vec<String>,
+    pub collect_submodules: Vec<String>,
+    pub add_data: Vec<String>,
+    /// Output name from `[tool.pyfreeze] name`.
+    pub name: Option<String>,
+}
+
+impl Settings {
+    /// The name the output is given by default.
+    pub fn default_stem(&self) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        match &self.entry {
+            EntrySpec::Script(path) => path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "app".into()),
+            EntrySpec::Module(m) | EntrySpec::Function { module: m, .. } => {
+                m.split('.').next().unwrap_or(m).to_string()
+            }
+        }
+    }
 }
 
 /// The triple pyfreeze itself was compiled for: the default target.
@@ -37,20 +86,41 @@ pub fn host_target() -> Result<Target> {
 }
 
 pub fn load(source: &SourceArgs, target: Target) -> Result<Project> {
-    check_inputs(&source.script, &source.paths)?;
-    let (site_packages, site_note) = site_packages(source.venv.as_deref())?;
+    let settings = settings(source)?;
+    for dir in &settings.paths {
+        if !dir.is_dir() {
+            bail!("--path {}: not a directory", dir.display());
+        }
+    }
+    let (site_packages, site_note) = site_packages(settings.venv.as_deref())?;
     let mut always = always_included();
-    always.extend(source.hidden_imports.iter().cloned());
+    always.extend(settings.hidden_imports.iter().cloned());
+    let entry = match &settings.entry {
+        EntrySpec::Script(path) => GraphEntry::Script(path),
+        EntrySpec::Module(name) => GraphEntry::Module {
+            name,
+            base: &settings.base,
+            as_main: true,
+        },
+        EntrySpec::Function { module, .. } => GraphEntry::Module {
+            name: module,
+            base: &settings.base,
+            as_main: false,
+        },
+    };
     let graph = graph::build(&GraphOptions {
-        script: &source.script,
-        paths: &source.paths,
+        entry,
+        paths: &settings.paths,
         site_packages: &site_packages,
         target: &target,
         always: &always,
-        collect: &source.collect_submodules,
-        excludes: &source.exclude_modules,
+        collect: &settings.collect_submodules,
+        excludes: &settings.exclude_modules,
     })
     .map_err(|errors| {
+        if let [graph::GraphError::Entry(e)] = errors.as_slice() {
+            return anyhow!("{e}");
+        }
         let n = errors.len();
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         anyhow!(
@@ -61,14 +131,15 @@ pub fn load(source: &SourceArgs, target: Target) -> Result<Project> {
         )
     })?;
     for (flag, names) in [
-        ("--hidden-import", &source.hidden_imports),
-        ("--collect-submodules", &source.collect_submodules),
+        ("--hidden-import", &settings.hidden_imports),
+        ("--collect-submodules", &settings.collect_submodules),
     ] {
         for name in names {
             let found = graph.index_of(name).map(|i| &graph.modules[i].kind);
             if matches!(found, None | Some(Kind::Missing)) {
                 bail!(
-                    "{flag} {name}: no such module on the search path (the script's directory, --path, site-packages, the stdlib)"
+                    "{flag} {name}: no such module on the search path (the script's directory, \
+                     --path, site-packages, the stdlib)"
                 );
             }
         }
@@ -76,24 +147,160 @@ pub fn load(source: &SourceArgs, target: Target) -> Result<Project> {
     Ok(Project {
         graph,
         target,
+        settings,
         site_packages,
         site_note,
     })
 }
 
-fn check_inputs(script: &Path, paths: &[PathBuf]) -> Result<()> {
-    if !script.exists() {
-        bail!("entry script {} not found", script.display());
+/// The command line, completed by `<dir>/pyproject.toml` when SCRIPT is a
+/// project directory. Options given on the command line add to the table's.
+fn settings(source: &SourceArgs) -> Result<Settings> {
+    let mut s = Settings {
+        entry: EntrySpec::Module(String::new()),
+        base: PathBuf::from("."),
+        paths: source.paths.clone(),
+        venv: source.venv.clone(),
+        hidden_imports: source.hidden_imports.clone(),
+        exclude_modules: source.exclude_modules.clone(),
+        collect_submodules: source.collect_submodules.clone(),
+        add_data: source.add_data.clone(),
+        name: None,
+    };
+    s.entry = if let Some(module) = &source.module {
+        EntrySpec::Module(module.clone())
+    } else if let Some(entry) = &source.entry {
+        parse_function_entry(entry, "--entry")?
+    } else {
+        let Some(script) = &source.script else {
+            bail!(
+                "nothing to build: pass a SCRIPT, a project directory, -m MODULE or --entry MODULE:FUNCTION"
+            );
+        };
+        if script.is_dir() {
+            return project_settings(script, s);
+        }
+        if !script.exists() {
+            bail!("entry script {} not found", script.display());
+        }
+        if !script.is_file() {
+            bail!("entry script {} is not a file", script.display());
+        }
+        EntrySpec::Script(script.clone())
+    };
+    Ok(s)
+}
+
+fn parse_function_entry(text: &str, what: &str) -> Result<EntrySpec> {
+    match text.split_once(':') {
+        Some((module, function))
+            if !module.trim().is_empty()
+                && !function.trim().is_empty()
+                && !function.contains(['.', ':']) =>
+        {
+            Ok(EntrySpec::Function {
+                module: module.trim().to_string(),
+                function: function.trim().to_string(),
+            })
+        }
+        _ => bail!("{what} {text:?}: expected MODULE:FUNCTION, e.g. mytool.cli:main"),
     }
-    if !script.is_file() {
-        bail!("entry script {} is not a file", script.display());
+}
+
+/// `[tool.pyfreeze]` in `<dir>/pyproject.toml`.
+fn project_settings(dir: &Path, mut s: Settings) -> Result<Settings> {
+    #[derive(serde::Deserialize)]
+    struct PyProject {
+        tool: Option<Tool>,
     }
-    for dir in paths {
-        if !dir.is_dir() {
-            bail!("--path {}: not a directory", dir.display());
+    #[derive(serde::Deserialize)]
+    struct Tool {
+        pyfreeze: Option<Table>,
+    }
+    #[derive(serde::Deserialize, Default)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    struct Table {
+        script: Option<String>,
+        module: Option<String>,
+        entry: Option<String>,
+        name: Option<String>,
+        #[serde(default)]
+        paths: Vec<String>,
+        venv: Option<String>,
+        #[serde(default)]
+        hidden_imports: Vec<String>,
+        #[serde(default)]
+        exclude_modules: Vec<String>,
+        #[serde(default)]
+        collect_submodules: Vec<String>,
+        #[serde(default)]
+        data: Vec<String>,
+    }
+    let file = dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&file).map_err(|_| {
+        anyhow!(
+            "{} is a directory without a pyproject.toml; pass a script, or describe the program \
+             in a [tool.pyfreeze] table (see the README)",
+            dir.display()
+        )
+    })?;
+    let parsed: PyProject =
+        toml::from_str(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let Some(t) = parsed.tool.and_then(|t| t.pyfreeze) else {
+        bail!(
+            "{} has no [tool.pyfreeze] table; add one with script, module or entry (see the README)",
+            file.display()
+        );
+    };
+    let chosen = [t.script.is_some(), t.module.is_some(), t.entry.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    if chosen != 1 {
+        bail!(
+            "{}: [tool.pyfreeze] needs exactly one of script, module or entry",
+            file.display()
+        );
+    }
+    let rel = |p: &str| dir.join(p);
+    s.entry = if let Some(script) = &t.script {
+        let path = rel(script);
+        if !path.is_file() {
+            bail!(
+                "{}: [tool.pyfreeze] script {script:?} not found",
+                file.display()
+            );
+        }
+        EntrySpec::Script(path)
+    } else if let Some(module) = t.module {
+        EntrySpec::Module(module)
+    } else {
+        parse_function_entry(
+            t.entry.as_deref().unwrap_or_default(),
+            "[tool.pyfreeze] entry",
+        )?
+    };
+    s.base = dir.to_path_buf();
+    s.name = t.name;
+    let mut paths: Vec<PathBuf> = t.paths.iter().map(|p| rel(p)).collect();
+    paths.append(&mut s.paths);
+    s.paths = paths;
+    if s.venv.is_none() {
+        s.venv = t.venv.map(|v| rel(&v));
+    }
+    s.hidden_imports.extend(t.hidden_imports);
+    s.exclude_modules.extend(t.exclude_modules);
+    s.collect_submodules.extend(t.collect_submodules);
+    for spec in t.data {
+        match spec.rsplit_once(':') {
+            Some((src, dest)) => s.add_data.push(format!("{}:{dest}", rel(src).display())),
+            None => bail!(
+                "{}: [tool.pyfreeze] data {spec:?}: expected \"SRC:DEST\"",
+                file.display()
+            ),
         }
     }
-    Ok(())
+    Ok(s)
 }
 
 /// `--venv DIR`, else `$VIRTUAL_ENV`: its site-packages (and `.pth` dirs).

@@ -17,8 +17,7 @@ pub fn why(args: &WhyArgs) -> Result<ExitCode> {
         None => {
             eprintln!(
                 "{} is not imported by {}",
-                args.module,
-                args.source.script.display()
+                args.module, project.graph.script_name
             );
             Ok(ExitCode::FAILURE)
         }
@@ -67,7 +66,7 @@ fn print_tree(g: &Graph) {
             children[parent].push(i);
         }
     }
-    let mut stack = vec![(0usize, 0usize)];
+    let mut stack = vec![(g.entry, 0usize)];
     while let Some((i, depth)) = stack.pop() {
         let m = &g.modules[i];
         println!(

@@ -230,12 +230,63 @@ def _distribution_class():
     return _DIST_CLASS
 
 
+class BundlePathFinder:
+    """Path-entry finder for one directory of the bundle, so that
+    pkgutil.iter_modules() and walk_packages() list the bundled modules."""
+
+    def __init__(self, path):
+        self.path = path
+        root = _pyfreeze.root
+        rel = path[len(root) + 1 :] if path != root else ""
+        self._package = rel.replace(_SEP, ".")
+
+    def __repr__(self):
+        return f"BundlePathFinder({self.path!r})"
+
+    def _full(self, name):
+        return f"{self._package}.{name}" if self._package else name
+
+    def find_spec(self, fullname, target=None):
+        spec = importer.find_spec(fullname)
+        if spec is None or not spec.origin:
+            return spec
+        return spec if spec.origin.rpartition(_SEP)[0] in (self.path, self.path + _SEP + fullname.rpartition(".")[2]) else None
+
+    def invalidate_caches(self):
+        pass
+
+    def iter_modules(self, prefix=""):
+        seen = set()
+        for name, is_dir in _pyfreeze.list_dir(self.path) or ():
+            if is_dir:
+                module = name
+            elif name.endswith(".py") or name.endswith(".pyc"):
+                module = name.rpartition(".")[0]
+                if module == "__init__":
+                    continue
+            else:
+                continue
+            found = _pyfreeze.find(self._full(module))
+            if found is None or module in seen:
+                continue
+            seen.add(module)
+            yield prefix + module, found[0] != "module"
+
+
+def _path_hook(path):
+    root = _pyfreeze.root
+    if path == root or (path.startswith(root + _SEP) and _pyfreeze.list_dir(path) is not None):
+        return BundlePathFinder(path)
+    raise ImportError("not a directory of the bundle", path=path)
+
+
 importer = BundleImporter()
 
 
 def install():
     """Put the importer on sys.meta_path after the built-in and frozen
-    importers (as CPython searches built-ins before sys.path), before PathFinder."""
+    importers (as CPython searches built-ins before sys.path), before
+    PathFinder; and a path hook for the bundle's directories."""
     meta_path = sys.meta_path
     for i, finder in enumerate(meta_path):
         if getattr(finder, "__name__", "") == "PathFinder":
@@ -243,4 +294,73 @@ def install():
             break
     else:
         meta_path.append(importer)
+    sys.path_hooks.insert(0, _path_hook)
     return importer
+
+
+# -- multiprocessing ---------------------------------------------------------
+# The spawn and forkserver start methods run sys.executable again: with
+# "--multiprocessing-fork" when frozen, or with "-c <multiprocessing code>"
+# for the resource tracker and the fork server. Like PyInstaller, the frozen
+# program recognises those and becomes the child, without running __main__.
+
+_MULTIPROCESSING_COMMANDS = (
+    "from multiprocessing.resource_tracker import main",
+    "from multiprocessing.forkserver import main",
+    "from multiprocessing.spawn import spawn_main",
+)
+
+
+def multiprocessing_child(argv):
+    """Run the multiprocessing child argv asks for; False if it asks for none."""
+    sys.modules.setdefault("__main__", type(sys)("__main__"))
+    if len(argv) >= 2 and argv[1] == "--multiprocessing-fork":
+        _patch_main_fixup()
+        from multiprocessing import spawn
+
+        spawn.freeze_support()  # runs the child's work and exits
+        return True
+    args = list(argv[1:])
+    while args and args[0].startswith("-") and args[0] != "-c":
+        flag = args.pop(0)
+        if flag in ("-W", "-X") and args:
+            args.pop(0)
+    if len(args) >= 2 and args[0] == "-c" and _is_multiprocessing_command(args[1]):
+        _patch_main_fixup()
+        sys.argv[:] = ["-c"] + args[2:]
+        exec(compile(args[1], "<string>", "exec"), {"__name__": "__main__"})
+        return True
+    return False
+
+
+def _is_multiprocessing_command(code):
+    # The fork server's command starts with "import sys; ".
+    code = code.strip()
+    if code.startswith("import sys;"):
+        code = code[len("import sys;") :].lstrip()
+    return code.startswith(_MULTIPROCESSING_COMMANDS)
+
+
+def _patch_main_fixup():
+    # A child re-creates the parent's __main__ as __mp_main__ from its file;
+    # the entry script is in the bundle, not on disk, so run it from there.
+    from multiprocessing import spawn
+
+    original = spawn._fixup_main_from_path
+    entry_name, entry_path = _pyfreeze.entry()
+
+    def fixup_main_from_path(main_path):
+        if main_path != entry_path:
+            return original(main_path)
+        current = sys.modules["__main__"]
+        if getattr(current, "__file__", None) == main_path:
+            return
+        spawn.old_main_modules.append(current)
+        module = type(sys)("__mp_main__")
+        module.__file__ = main_path
+        module.__loader__ = importer
+        module.__builtins__ = __builtins__
+        sys.modules["__main__"] = sys.modules["__mp_main__"] = module
+        exec(_pyfreeze.get_code(entry_name), module.__dict__)
+
+    spawn._fixup_main_from_path = fixup_main_from_path

@@ -140,6 +140,17 @@ mod _pyfreeze {
             .map_err(|_| vm.new_value_error(format!("{path}: source is not UTF-8")))
     }
 
+    /// `(module name, virtual path)` of the entry module.
+    #[pyfunction]
+    fn entry(vm: &VirtualMachine) -> PyResult<(String, String)> {
+        let archive = archive::get().ok_or_else(|| vm.new_runtime_error("no bundle"))?;
+        let m = &archive.bundle.manifest;
+        let record = m
+            .module(m.entry.module())
+            .ok_or_else(|| vm.new_runtime_error("entry module missing"))?;
+        Ok((record.name.clone(), archive.virtual_path(&record.path)))
+    }
+
     /// Names of the `.dist-info` directories in the bundle (package metadata).
     #[pyfunction]
     fn dist_infos(vm: &VirtualMachine) -> Vec<PyObjectRef> {

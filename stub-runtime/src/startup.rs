@@ -4,6 +4,7 @@
 use crate::archive::{self, Archive};
 use crate::interpreter::{self, Config};
 use pyfreeze_bundle::Bundle;
+use pyfreeze_bundle::manifest::Entry;
 use rustpython_vm::{AsObject, PyResult, VirtualMachine};
 use std::path::{Path, PathBuf};
 
@@ -35,7 +36,7 @@ pub fn run(bundle: Bundle<'static>, launch: Launch) -> u32 {
     let mut broken_pipe = false;
     let code = interp.run(|vm| {
         prepare_sys(vm, archive)?;
-        let result = run_entry(vm, archive).and_then(|()| flush_stdout(vm));
+        let result = run_child_or_entry(vm, archive).and_then(|()| flush_stdout(vm));
         match result {
             Err(exc) if is_broken_pipe(vm, &exc) => {
                 broken_pipe = true;
@@ -127,25 +128,75 @@ fn prepare_sys(vm: &VirtualMachine, archive: &Archive) -> PyResult<()> {
     Ok(())
 }
 
-fn run_entry(vm: &VirtualMachine, archive: &Archive) -> PyResult<()> {
-    let manifest = &archive.bundle.manifest;
-    let name = manifest.entry.module();
-    let record = manifest
+/// A multiprocessing child started by re-running the executable, else the program.
+fn run_child_or_entry(vm: &VirtualMachine, archive: &'static Archive) -> PyResult<()> {
+    let argv = vm.sys_module.get_attr("argv", vm)?;
+    let is_child = argv.length(vm)? >= 2 && {
+        let importer = vm.import("_pyfreeze_importer", 0)?;
+        let handled = importer
+            .get_attr("multiprocessing_child", vm)?
+            .call((argv,), vm)?;
+        handled.try_to_bool(vm)?
+    };
+    if is_child {
+        Ok(())
+    } else {
+        run_entry(vm, archive)
+    }
+}
+
+fn run_entry(vm: &VirtualMachine, archive: &'static Archive) -> PyResult<()> {
+    match &archive.bundle.manifest.entry {
+        Entry::Script { module } => run_as_main(vm, archive, module, false),
+        Entry::Module { module } => run_as_main(vm, archive, module, true),
+        Entry::Function { module, function } => {
+            // multiprocessing expects a __main__ module to exist.
+            vm.new_scope_with_main()?;
+            vm.import(&vm.ctx.new_str(module.as_str()), 0)?;
+            let loaded = vm
+                .sys_module
+                .get_attr("modules", vm)?
+                .get_item(module.as_str(), vm)?;
+            let result = loaded.get_attr(function.as_str(), vm)?.call((), vm)?;
+            // As console-script wrappers do: sys.exit(main()).
+            vm.sys_module.get_attr("exit", vm)?.call((result,), vm)?;
+            Ok(())
+        }
+    }
+}
+
+/// Run the module record `name` as `__main__`: a script, or (`as_module`) a
+/// module the way `python -m` runs it, with its spec and package set.
+fn run_as_main(
+    vm: &VirtualMachine,
+    archive: &'static Archive,
+    name: &str,
+    as_module: bool,
+) -> PyResult<()> {
+    let record = archive
+        .bundle
+        .manifest
         .module(name)
         .ok_or_else(|| vm.new_runtime_error(format!("entry module {name} missing")))?;
     let code = crate::native::module_code(name, vm)?;
     let scope = vm.new_scope_with_main()?;
     let globals = &scope.globals;
+    let importer = vm
+        .import("_pyfreeze_importer", 0)?
+        .get_attr("importer", vm)?;
     globals.set_item(
         "__file__",
         vm.ctx.new_str(archive.virtual_path(&record.path)).into(),
         vm,
     )?;
     globals.set_item("__cached__", vm.ctx.none(), vm)?;
-    let importer = vm
-        .import("_pyfreeze_importer", 0)?
-        .get_attr("importer", vm)?;
-    globals.set_item("__loader__", importer, vm)?;
+    globals.set_item("__loader__", importer.clone(), vm)?;
+    if as_module {
+        let spec = vm.call_method(&importer, "find_spec", (vm.ctx.new_str(name),))?;
+        let package = name.rsplit_once('.').map_or("", |(p, _)| p);
+        globals.set_item("__spec__", spec, vm)?;
+        globals.set_item("__package__", vm.ctx.new_str(package).into(), vm)?;
+    }
     vm.run_code_obj(code, scope)?;
     Ok(())
 }

@@ -51,8 +51,23 @@ fn is_lazy_stdlib_edge(importer: &str, imported: &str) -> bool {
 /// Name of the entry script's module record.
 pub const MAIN: &str = "__main__";
 
+/// What runs when the frozen program starts.
+#[derive(Debug, Clone, Copy)]
+pub enum GraphEntry<'a> {
+    /// A script file, run as `__main__`.
+    Script(&'a Path),
+    /// A module found from `base` (the working or project directory). With
+    /// `as_main` it runs as `__main__` like `python -m` (a package runs its
+    /// `__main__` submodule); without, it is imported and a function called.
+    Module {
+        name: &'a str,
+        base: &'a Path,
+        as_main: bool,
+    },
+}
+
 pub struct GraphOptions<'a> {
-    pub script: &'a Path,
+    pub entry: GraphEntry<'a>,
     /// The program's own directories after the script's (`--path`).
     pub paths: &'a [PathBuf],
     /// Third-party directories: a venv's site-packages and what its `.pth`
@@ -153,6 +168,8 @@ impl Module {
 
 pub struct Graph {
     pub modules: Vec<Module>,
+    /// The module that runs at start (`__main__` for a script).
+    pub entry: usize,
     /// File name of the entry script, which stands for `__main__` in reports.
     pub script_name: String,
     index: HashMap<String, usize>,
@@ -173,6 +190,8 @@ pub enum GraphError {
         message: String,
         chain: ImportedBy,
     },
+    #[error(transparent)]
+    Entry(EntryError),
 }
 
 /// "imported by: a -> b", or nothing for the entry script.
@@ -195,26 +214,27 @@ struct Walker {
     builtins: HashSet<&'static str>,
     foreign: HashSet<&'static str>,
     excludes: Vec<String>,
+    /// Name of the module that runs as `__main__` (its `__main__` guards count).
+    entry_name: String,
     queue: Vec<usize>,
 }
 
-/// Walk the graph from `opts.script`. Syntax errors and unreadable files are
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct EntryError(pub String);
+
+/// Walk the graph from the entry. Syntax errors and unreadable files are
 /// fatal (every one is reported); missing modules are recorded in the graph.
 pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
-    let script_dir = opts
-        .script
-        .parent()
-        .map(|p| {
-            if p.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                p
-            }
-        })
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+    let first_dir = match opts.entry {
+        GraphEntry::Script(script) => match script.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        GraphEntry::Module { base, .. } => base.to_path_buf(),
+    };
     let mut search = vec![SearchDir {
-        location: Location::Disk(script_dir),
+        location: Location::Disk(first_dir),
         origin: Origin::User,
     }];
     search.extend(opts.paths.iter().map(|p| SearchDir {
@@ -230,10 +250,15 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
         origin: Origin::Stdlib,
     });
 
+    let script_name = match opts.entry {
+        GraphEntry::Script(script) => script_file_name(script),
+        GraphEntry::Module { name, .. } => name.to_string(),
+    };
     let mut w = Walker {
         graph: Graph {
             modules: Vec::new(),
-            script_name: script_file_name(opts.script),
+            entry: 0,
+            script_name,
             index: HashMap::new(),
             warnings: Vec::new(),
         },
@@ -242,17 +267,28 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
         builtins: opts.target.builtin_modules().into_iter().collect(),
         foreign: opts.target.foreign_modules().iter().copied().collect(),
         excludes: opts.excludes.to_vec(),
+        entry_name: MAIN.to_string(),
         queue: Vec::new(),
     };
-    let main = w.add(
-        MAIN,
-        Kind::Source {
-            file: SourceFile::Disk(opts.script.to_path_buf()),
-            package: None,
+    let main = match opts.entry {
+        GraphEntry::Script(script) => w.add(
+            MAIN,
+            Kind::Source {
+                file: SourceFile::Disk(script.to_path_buf()),
+                package: None,
+            },
+            Origin::User,
+            None,
+        ),
+        GraphEntry::Module { name, as_main, .. } => match w.entry_module(name, as_main) {
+            Ok(i) => i,
+            Err(e) => return Err(vec![GraphError::Entry(e)]),
         },
-        Origin::User,
-        None,
-    );
+    };
+    w.graph.entry = main;
+    if !matches!(opts.entry, GraphEntry::Module { as_main: false, .. }) {
+        w.entry_name = w.graph.modules[main].name.clone();
+    }
     let root_import = |line| Import {
         module: String::new(),
         level: 0,
@@ -262,6 +298,16 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
         optional: false,
         delayed: false,
     };
+    // Running `pkg.mod` imports `pkg` first.
+    let parents: Vec<usize> = {
+        let name = &w.graph.modules[main].name;
+        name.match_indices('.')
+            .filter_map(|(at, _)| w.graph.index.get(&name[..at]).copied())
+            .collect()
+    };
+    for p in parents {
+        w.edge(main, p, &root_import(0));
+    }
     for name in opts.always {
         if let Some(i) = w.ensure(name, main, 0) {
             w.edge(main, i, &root_import(0));
@@ -276,7 +322,13 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
         let level = std::mem::take(&mut w.queue);
         let scanned: Vec<(usize, Scanned)> = level
             .par_iter()
-            .map(|&i| (i, scan_module(&w.graph.modules[i], opts.target)))
+            .map(|&i| {
+                let module = &w.graph.modules[i];
+                (
+                    i,
+                    scan_module(module, opts.target, module.name == w.entry_name),
+                )
+            })
             .collect();
         for (i, result) in scanned {
             match result {
@@ -312,7 +364,7 @@ enum ScanError {
     Unreadable(String),
 }
 
-fn scan_module(module: &Module, target: &Target) -> Scanned {
+fn scan_module(module: &Module, target: &Target, is_entry: bool) -> Scanned {
     let Kind::Source { file, .. } = &module.kind else {
         return Ok((String::new(), Vec::new()));
     };
@@ -331,7 +383,7 @@ fn scan_module(module: &Module, target: &Target) -> Scanned {
         )
     })?;
     let mode = scan::ScanMode {
-        is_main: module.name == MAIN,
+        is_main: is_entry,
         skip_cli_functions: module.origin == Origin::Stdlib,
     };
     let imports = scan::scan(parsed.syntax(), &text, target, mode);
@@ -515,21 +567,60 @@ impl Walker {
     /// name cannot be a module on its own (a parent is missing, or is a plain
     /// module that sets it as an attribute, like `os.path`).
     fn ensure(&mut self, name: &str, importer: usize, line: u32) -> Option<usize> {
+        self.ensure_via(name, Some((importer, line)))
+    }
+
+    /// The module `-m NAME` runs: NAME itself, or `NAME.__main__` for a
+    /// package. It and its parent packages are roots of the graph.
+    fn entry_module(&mut self, name: &str, as_main: bool) -> Result<usize, EntryError> {
+        let not_found = || {
+            EntryError(format!(
+                "module {name} not found (searched the working directory, --path, site-packages, the stdlib)"
+            ))
+        };
+        let top = self.ensure_via(name, None).ok_or_else(not_found)?;
+        let entry = match &self.graph.modules[top].kind {
+            Kind::Source {
+                package: Some(_), ..
+            }
+            | Kind::Namespace(_)
+                if as_main =>
+            {
+                let main = format!("{name}.__main__");
+                let i = self
+                    .ensure_via(&main, Some((top, 0)))
+                    .ok_or_else(not_found)?;
+                if !matches!(self.graph.modules[i].kind, Kind::Source { .. }) {
+                    return Err(EntryError(format!(
+                        "{name} is a package without a __main__ module; it cannot be run with -m"
+                    )));
+                }
+                i
+            }
+            Kind::Source { .. } | Kind::Namespace(_) => top,
+            Kind::Missing => return Err(not_found()),
+            _ => {
+                return Err(EntryError(format!(
+                    "module {name} is built in or compiled; it cannot be the entry point"
+                )));
+            }
+        };
+        // The entry heads the import chains shown to the user.
+        self.graph.modules[entry].importer = None;
+        Ok(entry)
+    }
+
+    fn ensure_via(&mut self, name: &str, via: Option<(usize, u32)>) -> Option<usize> {
         if let Some(&i) = self.graph.index.get(name) {
             return Some(i);
         }
-        let via = Some((importer, line));
+        let importer_origin = via.map_or(Origin::User, |(i, _)| self.graph.modules[i].origin);
         if self.is_excluded(name) {
-            return Some(self.add(
-                name,
-                Kind::Excluded,
-                self.graph.modules[importer].origin,
-                via,
-            ));
+            return Some(self.add(name, Kind::Excluded, importer_origin, via));
         }
         let dirs = match name.rsplit_once('.') {
             Some((parent, _)) => {
-                let p = self.ensure(parent, importer, line)?;
+                let p = self.ensure_via(parent, via)?;
                 match &self.graph.modules[p].kind {
                     Kind::Source {
                         package: Some(dirs),
@@ -591,8 +682,7 @@ impl Walker {
                     // package: the name exists at run time without a file.
                     return None;
                 }
-                let origin = self.graph.modules[importer].origin;
-                self.add(name, Kind::Missing, origin, via)
+                self.add(name, Kind::Missing, importer_origin, via)
             }
         };
         Some(i)
@@ -723,8 +813,8 @@ impl Graph {
     /// for each module, the module that reached it (itself for the entry).
     fn reach(&self, follow: impl Fn(&Edge) -> bool) -> Vec<Option<usize>> {
         let mut parent: Vec<Option<usize>> = vec![None; self.modules.len()];
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        parent[0] = Some(0);
+        let mut queue = std::collections::VecDeque::from([self.entry]);
+        parent[self.entry] = Some(self.entry);
         while let Some(i) = queue.pop_front() {
             for e in self.modules[i].imports.iter().filter(|e| follow(e)) {
                 if parent[e.to].is_none() {
