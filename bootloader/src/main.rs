@@ -3,6 +3,10 @@
 //! It maps its own file, finds the archive `pyfreeze build` appended to it,
 //! checks the archive's checksum before any Python code runs, and hands over
 //! to the runtime. A damaged or foreign file is refused with exit code 2.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use pyfreeze_bundle::{Bundle, BundleError};
 use std::fs::File;

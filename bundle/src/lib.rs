@@ -16,7 +16,13 @@
 //!
 //! The reader never trusts a number it reads: every offset, size and count is
 //! checked against the file and against [`limits`] before it is used.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
+#[cfg(all(test, feature = "write"))]
+mod fuzz;
 pub mod limits;
 pub mod manifest;
 pub mod reader;

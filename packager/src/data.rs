@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 /// Files that are code (or compiled code), never data.
 const CODE_SUFFIXES: [&str; 7] = [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".pyi"];
 
-/// (archive path, file on disk) of every data file in the bundled packages.
-pub fn package_data(graph: &Graph) -> Vec<(String, PathBuf)> {
+/// (archive path, file on disk) of every data file in the bundled packages,
+/// and warnings about files that cannot be bundled.
+pub fn package_data(graph: &Graph) -> (Vec<(String, PathBuf)>, Vec<String>) {
     let mut out = Vec::new();
+    let mut walk = Walk::default();
     for m in &graph.modules {
         if m.origin == Origin::Stdlib {
             continue;
@@ -30,41 +32,69 @@ pub fn package_data(graph: &Graph) -> Vec<(String, PathBuf)> {
         let prefix = m.name.replace('.', "/");
         for dir in dirs {
             if let Location::Disk(path) = &dir.location {
-                collect(path, &prefix, &mut out);
+                walk.collect(path, &prefix, 0, &mut out);
             }
         }
     }
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0);
-    out
+    (out, walk.warnings)
 }
 
-/// Data files directly in `dir` and in its subdirectories that are not
-/// packages of their own (those collect their own data when bundled).
-fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
+#[derive(Default)]
+struct Walk {
+    /// Directories already walked (canonical): a symlink loop ends here.
+    seen: std::collections::HashSet<PathBuf>,
+    warnings: Vec<String>,
+}
+
+/// Deeper than this, a data directory is almost surely a symlink loop.
+const MAX_DEPTH: usize = 32;
+
+impl Walk {
+    /// Data files directly in `dir` and in its subdirectories that are not
+    /// packages of their own (those collect their own data when bundled).
+    fn collect(
+        &mut self,
+        dir: &Path,
+        prefix: &str,
+        depth: usize,
+        out: &mut Vec<(String, PathBuf)>,
+    ) {
+        let Ok(canonical) = std::fs::canonicalize(dir) else {
+            return;
         };
-        if name.starts_with('.') || name == "__pycache__" {
-            continue;
+        if depth > MAX_DEPTH || !self.seen.insert(canonical) {
+            return; // a symlink loop, or a directory reached twice
         }
-        let path = entry.path();
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
         };
-        let archive_path = format!("{prefix}/{name}");
-        if meta.is_dir() {
-            if !path.join("__init__.py").exists() {
-                collect(&path, &archive_path, out);
+        let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let Ok(name) = entry.file_name().into_string() else {
+                self.warnings.push(format!(
+                    "data file {} skipped: its name is not valid UTF-8",
+                    path.display()
+                ));
+                continue;
+            };
+            if name.starts_with('.') || name == "__pycache__" {
+                continue;
             }
-        } else if meta.is_file() && !CODE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
-            out.push((archive_path, path));
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let archive_path = format!("{prefix}/{name}");
+            if meta.is_dir() {
+                if !path.join("__init__.py").exists() {
+                    self.collect(&path, &archive_path, depth + 1, out);
+                }
+            } else if meta.is_file() && !CODE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+                out.push((archive_path, path));
+            }
         }
     }
 }

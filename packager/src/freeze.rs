@@ -150,18 +150,50 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         });
     }
     let metadata = add_distribution_metadata(&mut writer, &project)?;
-    let mut data_files = 0;
-    for (path, file) in data::package_data(graph)
+    let (package_data, data_warnings) = data::package_data(graph);
+    let mut data_from: std::collections::HashMap<String, PathBuf> =
+        std::collections::HashMap::new();
+    let mut warnings = data_warnings;
+    for (path, file) in package_data
         .into_iter()
         .chain(data::added_data(&project.settings.add_data)?)
     {
         if writer.contains(&path) {
-            continue; // a module's own file, or the same path given twice
+            match data_from.get(&path) {
+                Some(first) if first != &file => warnings.push(format!(
+                    "data file {} not added: {path} is already taken in the bundle by {}",
+                    file.display(),
+                    first.display()
+                )),
+                Some(_) => {}
+                None => warnings.push(format!(
+                    "data file {} not added: {path} is a module's file in the bundle",
+                    file.display()
+                )),
+            }
+            continue;
+        }
+        let size = std::fs::metadata(&file)
+            .with_context(|| format!("cannot read data file {}", file.display()))?
+            .len();
+        if size > pyfreeze_bundle::limits::MAX_FILE_BYTES {
+            bail!(
+                "data file {} is {} bytes; a bundle holds files up to {} bytes. Leave it out, or ship it beside the executable",
+                file.display(),
+                size,
+                pyfreeze_bundle::limits::MAX_FILE_BYTES
+            );
         }
         let bytes = std::fs::read(&file)
             .with_context(|| format!("cannot read data file {}", file.display()))?;
-        writer.add(path, bytes, Compression::Deflate)?;
-        data_files += 1;
+        writer.add(path.clone(), bytes, Compression::Deflate)?;
+        data_from.insert(path, file);
+    }
+    let data_files = data_from.len();
+    if !args.quiet {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
     }
     records.sort_by(|a, b| a.name.cmp(&b.name));
     let counts = count_origins(&records);

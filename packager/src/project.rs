@@ -144,6 +144,8 @@ pub fn load(source: &SourceArgs, target: Target) -> Result<Project> {
             }
         }
     }
+    let mut graph = graph;
+    warn_stdlib_shadows(&mut graph, &target);
     Ok(Project {
         graph,
         target,
@@ -301,6 +303,33 @@ fn project_settings(dir: &Path, mut s: Settings) -> Result<Settings> {
         }
     }
     Ok(s)
+}
+
+/// The program's own top-level modules named like standard library ones
+/// win, as under CPython with the script's directory first; say so.
+fn warn_stdlib_shadows(graph: &mut Graph, target: &Target) {
+    let lib = stdlib::get();
+    let builtins = target.builtin_modules();
+    let mut found = Vec::new();
+    for (i, m) in graph.modules.iter().enumerate() {
+        if m.origin != Origin::User || m.name.contains('.') || i == graph.entry {
+            continue;
+        }
+        let Kind::Source { file, .. } = &m.kind else {
+            continue;
+        };
+        let in_stdlib = lib.is_file(&format!("{}.py", m.name))
+            || lib.is_file(&format!("{}/__init__.py", m.name))
+            || builtins.contains(&m.name.as_str());
+        if in_stdlib {
+            found.push(format!(
+                "{} shadows the standard library module {}: the program imports its own, as under CPython",
+                file.display(),
+                m.name
+            ));
+        }
+    }
+    graph.warnings.extend(found);
 }
 
 /// `--venv DIR`, else `$VIRTUAL_ENV`: its site-packages (and `.pth` dirs).

@@ -9,6 +9,10 @@
 //!    into the bootloader at compile time);
 //! 3. [`startup`] sets up `sys` the way a frozen program expects, runs the
 //!    entry module as `__main__` and turns the outcome into an exit code.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod archive;
 mod interpreter;

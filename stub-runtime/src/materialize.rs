@@ -22,16 +22,17 @@ pub(crate) fn data_root(bundle: &Bundle<'_>) -> Option<PathBuf> {
     if trusted_dir(&target, true) {
         return Some(target);
     }
-    std::fs::create_dir_all(&base).ok()?;
-    make_private(&base);
+    // Created private if missing; an existing one is used only if sound,
+    // never repaired: loose permissions mean someone else may be in it.
+    if let Some(parent) = base.parent() {
+        std::fs::create_dir_all(parent).ok()?;
+    }
+    let _ = create_private_dir(&base);
     if !trusted_dir(&base, false) {
         return None;
     }
     let tmp = base.join(format!(".tmp-{id}-{}-{}", std::process::id(), nanos()));
-    let written = std::fs::create_dir(&tmp).is_ok() && {
-        make_private(&tmp);
-        write_data_files(bundle, &tmp).is_ok()
-    };
+    let written = create_private_dir(&tmp).is_ok() && write_data_files(bundle, &tmp).is_ok();
     if written && std::fs::rename(&tmp, &target).is_ok() {
         return Some(target);
     }
@@ -97,14 +98,14 @@ fn nanos() -> u128 {
         .unwrap_or_default()
 }
 
-#[cfg(unix)]
-fn make_private(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+/// A new directory only its owner can enter (0700 from the start, not
+/// chmod-ed after, so there is no moment where others could).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
-
-#[cfg(not(unix))]
-fn make_private(_dir: &Path) {}
 
 /// A real directory (not a symlink) owned by this user and not writable by
 /// others; with `private`, not readable by others either.

@@ -50,6 +50,8 @@ pub(crate) fn module_code(name: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyC
     Ok(code)
 }
 
+// `#[pyattr]` expands to code that unwraps; our own code here does not.
+#[allow(clippy::unwrap_used)]
 #[rustpython_vm::pymodule]
 mod _pyfreeze {
     use crate::archive::{self, Archive};

@@ -216,6 +216,8 @@ struct Walker {
     excludes: Vec<String>,
     /// Name of the module that runs as `__main__` (its `__main__` guards count).
     entry_name: String,
+    /// Package directories `--collect-submodules` has listed (canonical).
+    collected_dirs: HashSet<PathBuf>,
     queue: Vec<usize>,
 }
 
@@ -268,6 +270,7 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
         foreign: opts.target.foreign_modules().iter().copied().collect(),
         excludes: opts.excludes.to_vec(),
         entry_name: MAIN.to_string(),
+        collected_dirs: HashSet::new(),
         queue: Vec::new(),
     };
     let main = match opts.entry {
@@ -342,6 +345,7 @@ pub fn build(opts: &GraphOptions<'_>) -> Result<Graph, Vec<GraphError>> {
             }
         }
     }
+    w.graph.warnings.append(&mut w.resolver.warnings);
     if errors.is_empty() {
         Ok(w.graph)
     } else {
@@ -356,6 +360,9 @@ pub fn script_file_name(script: &Path) -> String {
         .unwrap_or_else(|| "__main__.py".into())
 }
 
+/// Larger "source files" are refused: they are data (or a mistake).
+const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
 /// A module's decoded source and the imports found in it.
 type Scanned = Result<(String, Vec<Import>), ScanError>;
 
@@ -368,6 +375,15 @@ fn scan_module(module: &Module, target: &Target, is_entry: bool) -> Scanned {
     let Kind::Source { file, .. } = &module.kind else {
         return Ok((String::new(), Vec::new()));
     };
+    if let SourceFile::Disk(path) = file
+        && let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_SOURCE_BYTES
+    {
+        return Err(ScanError::Unreadable(format!(
+            "the file is {} bytes; Python sources over {MAX_SOURCE_BYTES} bytes are refused",
+            meta.len()
+        )));
+    }
     let bytes = file
         .read()
         .map_err(|e| ScanError::Unreadable(format!("{e:#}")))?;
@@ -469,6 +485,23 @@ impl Walker {
             | Kind::Namespace(dirs) => dirs.clone(),
             _ => return,
         };
+        // A directory reached again through a symlink is a loop: stop there.
+        let mut fresh = false;
+        for dir in &dirs {
+            match &dir.location {
+                Location::Disk(path) => {
+                    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                    fresh |= self.collected_dirs.insert(canonical);
+                }
+                Location::Stdlib(_) => fresh = true,
+            }
+        }
+        if !fresh {
+            self.graph.warnings.push(format!(
+                "{name}: its directory was already collected (a symlink loop?); its submodules are not collected again"
+            ));
+            return;
+        }
         for part in self.resolver.submodule_names(&dirs) {
             self.collect_submodules(&format!("{name}.{part}"), i);
         }
@@ -613,6 +646,15 @@ impl Walker {
     fn ensure_via(&mut self, name: &str, via: Option<(usize, u32)>) -> Option<usize> {
         if let Some(&i) = self.graph.index.get(name) {
             return Some(i);
+        }
+        use pyfreeze_bundle::limits::{MAX_NAME_LEN, MAX_NESTING};
+        if name.len() > MAX_NAME_LEN || name.split('.').count() > MAX_NESTING {
+            let shown: String = name.chars().take(60).collect();
+            self.graph.warnings.push(format!(
+                "module {shown}... left out: names longer than {MAX_NAME_LEN} characters or nested \
+                 deeper than {MAX_NESTING} packages cannot be bundled (is there a symlink loop?)"
+            ));
+            return None;
         }
         let importer_origin = via.map_or(Origin::User, |(i, _)| self.graph.modules[i].origin);
         if self.is_excluded(name) {

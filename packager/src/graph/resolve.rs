@@ -73,19 +73,30 @@ pub enum Found {
 #[derive(Default)]
 pub struct Resolver {
     listings: HashMap<PathBuf, HashMap<String, FileType>>,
+    /// Files that look like modules but cannot be (non-UTF-8 names).
+    pub warnings: Vec<String>,
 }
 
 const EXTENSION_SUFFIXES: [&str; 3] = [".so", ".pyd", ".dylib"];
 
 impl Resolver {
     fn listing(&mut self, dir: &Path) -> &HashMap<String, FileType> {
+        let warnings = &mut self.warnings;
         self.listings.entry(dir.to_path_buf()).or_insert_with(|| {
             let Ok(rd) = std::fs::read_dir(dir) else {
                 return HashMap::new();
             };
             rd.filter_map(Result::ok)
                 .filter_map(|e| {
-                    let name = e.file_name().into_string().ok()?; // non-UTF-8 names cannot be modules
+                    let Ok(name) = e.file_name().into_string() else {
+                        if e.file_name().as_encoded_bytes().ends_with(b".py") {
+                            warnings.push(format!(
+                                "{} skipped: a module's file name must be valid UTF-8",
+                                e.path().display()
+                            ));
+                        }
+                        return None;
+                    };
                     // Follow symlinks (metadata, not file_type): a symlinked package counts.
                     let ty = std::fs::metadata(e.path()).ok()?.file_type();
                     Some((name, ty))

@@ -104,6 +104,51 @@ impl Scanner<'_> {
         self.optional -= u32::from(guard);
     }
 
+    /// `importlib.resources.files("pkg")`, `pkgutil.get_data("pkg", ...)` and
+    /// the like name a package whose data the program reads: bundle it.
+    /// Counted as optional, since a function of the same name could mean
+    /// anything else.
+    fn resource_package(&mut self, call: &ast::ExprCall) {
+        const RESOURCE_FUNCTIONS: [&str; 8] = [
+            "files",
+            "read_text",
+            "read_binary",
+            "open_text",
+            "open_binary",
+            "path",
+            "contents",
+            "is_resource",
+        ];
+        let matches = match &*call.func {
+            Expr::Name(n) => n.id.as_str() == "files",
+            Expr::Attribute(a) => {
+                let receiver = match &*a.value {
+                    Expr::Name(n) => n.id.as_str(),
+                    Expr::Attribute(inner) => inner.attr.as_str(),
+                    _ => "",
+                };
+                (RESOURCE_FUNCTIONS.contains(&a.attr.as_str())
+                    && matches!(receiver, "resources" | "importlib_resources" | "res"))
+                    || (a.attr.as_str() == "get_data" && receiver == "pkgutil")
+            }
+            _ => false,
+        };
+        let Some(Expr::StringLiteral(lit)) = call.arguments.args.first() else {
+            return;
+        };
+        let name = lit.value.to_str();
+        let is_dotted_name = !name.is_empty()
+            && name
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c == '_' || c.is_alphanumeric()));
+        if matches && is_dotted_name {
+            let offset = call.range_start.to_u32();
+            self.optional += 1;
+            self.push(name, 0, Vec::new(), None, offset);
+            self.optional -= 1;
+        }
+    }
+
     /// `__import__("x")`, `importlib.import_module("x")`, `import_module(".x", "pkg")`.
     fn dynamic_import(&mut self, call: &ast::ExprCall) {
         let is_dunder = matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "__import__");
@@ -401,6 +446,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
             self.dynamic_import(call);
+            self.resource_package(call);
         }
         if let Expr::Lambda(_) = expr {
             self.functions += 1;
@@ -530,6 +576,27 @@ mod tests {
             .map(|i| i.module)
             .collect();
         assert_eq!(mac, ["sys", "os", "typing", "other", "tomllib", "unknown"]);
+    }
+
+    #[test]
+    fn packages_named_for_their_resources() {
+        let src = "import importlib.resources as res, pkgutil\nfrom importlib.resources import files\n\
+                   res.files('pkg_a')\nimportlib.resources.read_text('pkg_b', 'x.txt')\n\
+                   pkgutil.get_data('pkg_c', 'd.bin')\nfiles('pkg_d')\nother.files('nope')\nres.files(name)\n";
+        let found: Vec<(String, bool)> = imports(src, "x86_64-unknown-linux-gnu")
+            .into_iter()
+            .filter(|i| i.module.starts_with("pkg_") || i.module == "nope")
+            .map(|i| (i.module, i.optional))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("pkg_a".into(), true),
+                ("pkg_b".into(), true),
+                ("pkg_c".into(), true),
+                ("pkg_d".into(), true)
+            ]
+        );
     }
 
     #[test]
