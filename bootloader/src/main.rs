@@ -46,8 +46,10 @@ fn main() {
         Ok(b) => b,
         Err(BundleError::NotABundle) => fail(
             &argv,
-            "no program is attached to this executable: it is the bare pyfreeze bootloader; \
-             make an executable with `pyfreeze build SCRIPT`",
+            "no program is attached to this executable. If it is the bare pyfreeze bootloader, \
+             make an executable with `pyfreeze build SCRIPT`. If `pyfreeze build` made it, something \
+             removed the program from it, such as `strip` (which drops what is appended to an ELF \
+             file): rebuild it and do not strip it, as the bootloader is stripped already",
         ),
         Err(e) => fail(&argv, &format!("{} cannot start: {e}", exe.display())),
     };

@@ -26,6 +26,7 @@ mod fuzz;
 pub mod limits;
 pub mod manifest;
 pub mod reader;
+pub mod signature;
 pub mod target;
 pub mod trailer;
 #[cfg(feature = "write")]

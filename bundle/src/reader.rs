@@ -170,8 +170,25 @@ impl<'a> Bundle<'a> {
     }
 }
 
-/// Find the trailer at the end of `file` and the payload it points to.
+/// Find the trailer at the end of `file` (or right before a code signature
+/// added after the build) and the payload it points to.
 pub fn locate(file: &[u8]) -> Result<(Trailer, &[u8]), BundleError> {
+    match locate_at_end(file) {
+        Err(first) => {
+            // Signers pad to an alignment before the signature: look a few bytes back.
+            let Some(start) = crate::signature::signature_start(file) else {
+                return Err(first);
+            };
+            (0..16)
+                .filter_map(|pad| start.checked_sub(pad))
+                .find_map(|end| locate_at_end(&file[..end]).ok())
+                .ok_or(first)
+        }
+        found => found,
+    }
+}
+
+fn locate_at_end(file: &[u8]) -> Result<(Trailer, &[u8]), BundleError> {
     let file_len = file.len() as u64;
     let Some(tail) = file.len().checked_sub(trailer::LEN).map(|at| &file[at..]) else {
         return Err(BundleError::NotABundle);

@@ -14,47 +14,93 @@ pub struct Bootloader {
     pub bytes: Vec<u8>,
 }
 
-/// `--bootloader FILE`, else `$PYFREEZE_BOOTLOADER_DIR/TRIPLE/pyfreeze-boot[.exe]`,
-/// else one installed beside the `pyfreeze` executable.
-pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
-    if let Some(path) = explicit {
-        return Ok(path.to_path_buf());
-    }
+/// Where a bootloader for `target` may be, in the order they are tried
+/// after `--bootloader`: `$PYFREEZE_BOOTLOADER_DIR/TRIPLE/`, then beside the
+/// `pyfreeze` executable (`pyfreeze-boot` itself for the host, and
+/// `bootloaders/TRIPLE/`).
+pub fn candidates(target: &Target) -> Vec<PathBuf> {
     let file = format!("{FILE_STEM}{}", target.exe_suffix());
-    let mut looked = Vec::new();
-    if let Some(dir) = std::env::var_os("PYFREEZE_BOOTLOADER_DIR") {
-        let candidate = Path::new(&dir).join(&target.triple).join(&file);
-        if candidate.is_file() {
-            return Ok(candidate);
-        }
-        looked.push(candidate);
+    let mut out = Vec::new();
+    if let Some(dir) = std::env::var_os("PYFREEZE_BOOTLOADER_DIR").filter(|d| !d.is_empty()) {
+        out.push(Path::new(&dir).join(&target.triple).join(&file));
     }
     if let Some(exe_dir) = std::env::current_exe()
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
     {
-        let mut candidates = vec![exe_dir.join("bootloaders").join(&target.triple).join(&file)];
         if target.triple == crate::project::host_triple() {
-            candidates.insert(0, exe_dir.join(&file));
+            out.push(exe_dir.join(&file));
         }
-        for candidate in candidates {
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
-            looked.push(candidate);
-        }
+        out.push(exe_dir.join("bootloaders").join(&target.triple).join(&file));
+    }
+    out
+}
+
+/// `--bootloader FILE`, else the first of [`candidates`] that exists.
+pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
+    if let Some(path) = explicit {
+        return Ok(path.to_path_buf());
+    }
+    let looked = candidates(target);
+    if let Some(found) = looked.iter().find(|p| p.is_file()) {
+        return Ok(found.clone());
     }
     let looked: Vec<String> = looked
         .iter()
         .map(|p| format!("  {}", p.display()))
         .collect();
+    let file = format!("{FILE_STEM}{}", target.exe_suffix());
+    let how = if target.triple == crate::project::host_triple() {
+        "Build it with `cargo build --release --ignore-rust-version -p pyfreeze-boot` (or \
+         `cargo install --path bootloader`), or pass --bootloader FILE"
+            .to_string()
+    } else {
+        format!(
+            "Download the pyfreeze-boot-{0} artifact of the `bootloaders` CI workflow (or build \
+             pyfreeze-boot with `cargo build --release --target {0}` on a machine with that \
+             target's toolchain), put it at $PYFREEZE_BOOTLOADER_DIR/{0}/{file}, or pass --bootloader FILE",
+            target.triple
+        )
+    };
     bail!(
-        "no bootloader for {} found; looked in:\n{}\n\
-         Build it with `cargo build --release --ignore-rust-version -p pyfreeze-boot` \
-         (or `cargo install --path bootloader`), or pass --bootloader FILE",
+        "no bootloader for {} found; looked in:\n{}\n{how}",
         target.triple,
         looked.join("\n")
     )
+}
+
+/// The targets the CI workflow builds bootloaders for.
+pub const KNOWN_TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "x86_64-pc-windows-msvc",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+];
+
+/// `pyfreeze targets`
+pub fn print_targets() {
+    let host = crate::project::host_triple();
+    for triple in KNOWN_TARGETS {
+        let Some(target) = Target::parse(triple) else {
+            continue;
+        };
+        let note = if *triple == host {
+            " (this machine)"
+        } else {
+            ""
+        };
+        match candidates(&target).into_iter().find(|p| p.is_file()) {
+            Some(path) => println!("{triple}{note}: {}", path.display()),
+            None => println!("{triple}{note}: no bootloader installed"),
+        }
+    }
+    println!(
+        "Bootloaders are looked up in $PYFREEZE_BOOTLOADER_DIR/<target>/ and beside pyfreeze \
+         (bootloaders/<target>/); --bootloader FILE overrides."
+    );
 }
 
 pub fn load(path: &Path, target: &Target) -> Result<Bootloader> {

@@ -43,6 +43,8 @@ pub enum Command {
     /// Manage the bytecode cache.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// List the targets pyfreeze can build for and where their bootloaders are.
+    Targets,
 }
 
 /// What to freeze and where its modules are.
@@ -93,6 +95,12 @@ pub struct SourceArgs {
     /// PyInstaller (repeatable).
     #[arg(long = "add-data", value_name = "SRC:DEST")]
     pub add_data: Vec<String>,
+
+    /// Build for another platform (a Rust target triple, e.g.
+    /// x86_64-pc-windows-msvc or aarch64-apple-darwin); `pyfreeze targets`
+    /// lists them [default: the machine pyfreeze runs on].
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -207,6 +215,10 @@ pub fn parse() -> Cli {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => crate::freeze::build(&args).map(|_| ExitCode::SUCCESS),
+        Command::Targets => {
+            crate::bootloader::print_targets();
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Graph(args) => crate::report::graph(&args),
         Command::Why(args) => crate::report::why(&args),
         Command::Inspect(args) => {

@@ -5,7 +5,7 @@ use crate::cli::BuildArgs;
 use crate::graph::{Graph, Kind, MAIN};
 use crate::progress::Progress;
 use crate::project::{self, EntrySpec, Project};
-use crate::{bootloader, compile, data, dists, output};
+use crate::{bootloader, compile, data, dists, layout, output};
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::{BuildInfo, Entry};
 use pyfreeze_bundle::writer::BundleWriter;
@@ -18,7 +18,7 @@ use std::time::Instant;
 
 pub fn build(args: &BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let target = project::host_target()?;
+    let target = project::target(&args.source)?;
     let boot_path = bootloader::find(args.bootloader.as_deref(), &target)?;
     let boot = bootloader::load(&boot_path, &target)?;
 
@@ -223,15 +223,15 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         files: Vec::new(),
     };
     let payload = writer.finish(manifest)?;
-    let trailer = payload.trailer(boot.bytes.len() as u64).to_bytes();
+    let executable = layout::attach(&boot.bytes, project.target.format(), &payload)?;
 
     // 4. The executable, replaced only now that everything succeeded.
-    output::write_executable(&output, &[&boot.bytes, &payload.bytes, &trailer])?;
+    output::write_executable(&output, &[&executable])?;
     progress.finish();
     if args.quiet {
         return Ok(());
     }
-    let total = boot.bytes.len() + payload.bytes.len() + trailer.len();
+    let total = executable.len();
     println!(
         "Built {} in {:.2} s: {} modules ({} own, {} third-party, {} stdlib), {} \
          ({} bootloader + {} archive)",

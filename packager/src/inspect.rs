@@ -86,7 +86,8 @@ pub fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<Report, B
     let bundle = Bundle::open_unverified(bytes)?;
     let m = &bundle.manifest;
     let boot = &bytes[..bundle.bootloader_len as usize];
-    let detected = bootloader::detect(boot).ok();
+    // The whole file: a Mach-O header describes __LINKEDIT up to the end.
+    let detected = bootloader::detect(bytes).ok();
     let kinds = file_kinds(m);
     let entry_record = m.module(m.entry.module());
     let mut counts = ModuleCounts::default();

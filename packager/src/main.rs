@@ -21,6 +21,7 @@ mod extract;
 mod freeze;
 mod graph;
 mod inspect;
+mod layout;
 mod output;
 mod progress;
 mod project;

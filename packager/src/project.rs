@@ -76,6 +76,19 @@ pub fn host_triple() -> &'static str {
     env!("PYFREEZE_HOST_TARGET")
 }
 
+/// `--target TRIPLE`, else the host.
+pub fn target(source: &SourceArgs) -> Result<Target> {
+    match &source.target {
+        None => host_target(),
+        Some(triple) => Target::parse(triple).ok_or_else(|| {
+            anyhow!(
+                "unknown target {triple:?}: pyfreeze builds for x86_64 and aarch64 Linux, Windows \
+                 and macOS (run `pyfreeze targets` for the list)"
+            )
+        }),
+    }
+}
+
 pub fn host_target() -> Result<Target> {
     Target::parse(host_triple()).ok_or_else(|| {
         anyhow!(

@@ -8,7 +8,7 @@ use pyfreeze_bundle::Origin;
 use std::process::ExitCode;
 
 pub fn why(args: &WhyArgs) -> Result<ExitCode> {
-    let project = project::load(&args.source, project::host_target()?)?;
+    let project = project::load(&args.source, project::target(&args.source)?)?;
     match project.graph.index_of(&args.module) {
         Some(i) => {
             println!("{}", project.graph.chain(i));
@@ -25,7 +25,7 @@ pub fn why(args: &WhyArgs) -> Result<ExitCode> {
 }
 
 pub fn graph(args: &GraphArgs) -> Result<ExitCode> {
-    let project = project::load(&args.source, project::host_target()?)?;
+    let project = project::load(&args.source, project::target(&args.source)?)?;
     let g = &project.graph;
     match args.format {
         GraphFormat::Tree => print_tree(g),

