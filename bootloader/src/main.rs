@@ -22,6 +22,7 @@ static MARKER: &str = pyfreeze_bundle::BOOTLOADER_MARKER;
 const EXIT_BAD_BUNDLE: i32 = 2;
 
 fn main() {
+    let mut trace = pyfreeze_runtime::trace::Trace::from_env();
     install_panic_hook();
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
@@ -42,7 +43,8 @@ fn main() {
     };
     // The map lives as long as the process: modules are decoded from it lazily.
     let bytes: &'static [u8] = Box::leak(Box::new(map));
-    let bundle = match Bundle::open(bytes) {
+    trace.mark("map");
+    let bundle = match open_bundle(bytes, &mut trace) {
         Ok(b) => b,
         Err(BundleError::NotABundle) => fail(
             &argv,
@@ -53,8 +55,21 @@ fn main() {
         ),
         Err(e) => fail(&argv, &format!("{} cannot start: {e}", exe.display())),
     };
-    let code = pyfreeze_runtime::run(bundle, pyfreeze_runtime::Launch { exe, argv });
+    let code = pyfreeze_runtime::run(bundle, pyfreeze_runtime::Launch { exe, argv }, trace);
     exit(code as i32);
+}
+
+/// `Bundle::open`, step by step so that each step can be timed.
+fn open_bundle(
+    bytes: &'static [u8],
+    trace: &mut pyfreeze_runtime::trace::Trace,
+) -> Result<Bundle<'static>, BundleError> {
+    let (trailer, payload) = pyfreeze_bundle::reader::locate(bytes)?;
+    pyfreeze_bundle::reader::check_hash(&trailer, payload)?;
+    trace.mark("checksum");
+    let bundle = Bundle::parse(trailer, payload)?;
+    trace.mark("manifest");
+    Ok(bundle)
 }
 
 /// A panic is a bug in pyfreeze or RustPython, never the user's: say so in

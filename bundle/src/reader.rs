@@ -60,9 +60,12 @@ impl<'a> Bundle<'a> {
     /// whole payload, then parse the manifest and check it is compatible.
     pub fn open(file: &'a [u8]) -> Result<Self, BundleError> {
         let (trailer, payload) = locate(file)?;
-        if trailer.compute_hash(payload) != trailer.sha256 {
-            return Err(BundleError::ChecksumMismatch);
-        }
+        check_hash(&trailer, payload)?;
+        Self::parse(trailer, payload)
+    }
+
+    /// The manifest step of [`Bundle::open`], for callers that time each step.
+    pub fn parse(trailer: Trailer, payload: &'a [u8]) -> Result<Self, BundleError> {
         let bundle = Self::from_parts(trailer, payload)?;
         bundle.check_bytecode(crate::BYTECODE_FORMAT)?;
         Ok(bundle)
@@ -167,6 +170,15 @@ impl<'a> Bundle<'a> {
                 Ok(_) => None,
             })
             .collect()
+    }
+}
+
+/// The checksum step of [`Bundle::open`]: one streaming sha256 over the payload.
+pub fn check_hash(trailer: &Trailer, payload: &[u8]) -> Result<(), BundleError> {
+    if trailer.compute_hash(payload) == trailer.sha256 {
+        Ok(())
+    } else {
+        Err(BundleError::ChecksumMismatch)
     }
 }
 

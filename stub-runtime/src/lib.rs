@@ -19,5 +19,6 @@ mod interpreter;
 mod materialize;
 mod native;
 mod startup;
+pub mod trace;
 
 pub use startup::{Launch, run};

@@ -17,7 +17,7 @@ pub struct Launch {
 }
 
 /// Run the bundle's program to completion and return its exit code.
-pub fn run(bundle: Bundle<'static>, launch: Launch) -> u32 {
+pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Trace) -> u32 {
     // With data files, the root is where they are on disk; else it is virtual.
     let data_root = match bundle.manifest.build.data_files {
         0 => None,
@@ -28,15 +28,20 @@ pub fn run(bundle: Bundle<'static>, launch: Launch) -> u32 {
         None => virtual_root(&launch.exe),
     };
     let archive = archive::install(bundle, root, data_root.is_some());
+    trace.mark("data files");
     let interp = interpreter::build(Config {
         argv: launch.argv,
         executable: launch.exe.to_string_lossy().into_owned(),
         optimize: archive.bundle.manifest.build.optimize,
     });
+    trace.mark("interpreter");
     let mut broken_pipe = false;
     let code = interp.run(|vm| {
         prepare_sys(vm, archive)?;
+        trace.mark("importer and encodings");
         let result = run_child_or_entry(vm, archive).and_then(|()| flush_stdout(vm));
+        trace.mark("program");
+        skip_threading_import_at_exit(vm);
         match result {
             Err(exc) if is_broken_pipe(vm, &exc) => {
                 broken_pipe = true;
@@ -46,10 +51,24 @@ pub fn run(bundle: Bundle<'static>, launch: Launch) -> u32 {
             other => other,
         }
     });
+    trace.mark("shutdown");
+    trace.report();
     if broken_pipe {
         die_of_sigpipe();
     }
     code
+}
+
+/// RustPython's shutdown imports `threading` to join its threads, even when
+/// the program never imported it (CPython only looks in `sys.modules`).
+/// Importing it at exit costs milliseconds for nothing: mark it absent, so
+/// the import fails fast and shutdown moves on, as CPython's does.
+fn skip_threading_import_at_exit(vm: &VirtualMachine) {
+    if let Ok(modules) = vm.sys_module.get_attr("modules", vm)
+        && modules.get_item("threading", vm).is_err()
+    {
+        let _ = modules.set_item("threading", vm.ctx.none(), vm);
+    }
 }
 
 /// Flush `sys.stdout` while errors can still be handled here rather than

@@ -53,6 +53,7 @@ pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMo
         target,
         is_main: mode.is_main,
         known: std::collections::HashMap::new(),
+        branches: 0,
         lines: LineIndex::new(source),
         optional: 0,
         functions: 0,
@@ -76,6 +77,9 @@ struct Scanner<'t> {
     /// Module-level names bound to a value known on the target
     /// (`_mswindows = sys.platform == "win32"`), for later `if _mswindows:`.
     known: std::collections::HashMap<String, bool>,
+    /// Inside an `if`, `try`, loop or `with`: assignments there are not
+    /// definite, so they make a name unknown rather than known.
+    branches: u32,
     lines: LineIndex,
     optional: u32,
     functions: u32,
@@ -399,7 +403,13 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 let module = s.module.as_ref().map(|m| m.as_str()).unwrap_or("");
                 self.push(module, s.level, names, None, s.range.start().to_u32());
             }
+            Stmt::For(_) | Stmt::While(_) => {
+                self.branches += 1;
+                walk_stmt(self, stmt);
+                self.branches -= 1;
+            }
             Stmt::Try(s) => {
+                self.branches += 1;
                 let guard = s.handlers.iter().any(catches_import_error);
                 self.guarded(guard, |me| {
                     for st in &s.body {
@@ -412,6 +422,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 for st in s.orelse.iter().chain(&s.finalbody) {
                     self.visit_stmt(st);
                 }
+                self.branches -= 1;
             }
             Stmt::FunctionDef(_) => {
                 self.functions += 1;
@@ -419,7 +430,11 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 self.functions -= 1;
             }
             Stmt::Assign(a) if self.functions == 0 => {
-                let value = self.eval(&a.value);
+                let value = if self.branches == 0 {
+                    self.eval(&a.value)
+                } else {
+                    None
+                };
                 for target in &a.targets {
                     if let Expr::Name(n) = target {
                         match value {
@@ -432,7 +447,9 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             }
             Stmt::With(s) => {
                 let guard = s.items.iter().any(suppresses_import_error);
+                self.branches += 1;
                 self.guarded(guard, |me| walk_stmt(me, stmt));
+                self.branches -= 1;
             }
             Stmt::If(s) => {
                 let clauses = std::iter::once((Some(&*s.test), &s.body[..])).chain(
@@ -448,9 +465,11 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     if value == Some(false) {
                         continue; // dead on the target
                     }
+                    self.branches += 1;
                     for st in body {
                         self.visit_stmt(st);
                     }
+                    self.branches -= 1;
                     if value == Some(true) {
                         break; // later branches are dead
                     }
@@ -665,6 +684,17 @@ mod tests {
             .map(|i| i.module)
             .collect();
         assert_eq!(windows, ["sys", "_winapi"]);
+    }
+
+    #[test]
+    fn assignments_in_branches_are_not_definite() {
+        let src = "try:\n    import msvcrt\nexcept ImportError:\n    _mswindows = False\nelse:\n    _mswindows = True\n\
+                   if _mswindows:\n    import _winapi\nelse:\n    import selectors\n";
+        let linux: Vec<String> = imports(src, "x86_64-unknown-linux-gnu")
+            .into_iter()
+            .map(|i| i.module)
+            .collect();
+        assert_eq!(linux, ["msvcrt", "_winapi", "selectors"]);
     }
 
     #[test]
