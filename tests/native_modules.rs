@@ -31,18 +31,7 @@ fn native_modules_match_python3() {
 #[test]
 fn tls_connection_to_a_local_server_with_a_self_signed_certificate() {
     let tls = fixtures().join("tls");
-    let mut server = Command::new(python3())
-        .arg(tls.join("server.py"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the TLS server");
-    let mut port = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut port)
-        .unwrap();
-    let port = port.trim().to_string();
-    assert!(port.parse::<u16>().is_ok(), "server said {port:?}");
-
+    // Build first: the server waits only so long for its one client.
     let app = freeze_source(
         "import socket, ssl, sys\n\
          ctx = ssl.create_default_context(cafile=sys.argv[2])\n\
@@ -51,17 +40,18 @@ fn tls_connection_to_a_local_server_with_a_self_signed_certificate() {
          \x20       conn.sendall(b'ping')\n\
          \x20       print(conn.recv(100).decode(), conn.version().startswith('TLS'))\n",
     );
-    let got = run(
-        &app.exe,
-        [port.as_str(), tls.join("cert.pem").to_str().unwrap()],
-    );
+    let mut server = Command::new(python3())
+        .arg(tls.join("server.py"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the TLS server");
+    let mut port = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut port).unwrap();
+    let port = port.trim().to_string();
+    assert!(port.parse::<u16>().is_ok(), "server said {port:?}");
+    let got = run(&app.exe, [port.as_str(), tls.join("cert.pem").to_str().unwrap()]);
     let server_status = server.wait().unwrap();
-    assert_eq!(
-        text(&got.stdout),
-        "pong:ping True\n",
-        "stderr: {}",
-        text(&got.stderr)
-    );
+    assert_eq!(text(&got.stdout), "pong:ping True\n", "stderr: {}", text(&got.stderr));
     assert!(server_status.success());
 }
 
@@ -89,6 +79,14 @@ fn tls_refuses_an_untrusted_certificate() {
          except ssl.SSLError as e:\n\
          \x20   print('refused', type(e).__name__)\n",
     );
+    let mut server = Command::new(python3())
+        .arg(tls.join("server.py"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the TLS server");
+    let mut port = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut port).unwrap();
     let got = run(&app.exe, [port.trim()]);
     let _ = server.kill();
     let _ = server.wait();

@@ -55,18 +55,18 @@ pub(crate) fn build(config: Config) -> Interpreter {
 
 #[cfg(feature = "ssl")]
 /// rustpython's `ssl` needs a rustls crypto provider, installed the way the
-/// `rustpython` binary does it.
+/// `rustpython` binary installs its aws-lc one.
 fn install_tls_provider(_vm: &mut rustpython_vm::VirtualMachine) {
-    use rustls::crypto::aws_lc_rs;
+    use rustls::crypto::ring;
     use rustpython_stdlib::ssl::providers::CryptoExt;
     let ext = CryptoExt {
-        all_cipher_suites: Some(aws_lc_rs::ALL_CIPHER_SUITES),
-        default_cipher_suites: Some(aws_lc_rs::DEFAULT_CIPHER_SUITES),
-        all_kx_groups: Some(aws_lc_rs::ALL_KX_GROUPS),
-        any_supported_key: Some(aws_lc_rs::sign::any_supported_type),
-        ticketer: aws_lc_rs::Ticketer::new,
+        all_cipher_suites: Some(ring::ALL_CIPHER_SUITES),
+        default_cipher_suites: Some(ring::DEFAULT_CIPHER_SUITES),
+        all_kx_groups: Some(ring::ALL_KX_GROUPS),
+        any_supported_key: Some(ring::sign::any_supported_type),
+        ticketer: ring::Ticketer::new,
     };
-    let _ = CryptoExt::set_provider(aws_lc_rs::default_provider(), ext);
+    let _ = CryptoExt::set_provider(ring::default_provider(), ext);
 }
 
 #[cfg(test)]
