@@ -69,16 +69,13 @@ fn syntax_error_anywhere_in_the_graph_names_file_line_column_and_importer() {
         stderr.contains(&format!("{}:2:", broken.display())),
         "{stderr}"
     );
-    assert!(stderr.contains("SyntaxError"), "{stderr}");
+    assert_contains(&stderr, "SyntaxError");
     assert!(
         stderr.contains("    def f(a, b:\n"),
         "the line is shown: {stderr}"
     );
     assert!(stderr.contains('^'), "a caret: {stderr}");
-    assert!(
-        stderr.contains("imported by: main.py -> pkg.util -> pkg.broken"),
-        "{stderr}"
-    );
+    assert_contains(&stderr, "imported by: main.py -> pkg.util -> pkg.broken");
 }
 
 #[test]
@@ -92,12 +89,9 @@ fn compile_errors_found_after_parsing_are_reported_too() {
         ],
     );
     let stderr = failed_build(dir.path(), &dir.path().join("main.py"), &[]);
-    assert!(stderr.contains("helper.py:3:"), "{stderr}");
-    assert!(stderr.contains("'return' outside function"), "{stderr}");
-    assert!(
-        stderr.contains("imported by: main.py -> helper"),
-        "{stderr}"
-    );
+    assert_contains(&stderr, "helper.py:3:");
+    assert_contains(&stderr, "'return' outside function");
+    assert_contains(&stderr, "imported by: main.py -> helper");
 }
 
 #[test]
@@ -109,7 +103,7 @@ fn non_utf8_source_without_a_coding_cookie() {
     )
     .unwrap();
     let stderr = failed_build(dir.path(), &dir.path().join("main.py"), &[]);
-    assert!(stderr.contains("main.py"), "{stderr}");
+    assert_contains(&stderr, "main.py");
     assert!(
         stderr.contains("not valid UTF-8") && stderr.contains("coding"),
         "{stderr}"
@@ -178,9 +172,5 @@ fn output_that_is_a_directory() {
     std::fs::create_dir(dir.path().join("outdir")).unwrap();
     let result = pyfreeze(dir.path(), ["build", "main.py", "-o", "outdir"]);
     assert!(!result.status.success());
-    assert!(
-        text(&result.stderr).contains("is a directory"),
-        "{}",
-        text(&result.stderr)
-    );
+    assert_contains(&text(&result.stderr), "is a directory");
 }

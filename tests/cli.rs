@@ -15,10 +15,10 @@ fn build_writes_an_executable_and_reports_what_it_did() {
     // One line: the output, the time, the module counts and sizes.
     let said = text(&build.stdout);
     assert_eq!(said.lines().count(), 1, "{said}");
-    assert!(said.contains(out.to_str().unwrap()), "{said}");
+    assert_contains(&said, out.to_str().unwrap());
     assert!(said.contains(" modules ("), "{said}");
-    assert!(said.contains(" MB"), "{said}");
-    assert!(said.contains(" s:"), "{said}");
+    assert_contains(&said, " MB");
+    assert_contains(&said, " s:");
 
     let ran = run(&out, ["Alice"]);
     assert!(ran.status.success());
@@ -39,7 +39,7 @@ fn default_output_is_dist_slash_script_stem() {
 #[test]
 fn help_explains_every_option() {
     let top = text(&pyfreeze(&root(), ["--help"]).stdout);
-    assert!(top.contains("build"), "{top}");
+    assert_contains(&top, "build");
     let build = text(&pyfreeze(&root(), ["build", "--help"]).stdout);
     for option in [
         "--output",

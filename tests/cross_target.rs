@@ -304,11 +304,7 @@ fn format_or_architecture_mismatches_name_both() {
         dir.path(),
         ["build", "main.py", "--target", "sparc-sun-solaris"],
     );
-    assert!(
-        text(&out.stderr).contains("unknown target \"sparc-sun-solaris\""),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_contains(&text(&out.stderr), "unknown target \"sparc-sun-solaris\"");
 }
 
 #[test]
@@ -336,10 +332,7 @@ fn bootloaders_are_found_by_target_and_missing_ones_explained() {
         )),
         "{listed}"
     );
-    assert!(
-        listed.contains("aarch64-apple-darwin: no bootloader installed"),
-        "{listed}"
-    );
+    assert_contains(&listed, "aarch64-apple-darwin: no bootloader installed");
 
     let built = with_dir(&[
         "build",
@@ -360,22 +353,14 @@ fn bootloaders_are_found_by_target_and_missing_ones_explained() {
     ]);
     let said = text(&missing.stderr);
     assert!(!missing.status.success());
-    assert!(
-        said.contains("no bootloader for aarch64-apple-darwin found"),
-        "{said}"
-    );
-    assert!(
-        said.contains("pyfreeze-boot-aarch64-apple-darwin artifact"),
-        "{said}"
-    );
-    assert!(
-        said.contains(
-            &boot_dir
-                .join("aarch64-apple-darwin/pyfreeze-boot")
-                .display()
-                .to_string()
-        ),
-        "{said}"
+    assert_contains(&said, "no bootloader for aarch64-apple-darwin found");
+    assert_contains(&said, "pyfreeze-boot-aarch64-apple-darwin artifact");
+    assert_contains(
+        &said,
+        &boot_dir
+            .join("aarch64-apple-darwin/pyfreeze-boot")
+            .display()
+            .to_string(),
     );
 }
 

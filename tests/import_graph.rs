@@ -51,9 +51,9 @@ fn search_order_script_dir_then_path_then_site_packages_then_stdlib() {
     let out = must_build(&app, &["--path", "../extra", "--venv", "../venv"]);
     assert_eq!(run_app(&app), "script path site stdlib\n");
     let said = text(&out.stdout);
-    assert!(
-        said.contains("site-packages: ../venv/lib/python3.11/site-packages (from --venv)"),
-        "{said}"
+    assert_contains(
+        &said,
+        "site-packages: ../venv/lib/python3.11/site-packages (from --venv)",
     );
 
     // $VIRTUAL_ENV is used when --venv is not given.
@@ -65,11 +65,7 @@ fn search_order_script_dir_then_path_then_site_packages_then_stdlib() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("(from $VIRTUAL_ENV)"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert_contains(&text(&out.stdout), "(from $VIRTUAL_ENV)");
     assert_eq!(
         text(&run(&app.join("app2"), [""; 0]).stdout),
         "script site site stdlib\n"
@@ -78,11 +74,7 @@ fn search_order_script_dir_then_path_then_site_packages_then_stdlib() {
     // A directory that is not a venv is refused, saying what was expected.
     let bad = build_in(&app, &["--venv", "../extra"]);
     assert!(!bad.status.success());
-    assert!(
-        text(&bad.stderr).contains("no site-packages found"),
-        "{}",
-        text(&bad.stderr)
-    );
+    assert_contains(&text(&bad.stderr), "no site-packages found");
 }
 
 #[test]
@@ -161,15 +153,9 @@ fn optional_missing_and_platform_guarded_imports() {
         !warnings.contains("fast_json_lib") && !warnings.contains("winreg"),
         "{warnings}"
     );
-    assert!(
-        warnings.contains("module not_installed_anywhere not found"),
-        "{warnings}"
-    );
-    assert!(
-        warnings.contains("main.py -> helper -> not_installed_anywhere"),
-        "{warnings}"
-    );
-    assert!(warnings.contains("inside a function"), "{warnings}");
+    assert_contains(&warnings, "module not_installed_anywhere not found");
+    assert_contains(&warnings, "main.py -> helper -> not_installed_anywhere");
+    assert_contains(&warnings, "inside a function");
     assert_eq!(run_app(dir.path()), "fallback\n");
     // The frozen program sees ImportError exactly where CPython would.
     let failing = run(&dir.path().join("app"), ["go"]);
@@ -183,16 +169,8 @@ fn optional_missing_and_platform_guarded_imports() {
     std::fs::remove_file(dir.path().join("app")).unwrap();
     let strict = build_in(dir.path(), &["--strict"]);
     assert!(!strict.status.success());
-    assert!(
-        text(&strict.stderr).contains("not_installed_anywhere"),
-        "{}",
-        text(&strict.stderr)
-    );
-    assert!(
-        text(&strict.stderr).contains("--strict"),
-        "{}",
-        text(&strict.stderr)
-    );
+    assert_contains(&text(&strict.stderr), "not_installed_anywhere");
+    assert_contains(&text(&strict.stderr), "--strict");
     assert!(!dir.path().join("app").exists());
 }
 
@@ -243,10 +221,9 @@ fn hidden_excluded_and_collected_modules() {
     // Asking for a module that does not exist is an error.
     let bad = build_in(dir.path(), &["--hidden-import", "no_such_module"]);
     assert!(!bad.status.success());
-    assert!(
-        text(&bad.stderr).contains("--hidden-import no_such_module: no such module"),
-        "{}",
-        text(&bad.stderr)
+    assert_contains(
+        &text(&bad.stderr),
+        "--hidden-import no_such_module: no such module",
     );
 }
 
@@ -328,15 +305,9 @@ fn compiled_extensions_are_reported_and_pure_fallbacks_work() {
     let out = must_build(dir.path(), &["--venv", "venv"]);
     let warnings = text(&out.stderr);
     assert!(!warnings.contains("speedy"), "{warnings}");
-    assert!(
-        warnings.contains("module needs_c._core is a compiled extension"),
-        "{warnings}"
-    );
-    assert!(
-        warnings.contains("_core.cpython-311-x86_64-linux-gnu.so"),
-        "{warnings}"
-    );
-    assert!(warnings.contains("package needs_c"), "{warnings}");
+    assert_contains(&warnings, "module needs_c._core is a compiled extension");
+    assert_contains(&warnings, "_core.cpython-311-x86_64-linux-gnu.so");
+    assert_contains(&warnings, "package needs_c");
     assert_eq!(run_app(dir.path()), "5\n");
 }
 
@@ -364,13 +335,13 @@ fn graph_and_why_explain_the_bundle() {
 
     let tree = text(&pyfreeze(dir.path(), ["graph", "main.py"]).stdout);
     assert!(tree.starts_with("main.py [module, own]\n"), "{tree}");
-    assert!(tree.contains("\n  pkg [package, own]\n"), "{tree}");
+    assert_contains(&tree, "\n  pkg [package, own]\n");
     assert!(
         tree.contains("\n    pkg.util [module, own]\n")
             || tree.contains("\n  pkg.util [module, own]\n"),
         "{tree}"
     );
-    assert!(tree.contains("nope [missing, own]"), "{tree}");
+    assert_contains(&tree, "nope [missing, own]");
 
     let dot = text(&pyfreeze(dir.path(), ["graph", "main.py", "--format", "dot"]).stdout);
     assert!(dot.starts_with("digraph imports {"), "{dot}");

@@ -108,8 +108,8 @@ fn verify_accepts_intact_and_names_what_is_damaged() {
     let out = pyfreeze(dir.path(), ["verify", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let said = text(&out.stdout);
-    assert!(said.contains("hello.pyc: sha256 differs"), "{said}");
-    assert!(said.contains("archive checksum does not match"), "{said}");
+    assert_contains(&said, "hello.pyc: sha256 differs");
+    assert_contains(&said, "archive checksum does not match");
 
     // Any single byte of the archive or trailer: caught.
     let span = bytes.len() - bundle.bootloader_len as usize;
@@ -147,11 +147,7 @@ fn verify_accepts_intact_and_names_what_is_damaged() {
     for foreign in [Path::new("/bin/sh"), bad.as_path()] {
         let out = pyfreeze(dir.path(), ["verify", foreign.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(2), "{}", foreign.display());
-        assert!(
-            text(&out.stderr).contains("not a pyfreeze bundle"),
-            "{}",
-            text(&out.stderr)
-        );
+        assert_contains(&text(&out.stderr), "not a pyfreeze bundle");
     }
 }
 
@@ -219,45 +215,43 @@ fn extract_writes_sources_data_and_manifest() {
         ],
     );
     assert!(!again.status.success());
-    assert!(
-        text(&again.stderr).contains("not empty"),
-        "{}",
-        text(&again.stderr)
-    );
+    assert_contains(&text(&again.stderr), "not empty");
+}
+
+/// `extract` of a hostile copy of hello whose manifest lists an extra file
+/// `name` of `size` bytes (consistent and correctly hashed), into `dir/target`.
+fn extract_hostile(dir: &Path, name: &str, size: Option<u64>) -> std::process::Output {
+    let exe = hello(dir);
+    let bytes = std::fs::read(&exe).unwrap();
+    let bundle = Bundle::open(&bytes).unwrap();
+    let boot = &bytes[..bundle.bootloader_len as usize];
+    let (payload, manifest_at) =
+        hostile_payload_with(&bundle, name, size.unwrap_or(bundle.manifest.files[0].size));
+    let trailer = pyfreeze_bundle::Trailer::for_payload(&payload, boot.len() as u64, manifest_at);
+    let file = dir.join("hostile");
+    std::fs::write(&file, [boot, &payload, &trailer.to_bytes()].concat()).unwrap();
+    let target = dir.join("target");
+    pyfreeze(
+        dir,
+        [
+            "extract",
+            file.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ],
+    )
 }
 
 #[test]
 fn extract_refuses_entries_that_would_escape() {
-    // A hostile archive, consistent and correctly hashed, naming `../escape`.
     // The reader refuses unsafe names before extract writes anything.
-    let dir = scratch();
-    let exe = hello(dir.path());
-    let bytes = std::fs::read(&exe).unwrap();
-    let bundle = Bundle::open(&bytes).unwrap();
-    let boot = &bytes[..bundle.bootloader_len as usize];
     for evil in ["../escape.txt", "/etc/evil", "a/../../b"] {
-        let payload = hostile_payload(&bundle, evil);
-        let trailer =
-            pyfreeze_bundle::Trailer::for_payload(&payload.0, boot.len() as u64, payload.1);
-        let file = dir.path().join("hostile");
-        std::fs::write(&file, [boot, &payload.0, &trailer.to_bytes()].concat()).unwrap();
-        let target = dir.path().join("target");
-        let out = pyfreeze(
-            dir.path(),
-            [
-                "extract",
-                file.to_str().unwrap(),
-                "-o",
-                target.to_str().unwrap(),
-            ],
-        );
+        let dir = scratch();
+        let out = extract_hostile(dir.path(), evil, None);
         assert!(!out.status.success(), "{evil}");
-        assert!(
-            text(&out.stderr).contains("unsafe file name"),
-            "{evil}: {}",
-            text(&out.stderr)
-        );
+        assert_contains(&text(&out.stderr), "unsafe file name");
         assert!(!dir.path().join("escape.txt").exists());
+        let target = dir.path().join("target");
         assert!(!target.exists() || std::fs::read_dir(&target).unwrap().next().is_none());
     }
 }
@@ -265,35 +259,14 @@ fn extract_refuses_entries_that_would_escape() {
 #[test]
 fn extract_refuses_absurd_sizes() {
     let dir = scratch();
-    let exe = hello(dir.path());
-    let bytes = std::fs::read(&exe).unwrap();
-    let bundle = Bundle::open(&bytes).unwrap();
-    let boot = &bytes[..bundle.bootloader_len as usize];
-    let payload = hostile_payload_with(&bundle, "zz-bomb.txt", 1 << 40);
-    let trailer = pyfreeze_bundle::Trailer::for_payload(&payload.0, boot.len() as u64, payload.1);
-    let file = dir.path().join("bomb");
-    std::fs::write(&file, [boot, &payload.0, &trailer.to_bytes()].concat()).unwrap();
-    let target = dir.path().join("target");
-    let out = pyfreeze(
-        dir.path(),
-        [
-            "extract",
-            file.to_str().unwrap(),
-            "-o",
-            target.to_str().unwrap(),
-        ],
-    );
+    let out = extract_hostile(dir.path(), "zz-bomb.txt", Some(1 << 40));
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("limit"), "{}", text(&out.stderr));
-    assert!(!target.exists());
+    assert_contains(&text(&out.stderr), "limit");
+    assert!(!dir.path().join("target").exists());
 }
 
 /// A payload whose manifest lists an extra file named `name` (bypassing the
 /// writer's own checks by editing the manifest JSON).
-fn hostile_payload(bundle: &Bundle<'_>, name: &str) -> (Vec<u8>, (u64, u64)) {
-    hostile_payload_with(bundle, name, bundle.manifest.files[0].size)
-}
-
 fn hostile_payload_with(bundle: &Bundle<'_>, name: &str, size: u64) -> (Vec<u8>, (u64, u64)) {
     let mut manifest = bundle.manifest.clone();
     let mut extra = manifest.files[0].clone();
@@ -399,9 +372,9 @@ fn second_build_reuses_the_cache_and_a_damaged_entry_is_rebuilt() {
         text(&out.stdout)
     };
     let first = build(&[]);
-    assert!(first.contains("cache: 0 modules reused"), "{first}");
+    assert_contains(&first, "cache: 0 modules reused");
     let second = build(&[]);
-    assert!(second.contains(" 0 compiled"), "{second}");
+    assert_contains(&second, " 0 compiled");
     assert!(!second.contains("cache: 0 modules reused"), "{second}");
     assert!(build(&["--no-cache"]).contains("cache: off"));
 

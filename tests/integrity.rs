@@ -100,11 +100,7 @@ fn truncated_or_extended_files_are_refused() {
 fn the_bare_bootloader_says_what_it_is() {
     let out = run(&boot_bin(), [""; 0]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("pyfreeze build"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_contains(&text(&out.stderr), "pyfreeze build");
 }
 
 #[test]
@@ -136,11 +132,8 @@ fn bytecode_of_another_format_is_refused_with_a_clear_message() {
     let out = run(&other, [""; 0]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("rustpython-0.4.0/marshal-4"), "{stderr}");
-    assert!(
-        stderr.contains(pyfreeze_bundle::BYTECODE_FORMAT),
-        "{stderr}"
-    );
-    assert!(stderr.contains("rebuild"), "{stderr}");
+    assert_contains(&stderr, "rustpython-0.4.0/marshal-4");
+    assert_contains(&stderr, pyfreeze_bundle::BYTECODE_FORMAT);
+    assert_contains(&stderr, "rebuild");
     assert!(!text(&out.stdout).contains("USER CODE RAN"));
 }

@@ -28,9 +28,25 @@ fn native_modules_match_python3() {
     assert!(got.status.success());
 }
 
+/// The one-shot TLS server of tests/fixtures/tls and the port it listens on.
+fn tls_server() -> (std::process::Child, String) {
+    let mut server = Command::new(python3())
+        .arg(fixtures().join("tls").join("server.py"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the TLS server");
+    let mut port = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let port = port.trim().to_string();
+    assert!(port.parse::<u16>().is_ok(), "server said {port:?}");
+    (server, port)
+}
+
 #[test]
 fn tls_connection_to_a_local_server_with_a_self_signed_certificate() {
-    let tls = fixtures().join("tls");
     // Build first: the server waits only so long for its one client.
     let app = freeze_source(
         "import socket, ssl, sys\n\
@@ -40,34 +56,21 @@ fn tls_connection_to_a_local_server_with_a_self_signed_certificate() {
          \x20       conn.sendall(b'ping')\n\
          \x20       print(conn.recv(100).decode(), conn.version().startswith('TLS'))\n",
     );
-    let mut server = Command::new(python3())
-        .arg(tls.join("server.py"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the TLS server");
-    let mut port = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut port).unwrap();
-    let port = port.trim().to_string();
-    assert!(port.parse::<u16>().is_ok(), "server said {port:?}");
-    let got = run(&app.exe, [port.as_str(), tls.join("cert.pem").to_str().unwrap()]);
+    let (mut server, port) = tls_server();
+    let cert = fixtures().join("tls").join("cert.pem");
+    let got = run(&app.exe, [port.as_str(), cert.to_str().unwrap()]);
     let server_status = server.wait().unwrap();
-    assert_eq!(text(&got.stdout), "pong:ping True\n", "stderr: {}", text(&got.stderr));
+    assert_eq!(
+        text(&got.stdout),
+        "pong:ping True\n",
+        "stderr: {}",
+        text(&got.stderr)
+    );
     assert!(server_status.success());
 }
 
 #[test]
 fn tls_refuses_an_untrusted_certificate() {
-    let tls = fixtures().join("tls");
-    let mut server = Command::new(python3())
-        .arg(tls.join("server.py"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the TLS server");
-    let mut port = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut port)
-        .unwrap();
     // Default trust store only: the self-signed certificate must be rejected.
     let app = freeze_source(
         "import socket, ssl, sys\n\
@@ -79,15 +82,8 @@ fn tls_refuses_an_untrusted_certificate() {
          except ssl.SSLError as e:\n\
          \x20   print('refused', type(e).__name__)\n",
     );
-    let mut server = Command::new(python3())
-        .arg(tls.join("server.py"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the TLS server");
-    let mut port = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut port).unwrap();
-    let got = run(&app.exe, [port.trim()]);
+    let (mut server, port) = tls_server();
+    let got = run(&app.exe, [port.as_str()]);
     let _ = server.kill();
     let _ = server.wait();
     assert!(

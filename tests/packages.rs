@@ -30,7 +30,7 @@ fn package_program_matches_python() {
     // The package __init__ ran once, the subpackage's __init__ too, and the
     // guarded block of a module imported (not run) did not.
     assert_eq!(out.matches("init shop\n").count(), 1, "{out}");
-    assert!(out.contains("['shop', 'shop.inventory']"), "{out}");
+    assert_contains(&out, "['shop', 'shop.inventory']");
     assert!(!out.contains("must not happen"), "{out}");
     let manifest = manifest(&exe);
     for (name, kind) in [

@@ -14,8 +14,8 @@ fn real_world_app_matches_python3() {
     let exe = dir.path().join("realworld");
     let build = freeze(&app, &exe, &["--venv", venv.to_str().unwrap()]);
     let said = text(&build.stdout);
-    assert!(said.contains("third-party"), "{said}");
-    assert!(said.contains("site-packages:"), "{said}");
+    assert_contains(&said, "third-party");
+    assert_contains(&said, "site-packages:");
 
     for args in [
         vec!["Alice", "--count", "3"],

@@ -93,18 +93,12 @@ fn dangling_links_odd_names_and_shadowed_stdlib_names_are_reported() {
     let out = build(dir.path(), &[]);
     let warnings = text(&out.stderr);
     assert!(out.status.success(), "{warnings}");
-    assert!(
-        warnings.contains("json.py shadows the standard library module json"),
-        "{warnings}"
+    assert_contains(
+        &warnings,
+        "json.py shadows the standard library module json",
     );
-    assert!(
-        warnings.contains("a module's file name must be valid UTF-8"),
-        "{warnings}"
-    );
-    assert!(
-        warnings.contains("its name is not valid UTF-8"),
-        "{warnings}"
-    );
+    assert_contains(&warnings, "a module's file name must be valid UTF-8");
+    assert_contains(&warnings, "its name is not valid UTF-8");
     assert_eq!(
         text(&run(&dir.path().join("app"), [""; 0]).stdout),
         "own json\n"
@@ -127,10 +121,9 @@ fn two_files_for_one_archive_path_and_huge_files() {
         &["--add-data", "a/same.txt:d", "--add-data", "b/same.txt:d"],
     );
     assert!(out.status.success());
-    assert!(
-        text(&out.stderr).contains("d/same.txt is already taken in the bundle by a/same.txt"),
-        "{}",
-        text(&out.stderr)
+    assert_contains(
+        &text(&out.stderr),
+        "d/same.txt is already taken in the bundle by a/same.txt",
     );
 
     // A data file over the per-file limit (sparse: no disk used).
@@ -139,11 +132,7 @@ fn two_files_for_one_archive_path_and_huge_files() {
     let before = std::fs::read(dir.path().join("app")).unwrap();
     let out = build(dir.path(), &["--add-data", "huge.bin:."]);
     assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("a bundle holds files up to"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_contains(&text(&out.stderr), "a bundle holds files up to");
     assert_eq!(
         std::fs::read(dir.path().join("app")).unwrap(),
         before,

@@ -85,11 +85,7 @@ fn call_a_function_like_a_console_script() {
 
     let bad = pyfreeze(dir.path(), ["build", "--entry", "cli.main", "-o", "app2"]);
     assert!(!bad.status.success());
-    assert!(
-        text(&bad.stderr).contains("expected MODULE:FUNCTION"),
-        "{}",
-        text(&bad.stderr)
-    );
+    assert_contains(&text(&bad.stderr), "expected MODULE:FUNCTION");
 }
 
 #[test]
@@ -130,11 +126,7 @@ fn pyproject_tool_pyfreeze_table() {
     // A directory without a table is explained.
     let empty = scratch();
     let out = pyfreeze(empty.path(), ["build", "."]);
-    assert!(
-        text(&out.stderr).contains("pyproject.toml"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_contains(&text(&out.stderr), "pyproject.toml");
 }
 
 #[test]
@@ -281,13 +273,13 @@ fn tracebacks_show_source_lines_and_inspect_getsource_works() {
     let out = run(&with_source.exe, [""; 0]);
     assert_eq!(text(&out.stdout), "def explode():\n");
     let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("helper.py\", line 2, in explode\n    value = 1 / 0"),
-        "{stderr}"
+    assert_contains(
+        &stderr,
+        "helper.py\", line 2, in explode\n    value = 1 / 0",
     );
-    assert!(
-        stderr.contains("main.py\", line 3, in <module>\n    helper.explode()"),
-        "{stderr}"
+    assert_contains(
+        &stderr,
+        "main.py\", line 3, in <module>\n    helper.explode()",
     );
     assert!(
         stderr
@@ -301,10 +293,7 @@ fn tracebacks_show_source_lines_and_inspect_getsource_works() {
         &["--no-source"],
     );
     let stderr = text(&run(&without.exe, [""; 0]).stderr);
-    assert!(
-        stderr.contains("helper.py\", line 2, in explode"),
-        "{stderr}"
-    );
+    assert_contains(&stderr, "helper.py\", line 2, in explode");
     assert!(!stderr.contains("value = 1 / 0"), "{stderr}");
 }
 

@@ -87,14 +87,8 @@ fn uncaught_exception_prints_a_traceback_naming_file_and_line() {
         stderr.starts_with("Traceback (most recent call last):"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("main.py\", line 3, in <module>"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("helper.py\", line 3, in explode"),
-        "{stderr}"
-    );
+    assert_contains(&stderr, "main.py\", line 3, in <module>");
+    assert_contains(&stderr, "helper.py\", line 3, in explode");
     assert!(
         stderr.trim_end().ends_with("ValueError: kaboom"),
         "{stderr}"
@@ -113,9 +107,9 @@ fn ctrl_c_gives_130_without_a_rust_panic() {
     let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
     let stdout = text(&out.stdout);
     let stderr = text(&out.stderr);
-    assert!(stdout.contains("ready"), "{stdout}");
+    assert_contains(&stdout, "ready");
     assert!(stdout.contains("status=130"), "{stdout} / {stderr}");
-    assert!(stderr.contains("KeyboardInterrupt"), "{stderr}");
+    assert_contains(&stderr, "KeyboardInterrupt");
     assert!(
         !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
         "{stderr}"
@@ -167,7 +161,7 @@ fn piping_into_head_prints_no_broken_pipe_traceback() {
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("line 0\nline 1\n"), "{stdout}");
     // Killed by SIGPIPE, like a C program: 141 in the shell.
-    assert!(stdout.contains("status=141"), "{stdout}");
+    assert_contains(&stdout, "status=141");
     let stderr = text(&out.stderr);
     assert!(
         !stderr.contains("BrokenPipeError") && !stderr.contains("Traceback"),

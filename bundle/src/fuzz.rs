@@ -28,23 +28,7 @@ fn valid_bundle() -> Vec<u8> {
     .unwrap();
     w.add("pkg/data.txt".into(), vec![7; 300], Compression::Deflate)
         .unwrap();
-    let manifest = Manifest {
-        format: crate::FORMAT_VERSION,
-        bytecode: crate::BYTECODE_FORMAT.into(),
-        entry: Entry::Script {
-            module: "__main__".into(),
-        },
-        build: BuildInfo::default(),
-        modules: vec![ModuleRecord {
-            name: "__main__".into(),
-            kind: ModuleKind::Module,
-            origin: Origin::User,
-            path: "app.py".into(),
-            code: Some("app.pyc".into()),
-            source: Some("app.py".into()),
-        }],
-        files: vec![],
-    };
+    let manifest = crate::writer::tests::manifest();
     let payload = w.finish(manifest).unwrap();
     let trailer = payload.trailer(BOOT.len() as u64);
     [BOOT, &payload.bytes, &trailer.to_bytes()].concat()

@@ -190,12 +190,14 @@ fn zip_time_from_epoch(secs: u64) -> Option<zip::DateTime> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::manifest::*;
     use crate::reader::Bundle;
 
-    fn manifest() -> Manifest {
+    /// A one-script manifest (`app.py`, `app.pyc`) for tests; `files` is
+    /// filled in by [`BundleWriter::finish`].
+    pub(crate) fn manifest() -> Manifest {
         Manifest {
             format: crate::FORMAT_VERSION,
             bytecode: crate::BYTECODE_FORMAT.into(),

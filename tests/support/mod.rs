@@ -283,3 +283,12 @@ pub fn actionlint_dir() -> &'static Path {
         dir
     })
 }
+
+/// Assert that `haystack` contains `needle`, showing both when it does not.
+#[track_caller]
+pub fn assert_contains(haystack: &str, needle: &str) {
+    assert!(
+        haystack.contains(needle),
+        "expected {needle:?} in:\n{haystack}"
+    );
+}

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""pyfreeze against PyInstaller (and the RustPython interpreter it embeds):
+build time, start time, size and peak memory of the same programs, side by
+side in one run. Started by bench/run, which builds and installs the tools.
+
+Prints a Markdown report and writes it to bench/RESULTS.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+PYFREEZE = ROOT / "target" / "release" / "pyfreeze"
+PYINSTALLER = WORK / "pyi-venv" / "bin" / "pyinstaller"
+RUSTPYTHON = WORK / "rustpython" / "bin" / "rustpython"
+PYTHON = pathlib.Path(sys.executable)
+
+
+def sh(cmd, env=None, cwd=None):
+    subprocess.run(cmd, check=True, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def timed(cmd, env=None, cwd=None):
+    start = time.perf_counter()
+    sh(cmd, env=env, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def hyperfine(commands, runs):
+    """Start times: median, min, max in seconds, per command."""
+    out = WORK / "hyperfine.json"
+    subprocess.run(
+        ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(out), *commands],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    results = json.loads(out.read_text())["results"]
+    return [(r["median"], r["min"], r["max"]) for r in results]
+
+
+def peak_rss_kb(cmd, runs):
+    values = []
+    for _ in range(runs):
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, check=True)
+        values.append(int(p.stderr.strip().splitlines()[-1]))
+    return median(values)
+
+
+def pyfreeze_build(script, out, cache, extra=()):
+    env = dict(os.environ, PYFREEZE_CACHE_DIR=str(cache))
+    return timed([str(PYFREEZE), "build", str(script), "-o", str(out), "-q", *extra], env=env)
+
+
+def pyinstaller_build(script, name, workdir):
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    return timed(
+        [str(PYINSTALLER), "--onefile", "--clean", "--log-level", "ERROR", "--name", name,
+         "--distpath", str(workdir / "dist"), "--workpath", str(workdir / "build"),
+         "--specpath", str(workdir), str(script)]
+    )
+
+
+def trace_steps(exe, args, runs):
+    """Median milliseconds per start-up step (PYFREEZE_TRACE_STARTUP)."""
+    steps = {}
+    for _ in range(runs):
+        p = subprocess.run([str(exe), *args], capture_output=True, text=True,
+                           env=dict(os.environ, PYFREEZE_TRACE_STARTUP="1"))
+        line = [l for l in p.stderr.splitlines() if l.startswith("pyfreeze startup:")][-1]
+        for part in line.split(": ", 1)[1].split(" (total")[0].split(", "):
+            name, ms, _ = part.rsplit(" ", 2)
+            steps.setdefault(name, []).append(float(ms))
+    return {k: median(v) for k, v in steps.items()}
+
+
+def fmt_ms(s):
+    return f"{s * 1000:.0f} ms" if s >= 0.1 else f"{s * 1000:.1f} ms"
+
+
+def mb(n):
+    return f"{n / 1e6:.1f} MB"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = ap.parse_args()
+    runs = 10 if args.quick else 30
+    builds = 2 if args.quick else 5
+    pyi_builds = 1 if args.quick else 3
+    have_rustpython = RUSTPYTHON.is_file()
+
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="pyfreeze-bench-", dir=WORK))
+    programs = [
+        ("hello", ROOT / "examples" / "hello" / "hello.py", ["Alice"]),
+        ("cli", ROOT / "bench" / "programs" / "cli.py", ["--count", "50"]),
+    ]
+    sys.path.insert(0, str(ROOT / "bench" / "programs"))
+    import gen_many
+
+    scaling = []
+    for n in (250, 500, 1000):
+        script = gen_many.generate(scratch / f"many-{n}", n)
+        scaling.append((f"many-{n}", script, []))
+
+    rows = []
+    for name, script, prog_args in programs + scaling:
+        out = scratch / f"{name}-pyfreeze"
+        cold = [pyfreeze_build(script, out, scratch / f"cache-{name}-{i}") for i in range(builds)]
+        warm_cache = scratch / f"cache-{name}-0"
+        warm = [pyfreeze_build(script, out, warm_cache) for _ in range(builds)]
+        row = {
+            "name": name,
+            "modules": json.loads(subprocess.run([str(PYFREEZE), "inspect", "--json", str(out)],
+                                                 capture_output=True, check=True).stdout)["modules"]["total"],
+            "pf_cold": median(cold),
+            "pf_warm": median(warm),
+            "pf_size": out.stat().st_size,
+        }
+        commands = [f"{out} {' '.join(prog_args)}"]
+        is_scaling = name.startswith("many-")
+        if not is_scaling or name == "many-1000":
+            pyi_dir = scratch / f"pyi-{name}"
+            row["pyi_build"] = median([pyinstaller_build(script, name, pyi_dir) for _ in range(pyi_builds)])
+            pyi_exe = pyi_dir / "dist" / name
+            row["pyi_size"] = pyi_exe.stat().st_size
+            commands.append(f"{pyi_exe} {' '.join(prog_args)}")
+        if have_rustpython:
+            commands.append(f"{RUSTPYTHON} {script} {' '.join(prog_args)}")
+        commands.append(f"{PYTHON} {script} {' '.join(prog_args)}")
+        timings = hyperfine(commands, runs)
+        row["pf_start"] = timings[0]
+        i = 1
+        if "pyi_build" in row:
+            row["pyi_start"] = timings[i]
+            i += 1
+        if have_rustpython:
+            row["rp_start"] = timings[i]
+            i += 1
+        row["py_start"] = timings[i]
+        rss_runs = 5 if args.quick else 10
+        row["pf_rss"] = peak_rss_kb([str(out), *prog_args], rss_runs)
+        if "pyi_build" in row:
+            row["pyi_rss"] = peak_rss_kb([str(pyi_exe), *prog_args], rss_runs)
+        if have_rustpython:
+            row["rp_rss"] = peak_rss_kb([str(RUSTPYTHON), str(script), *prog_args], rss_runs)
+        if name in ("hello", "cli"):
+            row["trace"] = trace_steps(out, prog_args, runs)
+        rows.append(row)
+        print(f"measured {name}", file=sys.stderr)
+
+    report = render(rows, have_rustpython, runs, builds, pyi_builds)
+    print(report)
+    (ROOT / "bench" / "RESULTS.md").write_text(report)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
+
+
+def version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "not installed"
+
+
+def render(rows, have_rustpython, runs, builds, pyi_builds):
+    def ratio(a, b):
+        return f"{a / b:.2f}" if b else "n/a"
+
+    def start(t):
+        return f"{fmt_ms(t[0])} ({fmt_ms(t[1])}–{fmt_ms(t[2])})"
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {datetime.date.today().isoformat()} on {machine()} with `bench/run`.",
+        f"pyfreeze {version([str(PYFREEZE), '--version']).split()[-1]}, "
+        f"PyInstaller {version([str(PYINSTALLER), '--version'])}, "
+        f"{version([str(PYTHON), '--version'])}"
+        + (f", RustPython {version([str(RUSTPYTHON), '--version'])}" if have_rustpython else "")
+        + ".",
+        "",
+        f"Start times are hyperfine medians of {runs} runs (min–max in brackets) after 3 warm-ups;",
+        f"pyfreeze builds are medians of {builds} (cold: an empty bytecode cache each time; warm: the",
+        f"cache of a previous build), PyInstaller `--onefile --clean` builds medians of {pyi_builds}.",
+        "Peak memory is the median maximum RSS (`/usr/bin/time -f %M`). All tools ran side by side",
+        "in the same run on the same shared machine.",
+        "",
+        "## pyfreeze and PyInstaller `--onefile`",
+        "",
+        "| program | modules | build cold | build warm | PyInstaller build | build ratio | start | PyInstaller start | start ratio | size | PyInstaller size | size ratio | peak RSS | PyInstaller RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if "pyi_build" not in r:
+            continue
+        lines.append(
+            f"| {r['name']} | {r['modules']} | {fmt_ms(r['pf_cold'])} | {fmt_ms(r['pf_warm'])} | "
+            f"{r['pyi_build']:.1f} s | {ratio(r['pf_cold'], r['pyi_build'])} | {start(r['pf_start'])} | "
+            f"{start(r['pyi_start'])} | {ratio(r['pf_start'][0], r['pyi_start'][0])} | {mb(r['pf_size'])} | "
+            f"{mb(r['pyi_size'])} | {ratio(r['pf_size'], r['pyi_size'])} | {r['pf_rss'] / 1024:.0f} MB | "
+            f"{r['pyi_rss'] / 1024:.0f} MB |"
+        )
+    lines += ["", "## Against the interpreter itself", ""]
+    if have_rustpython:
+        lines += [
+            "The same source run by the `rustpython` 0.6.0 binary (reading `.py` files from disk),",
+            "and by CPython for reference.",
+            "",
+            "| program | pyfreeze start | rustpython start | ratio | CPython start | pyfreeze RSS | rustpython RSS | RSS ratio |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in rows:
+            lines.append(
+                f"| {r['name']} | {start(r['pf_start'])} | {start(r['rp_start'])} | "
+                f"{ratio(r['pf_start'][0], r['rp_start'][0])} | {start(r['py_start'])} | "
+                f"{r['pf_rss'] / 1024:.0f} MB | {r['rp_rss'] / 1024:.0f} MB | {ratio(r['pf_rss'], r['rp_rss'])} |"
+            )
+    else:
+        lines.append("(the `rustpython` binary was not installed for this run)")
+    lines += [
+        "",
+        "## Scaling with the number of modules",
+        "",
+        "Synthetic programs from `bench/programs/gen_many.py`: N small modules, all imported at start.",
+        "",
+        "| program | modules | build cold | build warm | start | start per module |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r["name"].startswith("many-"):
+            lines.append(
+                f"| {r['name']} | {r['modules']} | {fmt_ms(r['pf_cold'])} | {fmt_ms(r['pf_warm'])} | "
+                f"{start(r['pf_start'])} | {r['pf_start'][0] / r['modules'] * 1e6:.0f} µs |"
+            )
+    lines += [
+        "",
+        "## Where start-up time goes",
+        "",
+        "Medians per step from `PYFREEZE_TRACE_STARTUP=1` (printed by the bootloader at exit):",
+        "",
+        "| program | " + " | ".join(rows[0]["trace"].keys()) + " |",
+        "|---|" + "---|" * len(rows[0]["trace"]),
+    ]
+    for r in rows:
+        if "trace" in r:
+            lines.append(f"| {r['name']} | " + " | ".join(f"{v:.2f} ms" for v in r["trace"].values()) + " |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
