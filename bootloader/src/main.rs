@@ -13,6 +13,11 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::process::exit;
 
+/// mimalloc, as the `rustpython` binary uses: measured faster than the system
+/// allocator for RustPython's many small allocations (bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Lets `pyfreeze build` recognise this file as a bootloader and check that
 /// it runs the bytecode the packager writes.
 #[used]
