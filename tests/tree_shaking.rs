@@ -62,3 +62,43 @@ fn every_module_is_bytecode_and_runs_without_source() {
     let out = run(&app.exe, [""; 0]);
     assert_eq!(text(&out.stdout), "compiled [1]\n", "{}", text(&out.stderr));
 }
+
+#[test]
+fn compress_chooses_what_is_deflated() {
+    use pyfreeze_bundle::Compression::{Deflate, Stored};
+    let files: &[(&str, &str)] = &[
+        (
+            "main.py",
+            "import helper, importlib.resources as r\nprint(helper.X, r.files('helper_data').joinpath('d.txt').read_text())\n",
+        ),
+        ("helper.py", "X = 'helper'\n"),
+        ("helper_data/__init__.py", ""),
+        ("helper_data/d.txt", "data"),
+    ];
+    for (mode, bytecode, other) in [
+        ("auto", Stored, Deflate),
+        ("all", Deflate, Deflate),
+        ("none", Stored, Stored),
+    ] {
+        let app = freeze_tree(files, &["--compress", mode]);
+        let m = manifest(&app.exe);
+        let kind_of = |suffix: &str| {
+            let f = m.files.iter().find(|f| f.path.ends_with(suffix)).unwrap();
+            f.compression
+        };
+        assert_eq!(
+            (
+                kind_of("helper.pyc"),
+                kind_of("helper.py"),
+                kind_of("d.txt")
+            ),
+            (bytecode, other, other),
+            "{mode}"
+        );
+        assert_eq!(
+            text(&run(&app.exe, [""; 0]).stdout),
+            "helper data\n",
+            "{mode}"
+        );
+    }
+}

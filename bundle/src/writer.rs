@@ -64,7 +64,17 @@ impl BundleWriter {
     }
 
     /// Write the zip; `manifest.files` is filled in here from what was written.
-    pub fn finish(self, mut manifest: Manifest) -> Result<Payload, WriteError> {
+    pub fn finish(self, manifest: Manifest) -> Result<Payload, WriteError> {
+        self.finish_with_cache(manifest, None)
+    }
+
+    /// [`BundleWriter::finish`], reusing deflated entries from `cache`
+    /// (deflating is most of the time an unchanged rebuild takes).
+    pub fn finish_with_cache(
+        self,
+        mut manifest: Manifest,
+        cache: Option<&dyn DeflateCache>,
+    ) -> Result<Payload, WriteError> {
         let options = |c: Compression| {
             let o = SimpleFileOptions::default()
                 .last_modified_time(self.mtime)
@@ -83,13 +93,24 @@ impl BundleWriter {
         let prepared: Vec<(Option<Vec<u8>>, String)> = files
             .par_iter()
             .map(|(path, (data, compression))| {
+                let sha256 = crate::sha256_hex(data);
                 let single = match compression {
                     Compression::Stored => None,
                     Compression::Deflate => {
-                        Some(single_entry_zip(path, data, options(*compression)))
+                        let key = deflate_key(path, &sha256, self.mtime);
+                        match cache.and_then(|c| c.get(&key)) {
+                            Some(hit) => Some(hit),
+                            None => {
+                                let fresh = single_entry_zip(path, data, options(*compression))?;
+                                if let Some(c) = cache {
+                                    c.put(&key, &fresh);
+                                }
+                                Some(fresh)
+                            }
+                        }
                     }
                 };
-                Ok::<_, WriteError>((single.transpose()?, crate::sha256_hex(data)))
+                Ok::<_, WriteError>((single, sha256))
             })
             .collect::<Result<_, _>>()?;
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -98,7 +119,15 @@ impl BundleWriter {
             match single {
                 Some(single) => {
                     let mut archive = zip::ZipArchive::new(Cursor::new(single))?;
-                    zip.raw_copy_file(archive.by_index_raw(0)?)?;
+                    let entry = archive.by_index_raw(0)?;
+                    // A cached entry must be this file's: name and size checked,
+                    // content by the zip's own CRC when read back.
+                    if entry.name() != path.as_str() || entry.size() != data.len() as u64 {
+                        return Err(WriteError::Io(std::io::Error::other(format!(
+                            "cached deflated entry for {path} does not match; run `pyfreeze cache clean`"
+                        ))));
+                    }
+                    zip.raw_copy_file(entry)?;
                 }
                 None => {
                     zip.start_file(path.as_str(), options(*compression))?;
@@ -145,6 +174,24 @@ impl BundleWriter {
             manifest_range,
         })
     }
+}
+
+/// Where deflated entries can be kept between builds (the packager's cache).
+pub trait DeflateCache: Sync {
+    fn get(&self, key: &str) -> Option<Vec<u8>>;
+    fn put(&self, key: &str, single_entry_zip: &[u8]);
+}
+
+/// What determines a deflated entry: its name, content, time stamp and the
+/// writer's settings.
+fn deflate_key(path: &str, sha256: &str, mtime: zip::DateTime) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in ["deflate-v1/level-6", path, sha256, &format!("{mtime:?}")] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    crate::hex(&h.finalize())
 }
 
 fn single_entry_zip(

@@ -11,7 +11,15 @@ pub const FILE_STEM: &str = "pyfreeze-boot";
 
 pub struct Bootloader {
     pub path: PathBuf,
-    pub bytes: Vec<u8>,
+    /// The file, mapped: read where needed, and copied by the kernel into
+    /// the output when it is used unchanged.
+    map: memmap2::Mmap,
+}
+
+impl Bootloader {
+    pub fn bytes(&self) -> &[u8] {
+        &self.map
+    }
 }
 
 /// Where a bootloader for `target` may be, in the order they are tried
@@ -104,13 +112,15 @@ pub fn print_targets() {
 }
 
 pub fn load(path: &Path, target: &Target) -> Result<Bootloader> {
-    let bytes = std::fs::read(path)
+    let map = std::fs::File::open(path)
+        // SAFETY: read-only map of a file we only read; if it changes under
+        // us the checks below or the output's checksum say so.
+        .and_then(|f| unsafe { memmap2::Mmap::map(&f) })
         .with_context(|| format!("cannot read bootloader {}", path.display()))?;
-    check(&bytes, target)
-        .with_context(|| format!("bootloader {} cannot be used", path.display()))?;
+    check(&map, target).with_context(|| format!("bootloader {} cannot be used", path.display()))?;
     Ok(Bootloader {
         path: path.to_path_buf(),
-        bytes,
+        map,
     })
 }
 

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const LAYOUT: &str = "bytecode-v1";
+const LAYOUT: &str = "cache-v2";
 
 #[derive(Default)]
 pub struct Cache {
@@ -58,24 +58,28 @@ impl Cache {
     }
 
     fn path(&self, key: &str) -> Option<PathBuf> {
-        Some(
-            self.dir
-                .as_ref()?
-                .join(&key[..2])
-                .join(format!("{}.pyc", &key[2..])),
-        )
+        Some(self.dir.as_ref()?.join(&key[..2]).join(&key[2..]))
     }
 
+    /// A module's bytecode, counted in the hit and miss numbers `--verbose` shows.
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let path = self.path(key)?;
-        let Ok(mut bytes) = std::fs::read(&path) else {
-            self.misses.fetch_add(1, Ordering::Relaxed);
-            return None;
+        let found = self.load(key);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
         };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Any entry, checked against its own sha256; a damaged one is removed.
+    fn load(&self, key: &str) -> Option<Vec<u8>> {
+        let path = self.path(key)?;
+        let mut bytes = std::fs::read(&path).ok()?;
         match bytes.len().checked_sub(32) {
             Some(split) if Sha256::digest(&bytes[..split])[..] == bytes[split..] => {
                 bytes.truncate(split);
-                self.hits.fetch_add(1, Ordering::Relaxed);
                 Some(bytes)
             }
             _ => {
@@ -87,13 +91,23 @@ impl Cache {
     }
 
     /// Store an entry; failures only cost a recompilation next time.
-    pub fn put(&self, key: &str, pyc: &[u8]) {
+    pub fn put(&self, key: &str, value: &[u8]) {
         let Some(path) = self.path(key) else { return };
-        let _ = write_atomically(&path, &[pyc, &Sha256::digest(pyc)]);
+        let _ = write_atomically(&path, &[value, &Sha256::digest(value)]);
     }
 
     pub fn enabled(&self) -> bool {
         self.dir.is_some()
+    }
+}
+
+impl pyfreeze_bundle::writer::DeflateCache for Cache {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        self.load(key)
+    }
+
+    fn put(&self, key: &str, single_entry_zip: &[u8]) {
+        Cache::put(self, key, single_entry_zip);
     }
 }
 

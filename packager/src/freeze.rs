@@ -1,8 +1,9 @@
 //! `pyfreeze build`: from a script to one executable.
 
 use crate::cache::Cache;
-use crate::cli::BuildArgs;
+use crate::cli::{BuildArgs, CompressMode};
 use crate::graph::{Graph, Kind, MAIN};
+use crate::output::Part;
 use crate::progress::Progress;
 use crate::project::{self, EntrySpec, Project};
 use crate::{bootloader, compile, data, dists, layout, output};
@@ -105,20 +106,25 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     // 3. The archive: bytecode, source, package metadata, manifest.
     progress.phase("writing the archive", 0);
     let mut writer = BundleWriter::new(source_date_epoch()?);
+    let (bytecode_compression, other_compression) = match args.compress {
+        CompressMode::Auto => (Compression::Stored, Compression::Deflate),
+        CompressMode::All => (Compression::Deflate, Compression::Deflate),
+        CompressMode::None => (Compression::Stored, Compression::Stored),
+    };
     let mut records = Vec::new();
     for ((i, vpath), pyc) in sources.iter().zip(pycs) {
         let m = &graph.modules[*i];
         let code_path = pyfreeze_bundle::bytecode_path(vpath);
         // The script may also be imported under its own name: one file, two records.
         if !writer.contains(&code_path) {
-            writer.add(code_path.clone(), pyc, Compression::Stored)?;
+            writer.add(code_path.clone(), pyc, bytecode_compression)?;
         }
         let source = if args.no_source {
             None
         } else {
             if !writer.contains(vpath) {
                 let text = m.text.clone().unwrap_or_default().into_bytes();
-                writer.add(vpath.clone(), text, Compression::Deflate)?;
+                writer.add(vpath.clone(), text, other_compression)?;
             }
             Some(vpath.clone())
         };
@@ -149,7 +155,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
             source: None,
         });
     }
-    let metadata = add_distribution_metadata(&mut writer, &project)?;
+    let metadata = add_distribution_metadata(&mut writer, &project, other_compression)?;
     let (package_data, data_warnings) = data::package_data(graph);
     let mut data_from: std::collections::HashMap<String, PathBuf> =
         std::collections::HashMap::new();
@@ -186,7 +192,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         }
         let bytes = std::fs::read(&file)
             .with_context(|| format!("cannot read data file {}", file.display()))?;
-        writer.add(path.clone(), bytes, Compression::Deflate)?;
+        writer.add(path.clone(), bytes, other_compression)?;
         data_from.insert(path, file);
     }
     let data_files = data_from.len();
@@ -222,16 +228,31 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         modules: records,
         files: Vec::new(),
     };
-    let payload = writer.finish(manifest)?;
-    let executable = layout::attach(&boot.bytes, project.target.format(), &payload)?;
+    let deflated = cache
+        .enabled()
+        .then_some(&cache as &dyn pyfreeze_bundle::writer::DeflateCache);
+    let payload = writer.finish_with_cache(manifest, deflated)?;
+    let attached = layout::attach(boot.bytes(), project.target.format(), &payload)?;
 
     // 4. The executable, replaced only now that everything succeeded.
-    output::write_executable(&output, &[&executable])?;
+    let parts = match &attached {
+        layout::Attached::Unchanged { trailer } => [
+            Part::File(&boot.path, boot.bytes().len() as u64),
+            Part::Bytes(&payload.bytes),
+            Part::Bytes(trailer),
+        ],
+        layout::Attached::Modified { prefix, trailer } => [
+            Part::Bytes(prefix),
+            Part::Bytes(&payload.bytes),
+            Part::Bytes(trailer),
+        ],
+    };
+    output::write_executable(&output, &parts)?;
     progress.finish();
     if args.quiet {
         return Ok(());
     }
-    let total = executable.len();
+    let total = attached.len(boot.bytes(), &payload);
     println!(
         "Built {} in {:.2} s: {} modules ({} own, {} third-party, {} stdlib), {} \
          ({} bootloader + {} archive)",
@@ -242,7 +263,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         counts.1,
         counts.2,
         human_size(total as u64),
-        human_size(boot.bytes.len() as u64),
+        human_size(boot.bytes().len() as u64),
         human_size(payload.bytes.len() as u64),
     );
     if let Some(note) = &project.site_note {
@@ -272,7 +293,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
             println!(
                 "cache: {} modules reused, {} compiled{}",
                 cache.hits.load(Ordering::Relaxed),
-                cache.misses.load(Ordering::Relaxed) + cache.corrupt.load(Ordering::Relaxed),
+                cache.misses.load(Ordering::Relaxed),
                 match cache.corrupt.load(Ordering::Relaxed) {
                     0 => String::new(),
                     n => format!(" ({n} damaged entries rebuilt)"),
@@ -287,7 +308,11 @@ pub fn build(args: &BuildArgs) -> Result<()> {
 
 /// The `.dist-info` directories of the distributions whose top-level
 /// modules are bundled. Returns their names.
-fn add_distribution_metadata(writer: &mut BundleWriter, project: &Project) -> Result<Vec<String>> {
+fn add_distribution_metadata(
+    writer: &mut BundleWriter,
+    project: &Project,
+    compression: Compression,
+) -> Result<Vec<String>> {
     let bundled: BTreeSet<&str> = bundled_top_levels(&project.graph);
     let mut added = Vec::new();
     for dist in dists::find(&project.site_packages) {
@@ -297,7 +322,7 @@ fn add_distribution_metadata(writer: &mut BundleWriter, project: &Project) -> Re
         let mut any = false;
         for (path, bytes) in dists::files(&dist) {
             if !writer.contains(&path) {
-                writer.add(path, bytes, Compression::Deflate)?;
+                writer.add(path, bytes, compression)?;
                 any = true;
             }
         }

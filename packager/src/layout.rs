@@ -17,10 +17,32 @@ use pyfreeze_bundle::signature::LC_CODE_SIGNATURE;
 use pyfreeze_bundle::target::Format;
 use pyfreeze_bundle::writer::Payload;
 
-/// The finished executable: bootloader, archive, trailer.
-pub fn attach(boot: &[u8], format: Format, payload: &Payload) -> Result<Vec<u8>> {
+/// How the output begins: the bootloader as it is (ELF, PE), or changed to
+/// make room for the archive (Mach-O). The archive and the trailer follow.
+pub enum Attached {
+    Unchanged {
+        trailer: [u8; pyfreeze_bundle::trailer::LEN],
+    },
+    Modified {
+        prefix: Vec<u8>,
+        trailer: [u8; pyfreeze_bundle::trailer::LEN],
+    },
+}
+
+impl Attached {
+    pub fn len(&self, boot: &[u8], payload: &Payload) -> usize {
+        let prefix = match self {
+            Attached::Unchanged { .. } => boot.len(),
+            Attached::Modified { prefix, .. } => prefix.len(),
+        };
+        prefix + payload.bytes.len() + pyfreeze_bundle::trailer::LEN
+    }
+}
+
+/// Place `payload` for the bootloader `boot` of `format`.
+pub fn attach(boot: &[u8], format: Format, payload: &Payload) -> Result<Attached> {
     match format {
-        Format::Elf => Ok(append(boot.to_vec(), payload)),
+        Format::Elf => Ok(unchanged(boot, payload)),
         Format::Pe => {
             if pyfreeze_bundle::signature::signature_start(boot).is_some() {
                 bail!(
@@ -28,9 +50,15 @@ pub fn attach(boot: &[u8], format: Format, payload: &Payload) -> Result<Vec<u8>>
                      the built executable instead"
                 );
             }
-            Ok(append(boot.to_vec(), payload))
+            Ok(unchanged(boot, payload))
         }
         Format::MachO => macho(boot, payload),
+    }
+}
+
+fn unchanged(boot: &[u8], payload: &Payload) -> Attached {
+    Attached::Unchanged {
+        trailer: payload.trailer(boot.len() as u64).to_bytes(),
     }
 }
 
@@ -47,7 +75,7 @@ const MACH_HEADER_64: usize = 32;
 /// Segment sizes in memory are whole pages: 16 KiB on arm64, a multiple of 4 KiB.
 const PAGE: u64 = 0x4000;
 
-fn macho(boot: &[u8], payload: &Payload) -> Result<Vec<u8>> {
+fn macho(boot: &[u8], payload: &Payload) -> Result<Attached> {
     let mut out = boot.to_vec();
     let rd32 = |b: &[u8], at: usize| -> Result<u32> {
         Ok(u32::from_le_bytes(
@@ -143,5 +171,13 @@ fn macho(boot: &[u8], payload: &Payload) -> Result<Vec<u8>> {
             out[at + 20..at + 24].copy_from_slice(&grown.to_le_bytes());
         }
     }
-    Ok(out)
+    // Split the finished file back into the changed bootloader and the trailer.
+    let prefix_len = out.len() - payload.bytes.len() - pyfreeze_bundle::trailer::LEN;
+    let mut trailer = [0u8; pyfreeze_bundle::trailer::LEN];
+    trailer.copy_from_slice(&out[out.len() - pyfreeze_bundle::trailer::LEN..]);
+    out.truncate(prefix_len);
+    Ok(Attached::Modified {
+        prefix: out,
+        trailer,
+    })
 }

@@ -5,7 +5,16 @@ use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::Path;
 
-pub fn write_executable(path: &Path, parts: &[&[u8]]) -> Result<()> {
+/// A piece of the output: bytes, or a whole file copied by the kernel
+/// (`copy_file_range`, a reflink where the file system can) instead of
+/// through memory.
+pub enum Part<'a> {
+    Bytes(&'a [u8]),
+    /// A file and the length it had when it was checked.
+    File(&'a Path, u64),
+}
+
+pub fn write_executable(path: &Path, parts: &[Part<'_>]) -> Result<()> {
     if path.is_dir() {
         bail!(
             "output {} is a directory; pass a file name with -o",
@@ -23,8 +32,22 @@ pub fn write_executable(path: &Path, parts: &[&[u8]]) -> Result<()> {
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     for part in parts {
-        tmp.write_all(part)
-            .with_context(|| format!("cannot write {}", tmp.path().display()))?;
+        let written = match part {
+            Part::Bytes(bytes) => tmp.write_all(bytes),
+            Part::File(from, expected) => std::fs::File::open(from)
+                .and_then(|mut f| std::io::copy(&mut f, tmp.as_file_mut()))
+                .and_then(|copied| {
+                    if copied == *expected {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::other(format!(
+                            "{} changed while pyfreeze was reading it",
+                            from.display()
+                        )))
+                    }
+                }),
+        };
+        written.with_context(|| format!("cannot write {}", tmp.path().display()))?;
     }
     #[cfg(unix)]
     {

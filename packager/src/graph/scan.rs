@@ -54,6 +54,9 @@ pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMo
         is_main: mode.is_main,
         known: std::collections::HashMap::new(),
         branches: 0,
+        resource_names: ["resources", "importlib_resources", "pkgutil"]
+            .map(String::from)
+            .into(),
         lines: LineIndex::new(source),
         optional: 0,
         functions: 0,
@@ -80,6 +83,9 @@ struct Scanner<'t> {
     /// Inside an `if`, `try`, loop or `with`: assignments there are not
     /// definite, so they make a name unknown rather than known.
     branches: u32,
+    /// Names bound to `importlib.resources` / `pkgutil` (and their resource
+    /// functions) by this module's imports, e.g. `import importlib.resources as r`.
+    resource_names: std::collections::HashSet<String>,
     lines: LineIndex,
     optional: u32,
     functions: u32,
@@ -128,16 +134,17 @@ impl Scanner<'_> {
             "is_resource",
         ];
         let matches = match &*call.func {
-            Expr::Name(n) => n.id.as_str() == "files",
+            // `files("pkg")` after `from importlib.resources import files`.
+            Expr::Name(n) => self.resource_names.contains(n.id.as_str()),
             Expr::Attribute(a) => {
                 let receiver = match &*a.value {
                     Expr::Name(n) => n.id.as_str(),
                     Expr::Attribute(inner) => inner.attr.as_str(),
                     _ => "",
                 };
-                (RESOURCE_FUNCTIONS.contains(&a.attr.as_str())
-                    && matches!(receiver, "resources" | "importlib_resources" | "res"))
-                    || (a.attr.as_str() == "get_data" && receiver == "pkgutil")
+                self.resource_names.contains(receiver)
+                    && (RESOURCE_FUNCTIONS.contains(&a.attr.as_str())
+                        || a.attr.as_str() == "get_data")
             }
             _ => false,
         };
@@ -385,6 +392,14 @@ impl<'a> Visitor<'a> for Scanner<'_> {
         match stmt {
             Stmt::Import(s) => {
                 for alias in &s.names {
+                    let name = alias.name.as_str();
+                    if matches!(
+                        name,
+                        "importlib.resources" | "importlib_resources" | "pkgutil"
+                    ) && let Some(bound) = &alias.asname
+                    {
+                        self.resource_names.insert(bound.to_string());
+                    }
                     self.push(
                         alias.name.as_str(),
                         0,
@@ -401,6 +416,21 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     .map(|a| a.name.as_str().to_string())
                     .collect();
                 let module = s.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                for alias in &s.names {
+                    let bound = alias
+                        .asname
+                        .as_ref()
+                        .map_or(alias.name.as_str(), |a| a.as_str());
+                    let is_resource_api = match module {
+                        "importlib" => alias.name.as_str() == "resources",
+                        "importlib.resources" | "importlib_resources" => true,
+                        "pkgutil" => alias.name.as_str() == "get_data",
+                        _ => false,
+                    };
+                    if is_resource_api {
+                        self.resource_names.insert(bound.to_string());
+                    }
+                }
                 self.push(module, s.level, names, None, s.range.start().to_u32());
             }
             Stmt::For(_) | Stmt::While(_) => {
@@ -616,9 +646,10 @@ mod tests {
 
     #[test]
     fn packages_named_for_their_resources() {
-        let src = "import importlib.resources as res, pkgutil\nfrom importlib.resources import files\n\
-                   res.files('pkg_a')\nimportlib.resources.read_text('pkg_b', 'x.txt')\n\
-                   pkgutil.get_data('pkg_c', 'd.bin')\nfiles('pkg_d')\nother.files('nope')\nres.files(name)\n";
+        let src = "import importlib.resources as r, pkgutil\nfrom importlib.resources import files\n\
+                   r.files('pkg_a')\nimportlib.resources.read_text('pkg_b', 'x.txt')\n\
+                   pkgutil.get_data('pkg_c', 'd.bin')\nfiles('pkg_d')\nother.files('nope')\nr.files(name)\n\
+                   def f():\n    files = lambda x: x\n";
         let found: Vec<(String, bool)> = imports(src, "x86_64-unknown-linux-gnu")
             .into_iter()
             .filter(|i| i.module.starts_with("pkg_") || i.module == "nope")
