@@ -271,8 +271,50 @@ def render(rows, have_rustpython, runs, builds, pyi_builds):
     for r in rows:
         if "trace" in r:
             lines.append(f"| {r['name']} | " + " | ".join(f"{v:.2f} ms" for v in r["trace"].values()) + " |")
-    lines.append("")
+    lines += ["", NOTES]
     return "\n".join(lines)
+
+
+NOTES = """## What the profile showed, and what was done
+
+- **map, manifest**: mapping the executable costs tens of microseconds, and
+  the JSON manifest parses in under half a millisecond. Bytecode is stored
+  uncompressed and decoded from the map when a module is first imported.
+  Nothing is unpacked at start.
+- **checksum**: one streaming sha256 over the whole archive, before any
+  Python runs. The sha2 crate picks SHA-NI at run time: about 2 GB/s here,
+  so 2 ms for hello's 4 MB archive.
+- **interpreter**: RustPython builds its types, built-in modules and frozen
+  importlib. This is its own fixed cost, which the `rustpython` binary pays
+  too. pyfreeze adds no `site` import, no path search and no reading of
+  `.py` files from disk, which is most of why a frozen program starts faster
+  than `rustpython program.py`.
+- **importer and encodings**: installing the in-memory importer and
+  importing `encodings`, as CPython does at start.
+- **program**: the program's own imports and code. Import-heavy programs
+  spend their time here, in executing module bodies (RustPython runs Python
+  code about 2.5x slower than CPython). The importer's share (finding the
+  module in the manifest, decoding its bytecode) is small next to that.
+- **shutdown**: RustPython's finalisation. It used to import `threading` to
+  join threads even when the program never imported it; pyfreeze now marks
+  it absent in that case, as CPython only looks in `sys.modules` (hello's
+  shutdown went from 26 ms to 3 ms). The rest is the collection of module
+  objects at exit.
+- **allocator**: the bootloader uses mimalloc, like the `rustpython`
+  binary. With the system allocator, the cli program started in 135 ms; with
+  mimalloc, in 108 ms (same machine, hyperfine means of 30 runs).
+- **size**: the bootloader is about 28 MB (x86_64, release, LTO, stripped).
+  `rustpython-vm` alone is about 6.5 MB of code, its bigint, unicode and CJK
+  codec tables a few more. The `ssl` provider is rustls with ring
+  (2 MB smaller than aws-lc), and `sqlite3` adds about 1.5 MB. A build
+  without both (`--no-default-features`) is about 23 MB. PyInstaller's 16 MB
+  onefile is smaller because it zlib-compresses libpython and unpacks it on
+  every start, which is the cost pyfreeze avoids.
+- **builds**: the import graph is parsed in parallel, one breadth-first
+  level at a time. Compiled bytecode and deflated entries are cached by
+  content hash, and the bootloader is copied into the output by the kernel
+  (`copy_file_range`), not through memory.
+"""
 
 
 if __name__ == "__main__":
