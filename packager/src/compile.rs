@@ -120,6 +120,17 @@ pub fn compile(
     Ok(pyc(text, &code))
 }
 
+/// The error for a build with modules that do not compile, all of them shown.
+pub fn failure(errors: Vec<String>) -> anyhow::Error {
+    let n = errors.len();
+    anyhow::anyhow!(
+        "{}\n{n} module{} could not be compiled; fix {} and build again",
+        errors.join("\n\n"),
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "it" } else { "them" }
+    )
+}
+
 /// The compiler's diagnostic for a source that failed to parse, if it agrees
 /// that it is an error.
 pub fn diagnose(text: &str, display: &str) -> Option<Diagnostic> {

@@ -22,11 +22,10 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     let target = project::target(&args.source)?;
     let boot_path = bootloader::find(args.bootloader.as_deref(), &target)?;
     let boot = bootloader::load(&boot_path, &target)?;
-
     let progress = Progress::start(!args.quiet);
-    progress.phase("scanning imports", 0);
 
     // 1. The import graph.
+    progress.phase("scanning imports", 0);
     let project = project::load(&args.source, target)?;
     let output = match &args.output {
         Some(path) => path.clone(),
@@ -36,6 +35,85 @@ pub fn build(args: &BuildArgs) -> Result<()> {
             project.target.exe_suffix()
         )),
     };
+    judge_imports(&project, args)?;
+    let graph_done = Instant::now();
+
+    // 2. Bytecode, in parallel, through the cache.
+    let cache = Cache::open(!args.no_cache);
+    let compiled = compile_modules(&project.graph, args, &cache, &progress)?;
+    let compile_done = Instant::now();
+
+    // 3. The archive: bytecode, source, package metadata, data, manifest.
+    progress.phase("writing the archive", 0);
+    let archive = write_archive(&project, args, compiled, &cache)?;
+    let payload = &archive.payload;
+    let attached = layout::attach(boot.bytes(), project.target.format(), payload)?;
+
+    // 4. The executable, replaced only now that everything succeeded.
+    let parts = match &attached {
+        layout::Attached::Unchanged { trailer } => [
+            Part::File(&boot.path, boot.bytes().len() as u64),
+            Part::Bytes(&payload.bytes),
+            Part::Bytes(trailer),
+        ],
+        layout::Attached::Modified { prefix, trailer } => [
+            Part::Bytes(prefix),
+            Part::Bytes(&payload.bytes),
+            Part::Bytes(trailer),
+        ],
+    };
+    output::write_executable(&output, &parts)?;
+    progress.finish();
+    if args.quiet {
+        return Ok(());
+    }
+    let counts = count_origins(&payload.manifest.modules);
+    let total = attached.len(boot.bytes(), payload);
+    println!(
+        "Built {} in {:.2} s: {} modules ({} own, {} third-party, {} stdlib), {} \
+         ({} bootloader + {} archive)",
+        output.display(),
+        started.elapsed().as_secs_f64(),
+        counts.0 + counts.1 + counts.2,
+        counts.0,
+        counts.1,
+        counts.2,
+        human_size(total as u64),
+        human_size(boot.bytes().len() as u64),
+        human_size(payload.bytes.len() as u64),
+    );
+    if let Some(note) = &project.site_note {
+        println!("{note}");
+    }
+    if args.verbose {
+        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+        println!("bootloader: {}", boot.path.display());
+        for dir in project.site_packages.iter().skip(1) {
+            println!("also searched: {}", dir.display());
+        }
+        let metadata = &archive.metadata;
+        println!(
+            "package metadata: {}",
+            if metadata.is_empty() {
+                "none".to_string()
+            } else {
+                metadata.join(", ")
+            }
+        );
+        println!(
+            "time: import graph {:.0} ms, compile {:.0} ms, archive and write {:.0} ms",
+            ms(started, graph_done),
+            ms(graph_done, compile_done),
+            ms(compile_done, Instant::now())
+        );
+        println!("{}", cache_summary(&cache));
+    }
+    Ok(())
+}
+
+/// Report imports that cannot be satisfied: warnings, or with `--strict`
+/// an error.
+fn judge_imports(project: &Project, args: &BuildArgs) -> Result<()> {
     let problems = project::problems(&project.graph);
     if args.strict && !problems.is_empty() {
         bail!(
@@ -46,17 +124,28 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         );
     }
     if !args.quiet {
-        for p in &problems {
-            eprintln!("warning: {p}");
-        }
-        for w in &project.graph.warnings {
-            eprintln!("warning: {w}");
+        for warning in problems.iter().chain(&project.graph.warnings) {
+            eprintln!("warning: {warning}");
         }
     }
-    let graph = &project.graph;
-    let graph_done = Instant::now();
+    Ok(())
+}
 
-    // 2. Bytecode, in parallel, through the cache.
+/// A module with its bytecode, ready for the archive.
+struct Compiled {
+    index: usize,
+    virtual_path: String,
+    pyc: Vec<u8>,
+}
+
+/// Every module with source, compiled in parallel (or taken from the
+/// cache); all compile errors are reported together.
+fn compile_modules(
+    graph: &Graph,
+    args: &BuildArgs,
+    cache: &Cache,
+    progress: &Progress,
+) -> Result<Vec<Compiled>> {
     let sources: Vec<(usize, String)> = graph
         .modules
         .iter()
@@ -64,47 +153,57 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         .filter(|(_, m)| matches!(m.kind, Kind::Source { .. }))
         .map(|(i, m)| (i, m.virtual_path(&graph.script_name)))
         .collect();
-    let cache = Cache::open(!args.no_cache);
     progress.phase("compiling", sources.len() as u64);
-    let compiled: Vec<Result<Vec<u8>, compile::Diagnostic>> = sources
-        .par_iter()
-        .map(|(i, vpath)| {
+    let results: Vec<Result<Compiled, String>> = sources
+        .into_par_iter()
+        .map(|(index, virtual_path)| {
             progress.tick();
-            let m = &graph.modules[*i];
+            let m = &graph.modules[index];
             let Kind::Source { file, .. } = &m.kind else {
                 unreachable!("only sources are compiled")
             };
             let text = m.text.as_deref().unwrap_or_default();
-            let key = Cache::key(text, vpath, args.optimize);
-            if let Some(pyc) = cache.get(&key) {
-                return Ok(pyc);
-            }
-            let pyc = compile::compile(text, vpath, &file.display(), args.optimize)?;
-            cache.put(&key, &pyc);
-            Ok(pyc)
+            let key = Cache::key(text, &virtual_path, args.optimize);
+            let pyc = match cache.get(&key) {
+                Some(pyc) => pyc,
+                None => {
+                    let pyc = compile::compile(text, &virtual_path, &file.display(), args.optimize)
+                        .map_err(|diagnostic| {
+                            format!("{diagnostic}{}", graph.imported_by(index))
+                        })?;
+                    cache.put(&key, &pyc);
+                    pyc
+                }
+            };
+            Ok(Compiled {
+                index,
+                virtual_path,
+                pyc,
+            })
         })
         .collect();
-    let mut errors = Vec::new();
-    let mut pycs = Vec::with_capacity(compiled.len());
-    for ((i, _), result) in sources.iter().zip(compiled) {
-        match result {
-            Ok(pyc) => pycs.push(pyc),
-            Err(diagnostic) => errors.push(format!("{diagnostic}{}", graph.imported_by(*i))),
-        }
-    }
+    let (compiled, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
     if !errors.is_empty() {
-        let n = errors.len();
-        bail!(
-            "{}\n{n} module{} could not be compiled; fix {} and build again",
-            errors.join("\n\n"),
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "it" } else { "them" }
-        );
+        return Err(compile::failure(
+            errors.into_iter().filter_map(Result::err).collect(),
+        ));
     }
-    let compile_done = Instant::now();
+    Ok(compiled.into_iter().filter_map(Result::ok).collect())
+}
 
-    // 3. The archive: bytecode, source, package metadata, manifest.
-    progress.phase("writing the archive", 0);
+struct Archive {
+    payload: pyfreeze_bundle::writer::Payload,
+    /// The `.dist-info` directories included.
+    metadata: Vec<String>,
+}
+
+fn write_archive(
+    project: &Project,
+    args: &BuildArgs,
+    compiled: Vec<Compiled>,
+    cache: &Cache,
+) -> Result<Archive> {
+    let graph = &project.graph;
     let mut writer = BundleWriter::new(source_date_epoch()?);
     let (bytecode_compression, other_compression) = match args.compress {
         CompressMode::Auto => (Compression::Stored, Compression::Deflate),
@@ -112,9 +211,14 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         CompressMode::None => (Compression::Stored, Compression::Stored),
     };
     let mut records = Vec::new();
-    for ((i, vpath), pyc) in sources.iter().zip(pycs) {
-        let m = &graph.modules[*i];
-        let code_path = pyfreeze_bundle::bytecode_path(vpath);
+    for Compiled {
+        index,
+        virtual_path,
+        pyc,
+    } in compiled
+    {
+        let m = &graph.modules[index];
+        let code_path = pyfreeze_bundle::bytecode_path(&virtual_path);
         // The script may also be imported under its own name: one file, two records.
         if !writer.contains(&code_path) {
             writer.add(code_path.clone(), pyc, bytecode_compression)?;
@@ -122,11 +226,11 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         let source = if args.no_source {
             None
         } else {
-            if !writer.contains(vpath) {
+            if !writer.contains(&virtual_path) {
                 let text = m.text.clone().unwrap_or_default().into_bytes();
-                writer.add(vpath.clone(), text, other_compression)?;
+                writer.add(virtual_path.clone(), text, other_compression)?;
             }
-            Some(vpath.clone())
+            Some(virtual_path.clone())
         };
         records.push(ModuleRecord {
             name: m.name.clone(),
@@ -136,7 +240,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
                 ModuleKind::Module
             },
             origin: m.origin,
-            path: vpath.clone(),
+            path: virtual_path,
             code: Some(code_path),
             source,
         });
@@ -155,11 +259,51 @@ pub fn build(args: &BuildArgs) -> Result<()> {
             source: None,
         });
     }
-    let metadata = add_distribution_metadata(&mut writer, &project, other_compression)?;
-    let (package_data, data_warnings) = data::package_data(graph);
+    let metadata = add_distribution_metadata(&mut writer, project, other_compression)?;
+    let data_files = add_data_files(&mut writer, project, other_compression, args.quiet)?;
+    records.sort_by(|a, b| a.name.cmp(&b.name));
+    let manifest = Manifest {
+        format: pyfreeze_bundle::FORMAT_VERSION,
+        bytecode: pyfreeze_bundle::BYTECODE_FORMAT.to_string(),
+        entry: match &project.settings.entry {
+            EntrySpec::Script(_) => Entry::Script {
+                module: MAIN.to_string(),
+            },
+            EntrySpec::Module(_) => Entry::Module {
+                module: graph.modules[graph.entry].name.clone(),
+            },
+            EntrySpec::Function { module, function } => Entry::Function {
+                module: module.clone(),
+                function: function.clone(),
+            },
+        },
+        build: BuildInfo {
+            pyfreeze: env!("CARGO_PKG_VERSION").to_string(),
+            target: project.target.triple.clone(),
+            optimize: args.optimize,
+            source: !args.no_source,
+            data_files,
+        },
+        modules: records,
+        files: Vec::new(),
+    };
+    let deflated = cache
+        .enabled()
+        .then_some(cache as &dyn pyfreeze_bundle::writer::DeflateCache);
+    let payload = writer.finish_with_cache(manifest, deflated)?;
+    Ok(Archive { payload, metadata })
+}
+
+/// Package data and `--add-data` files; returns how many were added.
+fn add_data_files(
+    writer: &mut BundleWriter,
+    project: &Project,
+    compression: Compression,
+    quiet: bool,
+) -> Result<usize> {
+    let (package_data, mut warnings) = data::package_data(&project.graph);
     let mut data_from: std::collections::HashMap<String, PathBuf> =
         std::collections::HashMap::new();
-    let mut warnings = data_warnings;
     for (path, file) in package_data
         .into_iter()
         .chain(data::added_data(&project.settings.add_data)?)
@@ -192,118 +336,30 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         }
         let bytes = std::fs::read(&file)
             .with_context(|| format!("cannot read data file {}", file.display()))?;
-        writer.add(path.clone(), bytes, other_compression)?;
+        writer.add(path.clone(), bytes, compression)?;
         data_from.insert(path, file);
     }
-    let data_files = data_from.len();
-    if !args.quiet {
+    if !quiet {
         for w in &warnings {
             eprintln!("warning: {w}");
         }
     }
-    records.sort_by(|a, b| a.name.cmp(&b.name));
-    let counts = count_origins(&records);
-    let manifest = Manifest {
-        format: pyfreeze_bundle::FORMAT_VERSION,
-        bytecode: pyfreeze_bundle::BYTECODE_FORMAT.to_string(),
-        entry: match &project.settings.entry {
-            EntrySpec::Script(_) => Entry::Script {
-                module: MAIN.to_string(),
-            },
-            EntrySpec::Module(_) => Entry::Module {
-                module: graph.modules[graph.entry].name.clone(),
-            },
-            EntrySpec::Function { module, function } => Entry::Function {
-                module: module.clone(),
-                function: function.clone(),
-            },
-        },
-        build: BuildInfo {
-            pyfreeze: env!("CARGO_PKG_VERSION").to_string(),
-            target: project.target.triple.clone(),
-            optimize: args.optimize,
-            source: !args.no_source,
-            data_files,
-        },
-        modules: records,
-        files: Vec::new(),
-    };
-    let deflated = cache
-        .enabled()
-        .then_some(&cache as &dyn pyfreeze_bundle::writer::DeflateCache);
-    let payload = writer.finish_with_cache(manifest, deflated)?;
-    let attached = layout::attach(boot.bytes(), project.target.format(), &payload)?;
+    Ok(data_from.len())
+}
 
-    // 4. The executable, replaced only now that everything succeeded.
-    let parts = match &attached {
-        layout::Attached::Unchanged { trailer } => [
-            Part::File(&boot.path, boot.bytes().len() as u64),
-            Part::Bytes(&payload.bytes),
-            Part::Bytes(trailer),
-        ],
-        layout::Attached::Modified { prefix, trailer } => [
-            Part::Bytes(prefix),
-            Part::Bytes(&payload.bytes),
-            Part::Bytes(trailer),
-        ],
-    };
-    output::write_executable(&output, &parts)?;
-    progress.finish();
-    if args.quiet {
-        return Ok(());
+fn cache_summary(cache: &Cache) -> String {
+    if !cache.enabled() {
+        return "cache: off".to_string();
     }
-    let total = attached.len(boot.bytes(), &payload);
-    println!(
-        "Built {} in {:.2} s: {} modules ({} own, {} third-party, {} stdlib), {} \
-         ({} bootloader + {} archive)",
-        output.display(),
-        started.elapsed().as_secs_f64(),
-        counts.0 + counts.1 + counts.2,
-        counts.0,
-        counts.1,
-        counts.2,
-        human_size(total as u64),
-        human_size(boot.bytes().len() as u64),
-        human_size(payload.bytes.len() as u64),
-    );
-    if let Some(note) = &project.site_note {
-        println!("{note}");
-    }
-    if args.verbose {
-        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-        println!("bootloader: {}", boot.path.display());
-        for dir in project.site_packages.iter().skip(1) {
-            println!("also searched: {}", dir.display());
+    format!(
+        "cache: {} modules reused, {} compiled{}",
+        cache.hits.load(Ordering::Relaxed),
+        cache.misses.load(Ordering::Relaxed),
+        match cache.corrupt.load(Ordering::Relaxed) {
+            0 => String::new(),
+            n => format!(" ({n} damaged entries rebuilt)"),
         }
-        println!(
-            "package metadata: {}",
-            if metadata.is_empty() {
-                "none".to_string()
-            } else {
-                metadata.join(", ")
-            }
-        );
-        println!(
-            "time: import graph {:.0} ms, compile {:.0} ms, archive and write {:.0} ms",
-            ms(started, graph_done),
-            ms(graph_done, compile_done),
-            ms(compile_done, Instant::now())
-        );
-        if cache.enabled() {
-            println!(
-                "cache: {} modules reused, {} compiled{}",
-                cache.hits.load(Ordering::Relaxed),
-                cache.misses.load(Ordering::Relaxed),
-                match cache.corrupt.load(Ordering::Relaxed) {
-                    0 => String::new(),
-                    n => format!(" ({n} damaged entries rebuilt)"),
-                }
-            );
-        } else {
-            println!("cache: off");
-        }
-    }
-    Ok(())
+    )
 }
 
 /// The `.dist-info` directories of the distributions whose top-level

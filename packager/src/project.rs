@@ -134,14 +134,7 @@ pub fn load(source: &SourceArgs, target: Target) -> Result<Project> {
         if let [graph::GraphError::Entry(e)] = errors.as_slice() {
             return anyhow!("{e}");
         }
-        let n = errors.len();
-        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow!(
-            "{}\n{n} module{} could not be compiled; fix {} and build again",
-            shown.join("\n\n"),
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "it" } else { "them" }
-        )
+        crate::compile::failure(errors.iter().map(ToString::to_string).collect())
     })?;
     for (flag, names) in [
         ("--hidden-import", &settings.hidden_imports),
