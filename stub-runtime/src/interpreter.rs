@@ -87,15 +87,19 @@ mod tests {
         Target::parse(&triple).expect("known triple")
     }
 
+    fn test_interpreter() -> Interpreter {
+        build(Config {
+            argv: vec!["test".into()],
+            executable: "/test".into(),
+            optimize: 0,
+        })
+    }
+
     /// The packager decides what not to bundle from `Target::builtin_modules`;
     /// it must list exactly what this runtime has built in.
     #[test]
     fn builtin_module_list_matches_the_runtime() {
-        let interp = build(Config {
-            argv: vec!["test".into()],
-            executable: "/test".into(),
-            optimize: 0,
-        });
+        let interp = test_interpreter();
         let mut actual: Vec<String> = interp.enter(|vm| {
             let names = vm.sys_module.get_attr("builtin_module_names", vm).unwrap();
             let names: Vec<PyStrRef> = names.try_into_value(vm).unwrap();
@@ -132,11 +136,7 @@ mod tests {
 
     #[test]
     fn the_frozen_core_modules_exist() {
-        let interp = build(Config {
-            argv: vec!["test".into()],
-            executable: "/test".into(),
-            optimize: 0,
-        });
+        let interp = test_interpreter();
         interp.enter(|vm| {
             for name in [
                 "codecs",

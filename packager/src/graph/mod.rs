@@ -719,7 +719,7 @@ impl Walker {
             }
             Found::Extension { file, origin } => self.add(name, Kind::Extension(file), origin, via),
             Found::Nowhere => {
-                if sets_itself_in_sys_modules(&self.graph.modules, name) {
+                if sets_itself_in_sys_modules(&self.graph, name) {
                     // `sys.modules["collections.abc"] = ...` in the parent
                     // package: the name exists at run time without a file.
                     return None;
@@ -761,24 +761,35 @@ impl Walker {
 /// Whether the package that would hold `name` puts it into `sys.modules`
 /// itself (its `__init__.py` names it in a string literal, as
 /// `sys.modules["collections.abc"] = _collections_abc` does).
-fn sets_itself_in_sys_modules(modules: &[Module], name: &str) -> bool {
-    let Some((parent, _)) = name.rsplit_once('.') else {
+fn sets_itself_in_sys_modules(graph: &Graph, name: &str) -> bool {
+    let Some(parent) = name.rsplit_once('.').and_then(|(p, _)| graph.get(p)) else {
         return false;
     };
-    let Some(Module {
-        kind: Kind::Source { file, .. },
-        ..
-    }) = modules.iter().find(|m| m.name == parent)
-    else {
+    let Kind::Source { file, .. } = &parent.kind else {
         return false;
     };
-    let Ok(bytes) = file.read() else { return false };
+    // The parent's text once scanned; before that, its file.
+    let read;
+    let bytes = match &parent.text {
+        Some(text) => text.as_bytes(),
+        None => match file.read() {
+            Ok(b) => {
+                read = b;
+                &read[..]
+            }
+            Err(_) => return false,
+        },
+    };
     let has = |needle: String| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
     has(format!("sys.modules['{name}']")) || has(format!("sys.modules[\"{name}\"]"))
 }
 
-/// Whether a package's `__init__.py` extends its own `__path__`.
+/// Whether a package's `__init__.py` extends its own `__path__`. The
+/// standard library never does, so its files are not read for this.
 fn extends_path(init: &SourceFile) -> bool {
+    if matches!(init, SourceFile::Stdlib(_)) {
+        return false;
+    }
     init.read()
         .map(|bytes| {
             let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
@@ -790,6 +801,10 @@ fn extends_path(init: &SourceFile) -> bool {
 impl Graph {
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Module> {
+        self.index_of(name).map(|i| &self.modules[i])
     }
 
     /// The package a module's relative imports count from.
