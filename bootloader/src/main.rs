@@ -27,16 +27,25 @@ static MARKER: &str = pyfreeze_bundle::BOOTLOADER_MARKER;
 const EXIT_BAD_BUNDLE: i32 = 2;
 
 fn main() {
+    // Before anything reads the environment from another thread.
+    packed::take_launch_var();
     let mut trace = pyfreeze_runtime::trace::Trace::from_env();
     install_panic_hook();
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let exe = match own_path() {
-        Ok(p) => p,
-        Err(e) => fail(&argv, &format!("cannot find its own executable: {e}")),
+    let (exe, file) = match packed::launched_from() {
+        Some(Ok(found)) => found,
+        Some(Err(e)) => fail(&argv, &e),
+        None => match own_path() {
+            Ok(p) => {
+                let file = File::open(&p);
+                (p, file)
+            }
+            Err(e) => fail(&argv, &format!("cannot find its own executable: {e}")),
+        },
     };
-    let map = match File::open(&exe).and_then(|f| {
+    let map = match file.and_then(|f| {
         // SAFETY: the file is our own executable, mapped read-only. Replacing
         // it while we run (as package managers do) swaps the inode, which does
         // not affect an existing mapping; truncating it in place would, as it
@@ -94,6 +103,74 @@ fn install_panic_hook() {
         eprintln!("fatal: internal error in the Python runtime: {msg}{at}");
         exit(70);
     }));
+}
+
+/// Started by `pyfreeze-unpack` from memory (`pyfreeze build --pack`): the
+/// archive is in the file the stub started from, which it passes on.
+#[cfg(target_os = "linux")]
+mod packed {
+    use pyfreeze_bundle::pack::LAUNCH_VAR;
+    use std::ffi::OsString;
+    use std::fs::File;
+    use std::os::fd::{FromRawFd, RawFd};
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::path::PathBuf;
+    use std::sync::OnceLock;
+
+    static LAUNCH: OnceLock<Option<OsString>> = OnceLock::new();
+
+    /// Remove the stub's variable, so that programs this one starts do not
+    /// see it, and keep its value.
+    pub fn take_launch_var() {
+        let value = std::env::var_os(LAUNCH_VAR);
+        if value.is_some() {
+            // SAFETY: the first thing `main` does; no other thread exists yet.
+            unsafe { std::env::remove_var(LAUNCH_VAR) };
+        }
+        let _ = LAUNCH.set(value);
+    }
+
+    /// The file and path the stub passed, when this process runs from a
+    /// memfd as the stub starts it; a stray variable in the environment of
+    /// an ordinary executable changes nothing.
+    pub fn launched_from() -> Option<Result<(PathBuf, std::io::Result<File>), String>> {
+        let value = LAUNCH.get()?.as_ref()?;
+        let exe = std::env::current_exe().ok()?;
+        if !exe.as_os_str().as_bytes().starts_with(b"/memfd:") {
+            return None;
+        }
+        let bytes = value.as_bytes();
+        let parsed = bytes.iter().position(|&b| b == b':').and_then(|colon| {
+            let fd: RawFd = std::str::from_utf8(&bytes[..colon]).ok()?.parse().ok()?;
+            let path = PathBuf::from(OsString::from_vec(bytes[colon + 1..].to_vec()));
+            (fd > 2).then_some((fd, path))
+        });
+        let Some((fd, path)) = parsed else {
+            return Some(Err(format!(
+                "{LAUNCH_VAR} is malformed; start the executable itself"
+            )));
+        };
+        // Programs this one starts must not inherit it.
+        // SAFETY: fcntl on a descriptor number; fails if it is not open.
+        if unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } != 0 {
+            return Some(Err(format!(
+                "{LAUNCH_VAR} names descriptor {fd}, which is not open; start the executable itself"
+            )));
+        }
+        // SAFETY: the stub opened this descriptor for us and left it open
+        // across exec; we take it over and close it once mapped.
+        let file = unsafe { File::from_raw_fd(fd) };
+        Some(Ok((path, Ok(file))))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod packed {
+    pub fn take_launch_var() {}
+    pub fn launched_from()
+    -> Option<Result<(std::path::PathBuf, std::io::Result<std::fs::File>), String>> {
+        None
+    }
 }
 
 /// The executable's real path: symlinks resolved, as PyInstaller reports it.

@@ -37,6 +37,14 @@ fn valid_bundle() -> Vec<u8> {
 /// Everything a tool might do with a bundle; must not panic.
 fn exercise(bytes: &[u8]) {
     let _ = Bundle::open(bytes);
+    // What the unpack stub reads before the payload.
+    for end in [bytes.len(), bytes.len().saturating_sub(crate::trailer::LEN)] {
+        if let Ok(Some(packed)) = crate::pack::read(&bytes[..end]) {
+            for (file, raw) in packed.frames() {
+                assert!(file.end <= end && raw.end as u64 <= packed.runtime_len);
+            }
+        }
+    }
     if let Ok(b) = Bundle::open_unverified(bytes) {
         let _ = b.payload_hash_ok();
         let _ = b.damaged_files();
@@ -114,6 +122,14 @@ proptest! {
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
         exercise(&bytes);
+        // With a pack tail's magic where the stub looks for one.
+        let mut packed = bytes.clone();
+        if packed.len() >= crate::pack::TAIL_LEN {
+            let at = packed.len() - crate::pack::TAIL_LEN;
+            packed[at..at + 8].copy_from_slice(crate::pack::MAGIC);
+            packed[at + 8..at + 12].copy_from_slice(&crate::pack::VERSION.to_le_bytes());
+            exercise(&packed);
+        }
         // And with a well-formed trailer pointing into them.
         let t = Trailer::for_payload(&bytes, 0, (0, bytes.len() as u64));
         exercise(&[&bytes[..], &t.to_bytes()].concat());

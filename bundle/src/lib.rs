@@ -25,6 +25,7 @@
 mod fuzz;
 pub mod limits;
 pub mod manifest;
+pub mod pack;
 pub mod reader;
 pub mod signature;
 pub mod target;

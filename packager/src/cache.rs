@@ -74,7 +74,7 @@ impl Cache {
     }
 
     /// Any entry, checked against its own sha256; a damaged one is removed.
-    fn load(&self, key: &str) -> Option<Vec<u8>> {
+    pub fn load(&self, key: &str) -> Option<Vec<u8>> {
         let path = self.path(key)?;
         let mut bytes = std::fs::read(&path).ok()?;
         match bytes.len().checked_sub(32) {

@@ -131,9 +131,17 @@ pub struct BuildArgs {
     /// What to compress in the archive: `auto` keeps bytecode stored (read
     /// in place from the mapped file, measured fastest to import) and
     /// deflates source and data; `all` deflates bytecode too (smaller, a
-    /// little slower to start); `none` stores everything.
-    #[arg(long, value_enum, default_value_t = CompressMode::Auto)]
-    pub compress: CompressMode,
+    /// little slower to start); `none` stores everything [default: auto;
+    /// all with --pack].
+    #[arg(long, value_enum)]
+    pub compress: Option<CompressMode>,
+
+    /// Smallest output: the bootloader goes in compressed (zstd) behind the
+    /// small pyfreeze-unpack stub, which decompresses it into memory at
+    /// each start (about a third of the size, some milliseconds more to
+    /// start; see the README). Linux targets only.
+    #[arg(long)]
+    pub pack: bool,
 
     /// Fail, instead of warning, when an import cannot be satisfied (a
     /// missing module, or one that exists only as a compiled extension).

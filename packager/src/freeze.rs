@@ -6,7 +6,7 @@ use crate::graph::{Graph, Kind, MAIN};
 use crate::output::Part;
 use crate::progress::Progress;
 use crate::project::{self, EntrySpec, Project};
-use crate::{bootloader, compile, data, dists, layout, output};
+use crate::{bootloader, compile, data, dists, layout, output, pack};
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::{BuildInfo, Entry};
 use pyfreeze_bundle::writer::BundleWriter;
@@ -20,8 +20,16 @@ use std::time::Instant;
 pub fn build(args: &BuildArgs) -> Result<()> {
     let started = Instant::now();
     let target = project::target(&args.source)?;
+    if args.pack {
+        pack::check_target(&target)?;
+    }
     let boot_path = bootloader::find(args.bootloader.as_deref(), &target)?;
     let boot = bootloader::load(&boot_path, &target)?;
+    let cache = Cache::open(!args.no_cache);
+    let packed = match args.pack {
+        true => Some(pack::prepare(&boot, &target, &cache)?),
+        false => None,
+    };
     let progress = Progress::start(!args.quiet);
 
     // 1. The import graph.
@@ -39,7 +47,6 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     let graph_done = Instant::now();
 
     // 2. Bytecode, in parallel, through the cache.
-    let cache = Cache::open(!args.no_cache);
     let compiled = compile_modules(&project.graph, args, &cache, &progress)?;
     let compile_done = Instant::now();
 
@@ -47,16 +54,30 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     progress.phase("writing the archive", 0);
     let archive = write_archive(&project, args, compiled, &cache)?;
     let payload = &archive.payload;
-    let attached = layout::attach(boot.bytes(), project.target.format(), payload)?;
+    let attached = match &packed {
+        // The stub is an ordinary ELF file: what follows it is left alone.
+        Some(p) => layout::Attached::Unchanged {
+            trailer: payload
+                .trailer(p.stub_len + p.frames_and_footer.len() as u64)
+                .to_bytes(),
+        },
+        None => layout::attach(boot.bytes(), project.target.format(), payload)?,
+    };
 
     // 4. The executable, replaced only now that everything succeeded.
-    let parts = match &attached {
-        layout::Attached::Unchanged { trailer } => [
+    let parts = match (&attached, &packed) {
+        (layout::Attached::Unchanged { trailer }, Some(p)) => vec![
+            Part::File(&p.stub, p.stub_len),
+            Part::Bytes(&p.frames_and_footer),
+            Part::Bytes(&payload.bytes),
+            Part::Bytes(trailer),
+        ],
+        (layout::Attached::Unchanged { trailer }, None) => vec![
             Part::File(&boot.path, boot.bytes().len() as u64),
             Part::Bytes(&payload.bytes),
             Part::Bytes(trailer),
         ],
-        layout::Attached::Modified { prefix, trailer } => [
+        (layout::Attached::Modified { prefix, trailer }, _) => vec![
             Part::Bytes(prefix),
             Part::Bytes(&payload.bytes),
             Part::Bytes(trailer),
@@ -68,18 +89,33 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         return Ok(());
     }
     let counts = count_origins(&payload.manifest.modules);
-    let total = attached.len(boot.bytes(), payload);
+    let (total, runtime) = match &packed {
+        Some(p) => {
+            let prefix = p.stub_len + p.frames_and_footer.len() as u64;
+            (
+                prefix + (payload.bytes.len() + pyfreeze_bundle::trailer::LEN) as u64,
+                format!(
+                    "{} bootloader packed into {}",
+                    human_size(boot.bytes().len() as u64),
+                    human_size(prefix)
+                ),
+            )
+        }
+        None => (
+            attached.len(boot.bytes(), payload) as u64,
+            format!("{} bootloader", human_size(boot.bytes().len() as u64)),
+        ),
+    };
     println!(
         "Built {} in {:.2} s: {} modules ({} own, {} third-party, {} stdlib), {} \
-         ({} bootloader + {} archive)",
+         ({runtime} + {} archive)",
         output.display(),
         started.elapsed().as_secs_f64(),
         counts.0 + counts.1 + counts.2,
         counts.0,
         counts.1,
         counts.2,
-        human_size(total as u64),
-        human_size(boot.bytes().len() as u64),
+        human_size(total),
         human_size(payload.bytes.len() as u64),
     );
     if let Some(note) = &project.site_note {
@@ -88,6 +124,9 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     if args.verbose {
         let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
         println!("bootloader: {}", boot.path.display());
+        if let Some(p) = &packed {
+            println!("unpack stub: {}", p.stub.display());
+        }
         for dir in project.site_packages.iter().skip(1) {
             println!("also searched: {}", dir.display());
         }
@@ -205,7 +244,12 @@ fn write_archive(
 ) -> Result<Archive> {
     let graph = &project.graph;
     let mut writer = BundleWriter::new(source_date_epoch()?);
-    let (bytecode_compression, other_compression) = match args.compress {
+    let mode = args.compress.unwrap_or(if args.pack {
+        CompressMode::All
+    } else {
+        CompressMode::Auto
+    });
+    let (bytecode_compression, other_compression) = match mode {
         CompressMode::Auto => (Compression::Stored, Compression::Deflate),
         CompressMode::All => (Compression::Deflate, Compression::Deflate),
         CompressMode::None => (Compression::Stored, Compression::Stored),

@@ -43,6 +43,17 @@ pub struct BootloaderInfo {
     pub min_glibc: Option<String>,
     /// The bundle and bytecode formats the bootloader reads (its marker).
     pub marker: Option<String>,
+    /// Built with `--pack`: `size` is then the stub's and the packed
+    /// runtime's together, and this says how they divide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packed: Option<PackedInfo>,
+}
+
+#[derive(Serialize)]
+pub struct PackedInfo {
+    pub stub_size: u64,
+    pub runtime_size: u64,
+    pub compressed_size: u64,
 }
 
 #[derive(Serialize)]
@@ -85,7 +96,14 @@ pub struct EntryRow {
 pub fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<Report, BundleError> {
     let bundle = Bundle::open_unverified(bytes)?;
     let m = &bundle.manifest;
-    let boot = &bytes[..bundle.bootloader_len as usize];
+    let prefix = &bytes[..bundle.bootloader_len as usize];
+    // A packed runtime is described from its decompressed bytes; a damaged
+    // one (which `verify` reports) from the stub's.
+    let packed = pyfreeze_bundle::pack::read(prefix).ok().flatten();
+    let unpacked = packed
+        .as_ref()
+        .and_then(|p| crate::pack::unpack(bytes, p).ok());
+    let boot = unpacked.as_deref().unwrap_or(prefix);
     // The whole file: a Mach-O header describes __LINKEDIT up to the end.
     let detected = bootloader::detect(bytes).ok();
     let kinds = file_kinds(m);
@@ -115,6 +133,11 @@ pub fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<Report, B
             size: bundle.bootloader_len,
             min_glibc: min_glibc(boot),
             marker: bootloader::marker(boot).map(str::to_string),
+            packed: packed.map(|p| PackedInfo {
+                stub_size: p.stub_len,
+                runtime_size: p.runtime_len,
+                compressed_size: p.compressed_len(),
+            }),
         },
         bundle: BundleInfo {
             format: m.format,
@@ -223,12 +246,18 @@ pub fn print_human(r: &Report) {
         .as_ref()
         .map(|v| format!(", needs glibc >= {v}"))
         .unwrap_or_default();
+    let size = match &r.bootloader.packed {
+        Some(p) => format!(
+            "{} packed into {} (zstd, behind a {} pyfreeze-unpack stub)",
+            human_size(p.runtime_size),
+            human_size(p.compressed_size),
+            human_size(p.stub_size)
+        ),
+        None => human_size(r.bootloader.size),
+    };
     println!(
-        "  bootloader   {} {} for {}, {}{glibc}",
-        r.bootloader.arch,
-        r.bootloader.format,
-        r.bootloader.target,
-        human_size(r.bootloader.size)
+        "  bootloader   {} {} for {}, {size}{glibc}",
+        r.bootloader.arch, r.bootloader.format, r.bootloader.target,
     );
     println!(
         "  runtime      {} (bundle format {}, bytecode {})",

@@ -8,6 +8,7 @@
 //! compile     compile every module to RustPython bytecode, in parallel
 //! bootloader  find the prebuilt bootloader for the target and check it (goblin)
 //! freeze      write the zip archive + manifest, append it to the bootloader
+//! pack        --pack: the bootloader zstd-compressed behind the pyfreeze-unpack stub
 //! output      replace the output file only once everything succeeded
 //! ```
 
@@ -23,6 +24,7 @@ mod graph;
 mod inspect;
 mod layout;
 mod output;
+mod pack;
 mod progress;
 mod project;
 mod report;
@@ -33,6 +35,7 @@ mod verify;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     install_panic_hook();
     let cli = cli::parse();
     match cli::run(cli) {
@@ -41,6 +44,16 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `pyfreeze inspect --json | head` should end quietly, as other command-line
+/// tools do, not fail on the closed pipe: Rust ignores SIGPIPE by default.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default at start.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

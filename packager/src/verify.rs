@@ -33,6 +33,9 @@ pub fn verify(path: &Path, bytes: &[u8]) -> ExitCode {
     if let Err(e) = bundle.check_bytecode(pyfreeze_bundle::BYTECODE_FORMAT) {
         problems.push(e.to_string());
     }
+    if let Some(problem) = check_packed_runtime(&bytes[..bundle.bootloader_len as usize], bytes) {
+        problems.push(problem);
+    }
     if problems.is_empty() {
         println!(
             "OK: {shown}: {} files, {} modules, archive sha256 {}",
@@ -47,5 +50,24 @@ pub fn verify(path: &Path, bytes: &[u8]) -> ExitCode {
             println!("  {p}");
         }
         ExitCode::from(1)
+    }
+}
+
+/// With `--pack`: every frame of the runtime decompresses with a matching
+/// checksum, into a bootloader for this bundle format.
+fn check_packed_runtime(prefix: &[u8], file: &[u8]) -> Option<String> {
+    let packed = match pyfreeze_bundle::pack::read(prefix) {
+        Ok(Some(p)) => p,
+        Ok(None) => return None,
+        Err(e) => return Some(e.to_string()),
+    };
+    match crate::pack::unpack(file, &packed) {
+        Err(e) => Some(format!("packed runtime: {e:#}")),
+        Ok(runtime)
+            if crate::bootloader::marker(&runtime) != Some(pyfreeze_bundle::BOOTLOADER_MARKER) =>
+        {
+            Some("packed runtime: not a bootloader for this bundle format".to_string())
+        }
+        Ok(_) => None,
     }
 }

@@ -26,7 +26,7 @@ fn profile_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// Build `pyfreeze` and `pyfreeze-boot` in the test's profile, once. Cargo's
+/// Build `pyfreeze`, `pyfreeze-boot` and `pyfreeze-unpack` in the test's profile, once. Cargo's
 /// own freshness check makes this a no-op when they are up to date.
 fn ensure_built() -> &'static PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -42,6 +42,8 @@ fn ensure_built() -> &'static PathBuf {
             "pyfreeze",
             "-p",
             "pyfreeze-boot",
+            "-p",
+            "pyfreeze-unpack",
         ]);
         match dir.file_name().and_then(OsStr::to_str) {
             Some("debug") => {}
@@ -69,6 +71,10 @@ pub fn test_cache() -> PathBuf {
 
 pub fn pyfreeze_bin() -> PathBuf {
     ensure_built().join(format!("pyfreeze{}", std::env::consts::EXE_SUFFIX))
+}
+
+pub fn unpack_bin() -> PathBuf {
+    ensure_built().join(format!("pyfreeze-unpack{}", std::env::consts::EXE_SUFFIX))
 }
 
 pub fn boot_bin() -> PathBuf {
