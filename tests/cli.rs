@@ -49,6 +49,8 @@ fn help_explains_every_option() {
         "--optimize",
         "--verbose",
         "--quiet",
+        "--compress",
+        "--pack",
     ] {
         let line = build
             .lines()
@@ -75,4 +77,21 @@ fn quiet_prints_nothing() {
     let build = freeze(&root().join("examples/hello/hello.py"), &out, &["--quiet"]);
     assert_eq!(text(&build.stdout), "");
     assert_eq!(text(&build.stderr), "");
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    // `pyfreeze inspect --json app | head -1`: the reader is gone before
+    // pyfreeze writes; it should stop as other tools do, not report a bug.
+    let f = freeze_source("print(1)\n");
+    let mut child = std::process::Command::new(pyfreeze_bin())
+        .args(["inspect", "--modules"])
+        .arg(&f.exe)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(text(&out.stderr), "", "{:?}", out.status);
 }

@@ -85,4 +85,10 @@ fn workflow_builds_packages_and_runs_every_target() {
         assert_contains(&workflow, &format!("\n  {job}\n"));
     }
     assert_contains(&workflow, "--target \"$triple\"");
+    // The --pack stub is built, shipped beside the bootloader, and its
+    // result run on the Linux runners.
+    assert_contains(&workflow, "-p pyfreeze-boot -p pyfreeze-unpack");
+    assert_contains(&workflow, "out/pyfreeze-unpack");
+    assert_contains(&workflow, "--pack -o");
+    assert_contains(&workflow, "hello-${{ matrix.target }}-packed");
 }

@@ -35,9 +35,10 @@ const CHUNK_ENTRY_LEN: usize = 16;
 pub const MAX_CHUNKS: u32 = 4096;
 pub const MAX_RUNTIME: u64 = 1 << 30;
 
-/// Chunks of this size compress almost as well as one frame (zstd's window
-/// at high levels is 8 MiB) and give every core a share.
-pub const CHUNK_SIZE: usize = 4 << 20;
+/// Chunks of this size compress almost as well as one frame and share out
+/// evenly over the cores that decompress them (2 MiB started hello 9% faster
+/// than 4 MiB on 2 cores, for 2% more bytes).
+pub const CHUNK_SIZE: usize = 2 << 20;
 
 /// How the stub tells the bootloader it started from memory which file holds
 /// the archive: `FD:PATH`, an open descriptor of that file and its path.

@@ -87,15 +87,7 @@ mod linux {
 
         let runtime = memfd()?;
         let runtime_file = File::from(runtime);
-        runtime_file
-            .set_len(packed.runtime_len)
-            .map_err(|e| format!("cannot allocate memory for the runtime: {e}"))?;
-        {
-            // SAFETY: a memfd only we know of, mapped to be filled once.
-            let mut out = unsafe { memmap2::MmapMut::map_mut(&runtime_file) }
-                .map_err(|e| format!("cannot allocate memory for the runtime: {e}"))?;
-            decompress(&map, &packed, &mut out)?;
-        }
+        decompress(&map, &packed, &runtime_file)?;
         seal(&runtime_file);
         drop(map);
 
@@ -173,36 +165,43 @@ mod linux {
     }
 
     /// Each frame into its place, the frames shared out over the cores.
-    fn decompress(file: &[u8], packed: &Packed, out: &mut [u8]) -> Result<(), String> {
+    /// Each core decompresses into a buffer of its own and writes that into
+    /// the memfd: the kernel then fills new pages straight from the buffer,
+    /// where a mapping would fault in and zero every page first (measured
+    /// slower, bench/RESULTS.md).
+    fn decompress(file: &[u8], packed: &Packed, runtime: &File) -> Result<(), String> {
+        use std::os::unix::fs::FileExt;
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, packed.chunks.len());
-        let mut jobs: Vec<Vec<(&[u8], &mut [u8])>> = (0..threads).map(|_| Vec::new()).collect();
-        let mut rest = out;
+        let mut jobs: Vec<Vec<(&[u8], std::ops::Range<usize>)>> =
+            (0..threads).map(|_| Vec::new()).collect();
         for (i, (from, raw)) in packed.frames().enumerate() {
-            let (dest, tail) = std::mem::take(&mut rest).split_at_mut(raw.len());
-            rest = tail;
             let input = file
                 .get(from)
                 .ok_or("a packed frame lies outside the file")?;
-            jobs[i % threads].push((input, dest));
+            jobs[i % threads].push((input, raw));
         }
-        let run = |jobs: Vec<(&[u8], &mut [u8])>| -> Result<(), String> {
+        let damaged = |why: String| {
+            format!("the packed runtime is damaged ({why}); rebuild or download it again")
+        };
+        let run = |jobs: Vec<(&[u8], std::ops::Range<usize>)>| -> Result<(), String> {
             let mut dctx = zstd::bulk::Decompressor::new()
                 .map_err(|e| format!("cannot start decompressing: {e}"))?;
-            for (input, dest) in jobs {
-                populate(dest);
-                let n = dctx.decompress_to_buffer(input, dest).map_err(|e| {
-                    format!("the packed runtime is damaged ({e}); rebuild or download it again")
-                })?;
-                if n != dest.len() {
-                    return Err(
-                        "the packed runtime is damaged (a frame has the wrong size); rebuild or \
-                         download it again"
-                            .into(),
-                    );
+            let mut buf: Vec<u8> = Vec::new();
+            for (input, raw) in jobs {
+                buf.clear();
+                buf.reserve(raw.len());
+                let n = dctx
+                    .decompress_to_buffer(input, &mut buf)
+                    .map_err(|e| damaged(e.to_string()))?;
+                if n != raw.len() {
+                    return Err(damaged("a frame has the wrong size".into()));
                 }
+                runtime
+                    .write_all_at(&buf, raw.start as u64)
+                    .map_err(|e| format!("cannot write the runtime into memory: {e}"))?;
             }
             Ok(())
         };
@@ -221,19 +220,6 @@ mod linux {
                 .collect::<Result<Vec<()>, String>>()
         })?;
         Ok(())
-    }
-
-    /// Allocate a frame's pages in one call rather than one fault per page
-    /// (Linux 5.14+; older kernels fault them in as they are written).
-    fn populate(dest: &mut [u8]) {
-        let page = 4096;
-        let start = dest.as_mut_ptr() as usize;
-        let aligned = start.next_multiple_of(page);
-        let len = (start + dest.len()).saturating_sub(aligned) / page * page;
-        if len > 0 {
-            // SAFETY: advice on pages of a mapping we own, inside `dest`.
-            unsafe { libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_POPULATE_WRITE) };
-        }
     }
 
     fn last_error() -> std::io::Error {
