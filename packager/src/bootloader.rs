@@ -200,7 +200,8 @@ pub fn describe_arch(arch: Option<Arch>) -> &'static str {
     }
 }
 
-fn check(bytes: &[u8], target: &Target) -> Result<()> {
+/// The file is an executable of `target`'s format and architecture.
+pub fn check_kind(bytes: &[u8], target: &Target) -> Result<()> {
     let detected = detect(bytes)?;
     if detected.format != target.format() || detected.arch != Some(target.arch) {
         bail!(
@@ -212,6 +213,11 @@ fn check(bytes: &[u8], target: &Target) -> Result<()> {
             describe(target.format()),
         );
     }
+    Ok(())
+}
+
+fn check(bytes: &[u8], target: &Target) -> Result<()> {
+    check_kind(bytes, target)?;
     if pyfreeze_bundle::reader::locate(bytes).is_ok() {
         bail!("it is already a frozen program, not a bare bootloader; pass pyfreeze-boot itself");
     }

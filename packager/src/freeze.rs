@@ -57,9 +57,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     let attached = match &packed {
         // The stub is an ordinary ELF file: what follows it is left alone.
         Some(p) => layout::Attached::Unchanged {
-            trailer: payload
-                .trailer(p.stub_len + p.frames_and_footer.len() as u64)
-                .to_bytes(),
+            trailer: payload.trailer(p.prefix_len()).to_bytes(),
         },
         None => layout::attach(boot.bytes(), project.target.format(), payload)?,
     };
@@ -90,17 +88,14 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     }
     let counts = count_origins(&payload.manifest.modules);
     let (total, runtime) = match &packed {
-        Some(p) => {
-            let prefix = p.stub_len + p.frames_and_footer.len() as u64;
-            (
-                prefix + (payload.bytes.len() + pyfreeze_bundle::trailer::LEN) as u64,
-                format!(
-                    "{} bootloader packed into {}",
-                    human_size(boot.bytes().len() as u64),
-                    human_size(prefix)
-                ),
-            )
-        }
+        Some(p) => (
+            p.prefix_len() + (payload.bytes.len() + pyfreeze_bundle::trailer::LEN) as u64,
+            format!(
+                "{} bootloader packed into {}",
+                human_size(boot.bytes().len() as u64),
+                human_size(p.prefix_len())
+            ),
+        ),
         None => (
             attached.len(boot.bytes(), payload) as u64,
             format!("{} bootloader", human_size(boot.bytes().len() as u64)),

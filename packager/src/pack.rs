@@ -28,6 +28,13 @@ pub struct Packed {
     pub frames_and_footer: Vec<u8>,
 }
 
+impl Packed {
+    /// Bytes before the archive: the stub, the frames and the footer.
+    pub fn prefix_len(&self) -> u64 {
+        self.stub_len + self.frames_and_footer.len() as u64
+    }
+}
+
 /// Refuse `--pack` early for targets it cannot serve.
 pub fn check_target(target: &Target) -> Result<()> {
     if target.os != Os::Linux {
@@ -75,19 +82,8 @@ fn check_stub(path: &Path, target: &Target) -> Result<u64> {
             path.display()
         )
     })?;
-    let detected = bootloader::detect(&bytes)
+    bootloader::check_kind(&bytes, target)
         .with_context(|| format!("{} cannot be used as the unpack stub", path.display()))?;
-    if detected.format != target.format() || detected.arch != Some(target.arch) {
-        bail!(
-            "{} is a {} {} executable, but target {} needs a {} {} one",
-            path.display(),
-            bootloader::describe_arch(detected.arch),
-            bootloader::describe(detected.format),
-            target.triple,
-            bootloader::describe_arch(Some(target.arch)),
-            bootloader::describe(target.format()),
-        );
-    }
     let marker = pack::UNPACK_MARKER.as_bytes();
     if memchr::memmem::find(&bytes, marker).is_none() {
         bail!(

@@ -138,17 +138,24 @@ mod linux {
     }
 
     fn memfd() -> Result<OwnedFd, String> {
-        // SAFETY: plain system call with a static name.
-        let fd = unsafe {
-            libc::memfd_create(
-                c"pyfreeze-boot".as_ptr(),
-                libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING,
-            )
+        /// Executable even where `vm.memfd_noexec` = 1 makes memfds
+        /// non-executable by default (Linux 6.3+); older kernels refuse the
+        /// flag, and need no asking.
+        const MFD_EXEC: libc::c_uint = 0x10;
+        let flags = libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING;
+        let create = |flags| {
+            // SAFETY: plain system call with a static name.
+            unsafe { libc::memfd_create(c"pyfreeze-boot".as_ptr(), flags) }
         };
+        let mut fd = create(flags | MFD_EXEC);
+        if fd < 0 && last_error().raw_os_error() == Some(libc::EINVAL) {
+            fd = create(flags);
+        }
         if fd < 0 {
             return Err(format!(
                 "cannot create the in-memory file to run from (memfd_create: {}); packed \
-                 executables need Linux 3.17 or later",
+                 executables need Linux 3.17 or later, with executable memfds allowed \
+                 (vm.memfd_noexec below 2); rebuild without --pack otherwise",
                 last_error()
             ));
         }
