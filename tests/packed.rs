@@ -95,7 +95,15 @@ fn packed_builds_are_reproducible_with_and_without_the_cache() {
 #[test]
 fn inspect_and_verify_read_a_packed_executable() {
     let f = freeze_tree(&[("main.py", "print(1)\n")], &["--pack"]);
-    let out = pyfreeze(&root(), [Path::new("inspect"), &f.exe, Path::new("--json")]);
+    let out = pyfreeze(
+        &root(),
+        [
+            Path::new("inspect"),
+            &f.exe,
+            Path::new("--json"),
+            Path::new("--modules"),
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let boot = &json["bootloader"];
@@ -103,6 +111,14 @@ fn inspect_and_verify_read_a_packed_executable() {
     assert_eq!(boot["packed"]["stub_size"], len(&unpack_bin()));
     // Described from the decompressed runtime, not from the stub.
     assert_eq!(boot["marker"], pyfreeze_bundle::BOOTLOADER_MARKER);
+    // --pack deflates bytecode too, unless --compress says otherwise.
+    let entries = json["entries"].as_array().expect("entries");
+    let bytecode: Vec<_> = entries.iter().filter(|e| e["kind"] == "bytecode").collect();
+    assert!(!bytecode.is_empty());
+    assert!(
+        bytecode.iter().all(|e| e["compression"] == "deflate"),
+        "bytecode left stored under --pack"
+    );
     let out = pyfreeze(&root(), [Path::new("verify"), &f.exe]);
     assert!(out.status.success(), "{}", text(&out.stdout));
     assert_contains(&text(&out.stdout), "OK:");

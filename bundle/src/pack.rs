@@ -33,7 +33,7 @@ const CHUNK_ENTRY_LEN: usize = 16;
 /// What a reader accepts, so that a hostile file cannot make the stub
 /// allocate or loop without bound.
 pub const MAX_CHUNKS: u32 = 4096;
-pub const MAX_RUNTIME: u64 = 1 << 30;
+pub const MAX_RUNTIME: u64 = 256 << 20;
 
 /// Chunks of this size compress almost as well as one frame and share out
 /// evenly over the cores that decompress them (2 MiB started hello 9% faster

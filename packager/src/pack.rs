@@ -1,7 +1,7 @@
 //! `pyfreeze build --pack`: instead of the bootloader as it is, the output
 //! begins with the small `pyfreeze-unpack` stub and the bootloader
-//! compressed with zstd (layout in `pyfreeze_bundle::pack`). About a third
-//! of the size, for the time it takes to decompress at every start.
+//! compressed with zstd (layout in `pyfreeze_bundle::pack`): about 40% of
+//! the size, for the time it takes to decompress at every start.
 //! The compressed bootloader is cached per bootloader.
 
 use crate::bootloader::{self, Bootloader};
