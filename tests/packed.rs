@@ -242,3 +242,22 @@ fn packed_copies_started_at_once_all_succeed() {
         assert_eq!(text(&out.stdout), format!("ok {i}\n"));
     }
 }
+
+#[test]
+fn multiprocessing_spawn_children_start_through_the_stub_too() {
+    // Spawned children re-execute sys.executable: the packed file.
+    let dir = scratch();
+    let exe = dir.path().join("mp");
+    freeze(
+        &fixtures().join("multiprocessing_app.py"),
+        &exe,
+        &["--pack"],
+    );
+    let out = run(&exe, ["spawn"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "spawn pool: [0, 1, 4, 9, 16, 25]\nspawn process: from child\n\
+         spawn exitcode: 0\nspawn executor: [49, 64]\n"
+    );
+}
