@@ -47,6 +47,21 @@ fn inspect_json(dir: &Path, exe: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `inspect --json` reads `exe` back as a bootloader of this format and architecture.
+fn assert_inspected_as(dir: &Path, exe: &Path, format: &str, arch: &str) -> serde_json::Value {
+    let doc = inspect_json(dir, exe);
+    assert_eq!(
+        (
+            doc["bootloader"]["format"].as_str(),
+            doc["bootloader"]["arch"].as_str()
+        ),
+        (Some(format), Some(arch)),
+        "{}",
+        exe.display()
+    );
+    doc
+}
+
 fn verify_ok(dir: &Path, exe: &Path) {
     let out = pyfreeze(dir, ["verify", exe.to_str().unwrap()]);
     assert_eq!(
@@ -65,14 +80,7 @@ fn windows_bundle_from_linux() {
     let out = build_for(dir.path(), "x86_64-pc-windows-msvc", &boot, "app.exe");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let exe = dir.path().join("app.exe");
-    let doc = inspect_json(dir.path(), &exe);
-    assert_eq!(
-        (
-            doc["bootloader"]["format"].as_str(),
-            doc["bootloader"]["arch"].as_str()
-        ),
-        (Some("PE"), Some("x86_64"))
-    );
+    let doc = assert_inspected_as(dir.path(), &exe, "PE", "x86_64");
     assert_eq!(doc["build"]["target"], "x86_64-pc-windows-msvc");
     verify_ok(dir.path(), &exe);
 
@@ -124,14 +132,7 @@ fn linux_bundle_follows_posix_branches() {
     let out = build_for(dir.path(), "aarch64-unknown-linux-gnu", &boot, "app");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let exe = dir.path().join("app");
-    let doc = inspect_json(dir.path(), &exe);
-    assert_eq!(
-        (
-            doc["bootloader"]["format"].as_str(),
-            doc["bootloader"]["arch"].as_str()
-        ),
-        (Some("ELF"), Some("aarch64"))
-    );
+    assert_inspected_as(dir.path(), &exe, "ELF", "aarch64");
     verify_ok(dir.path(), &exe);
     let m = Bundle::open(&std::fs::read(&exe).unwrap())
         .unwrap()
@@ -193,14 +194,7 @@ fn macos_bundles_stay_signable() {
                 "{triple}"
             );
         }
-        let doc = inspect_json(dir.path(), &exe);
-        assert_eq!(
-            (
-                doc["bootloader"]["format"].as_str(),
-                doc["bootloader"]["arch"].as_str()
-            ),
-            (Some("Mach-O"), Some(arch))
-        );
+        assert_inspected_as(dir.path(), &exe, "Mach-O", arch);
         verify_ok(dir.path(), &exe);
 
         // What `codesign` does: a signature blob at the end of __LINKEDIT and a
