@@ -91,7 +91,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         Some(p) => (
             p.prefix_len() + (payload.bytes.len() + pyfreeze_bundle::trailer::LEN) as u64,
             format!(
-                "{} bootloader packed into {}",
+                "{} bootloader packed with its unpack stub into {}",
                 human_size(boot.bytes().len() as u64),
                 human_size(p.prefix_len())
             ),
