@@ -21,7 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Lets `pyfreeze build` recognise this file as a bootloader and check that
 /// it runs the bytecode the packager writes.
 #[used]
-static MARKER: &str = pyfreeze_bundle::BOOTLOADER_MARKER;
+static MARKER: &str = pyfreeze_bundle::runtime::rustpython::BOOTLOADER_MARKER;
 
 /// Exit code for "this executable cannot start" (damaged, truncated, foreign).
 const EXIT_BAD_BUNDLE: i32 = 2;
@@ -82,6 +82,7 @@ fn open_bundle(
     pyfreeze_bundle::reader::check_hash(&trailer, payload)?;
     trace.mark("checksum");
     let bundle = Bundle::parse(trailer, payload)?;
+    bundle.check_bytecode(pyfreeze_bundle::runtime::rustpython::BYTECODE_FORMAT)?;
     trace.mark("manifest");
     Ok(bundle)
 }

@@ -160,7 +160,7 @@ proptest! {
         }).collect();
         let manifest = Manifest {
             format: crate::FORMAT_VERSION,
-            bytecode: crate::BYTECODE_FORMAT.into(),
+            bytecode: crate::runtime::rustpython::BYTECODE_FORMAT.into(),
             entry: Entry::Script { module: names[0].clone() },
             build: BuildInfo::default(),
             modules,

@@ -27,6 +27,7 @@ pub mod limits;
 pub mod manifest;
 pub mod pack;
 pub mod reader;
+pub mod runtime;
 pub mod signature;
 pub mod target;
 pub mod trailer;
@@ -41,19 +42,8 @@ pub use trailer::Trailer;
 /// change a bootloader of the previous version could misread.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// The bytecode the archive carries: RustPython's marshal format of the
-/// compiler that produced it. A bootloader refuses any other value, because
-/// RustPython's bytecode changes between releases without notice.
-pub const BYTECODE_FORMAT: &str = "rustpython-0.6.0/marshal-5";
-
-/// First four bytes of every `.pyc` RustPython 0.6 writes and reads
-/// (magic number 3627, then `\r\n`), checked against the VM in stub-runtime's tests.
-pub const PYC_MAGIC: [u8; 4] = [0x2b, 0x0e, b'\r', b'\n'];
-
-/// Every pyfreeze bootloader carries this string; the packager reads it to
-/// check, before building, that the bootloader runs the bytecode it writes.
-pub const BOOTLOADER_MARKER: &str =
-    "PYFREEZE-BOOTLOADER:format=1;bytecode=rustpython-0.6.0/marshal-5;";
+/// Every pyfreeze bootloader carries a marker that starts with this string
+/// and states the bundle and bytecode formats it reads (see [`runtime`]).
 pub const BOOTLOADER_MARKER_PREFIX: &str = "PYFREEZE-BOOTLOADER:";
 
 /// Name of the manifest inside the zip payload.
@@ -79,26 +69,4 @@ pub fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn bytecode_format_names_the_marshal_version_in_use() {
-        // If RustPython's marshal format moves, BYTECODE_FORMAT must move too,
-        // or old bootloaders would run bytecode they cannot read.
-        let expected = format!(
-            "marshal-{}",
-            rustpython_compiler_core::marshal::FORMAT_VERSION
-        );
-        assert!(super::BYTECODE_FORMAT.ends_with(&expected));
-    }
-
-    #[test]
-    fn bootloader_marker_states_the_formats() {
-        let marker = super::BOOTLOADER_MARKER;
-        assert!(marker.starts_with(super::BOOTLOADER_MARKER_PREFIX));
-        assert!(marker.contains(&format!("format={};", super::FORMAT_VERSION)));
-        assert!(marker.contains(&format!("bytecode={};", super::BYTECODE_FORMAT)));
-    }
 }

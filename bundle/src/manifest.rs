@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct Manifest {
     /// [`crate::FORMAT_VERSION`] of the writer.
     pub format: u32,
-    /// [`crate::BYTECODE_FORMAT`] of the compiler that produced the bytecode.
+    /// The bytecode format of the compiler (`crate::runtime`) that produced the bytecode.
     pub bytecode: String,
     /// What runs when the executable starts.
     pub entry: Entry,

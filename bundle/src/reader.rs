@@ -56,8 +56,9 @@ pub struct Bundle<'a> {
 }
 
 impl<'a> Bundle<'a> {
-    /// What the bootloader does at start: locate, check the checksum over the
-    /// whole payload, then parse the manifest and check it is compatible.
+    /// Locate, check the checksum over the whole payload, then parse the
+    /// manifest. A bootloader then checks the bytecode is its own
+    /// ([`Bundle::check_bytecode`]).
     pub fn open(file: &'a [u8]) -> Result<Self, BundleError> {
         let (trailer, payload) = locate(file)?;
         check_hash(&trailer, payload)?;
@@ -66,9 +67,7 @@ impl<'a> Bundle<'a> {
 
     /// The manifest step of [`Bundle::open`], for callers that time each step.
     pub fn parse(trailer: Trailer, payload: &'a [u8]) -> Result<Self, BundleError> {
-        let bundle = Self::from_parts(trailer, payload)?;
-        bundle.check_bytecode(crate::BYTECODE_FORMAT)?;
-        Ok(bundle)
+        Self::from_parts(trailer, payload)
     }
 
     /// Locate and parse without checking the checksum, for tools that want to

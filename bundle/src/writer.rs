@@ -247,7 +247,7 @@ pub(crate) mod tests {
     pub(crate) fn manifest() -> Manifest {
         Manifest {
             format: crate::FORMAT_VERSION,
-            bytecode: crate::BYTECODE_FORMAT.into(),
+            bytecode: crate::runtime::rustpython::BYTECODE_FORMAT.into(),
             entry: Entry::Script {
                 module: "__main__".into(),
             },

@@ -41,11 +41,12 @@ impl Cache {
         }
     }
 
-    pub fn key(text: &str, virtual_path: &str, optimize: u8) -> String {
+    /// The key of a module's bytecode in `bytecode_format`.
+    pub fn key(bytecode_format: &str, text: &str, virtual_path: &str, optimize: u8) -> String {
         let mut h = Sha256::new();
         for part in [
             LAYOUT,
-            pyfreeze_bundle::BYTECODE_FORMAT,
+            bytecode_format,
             env!("CARGO_PKG_VERSION"),
             &optimize.to_string(),
             virtual_path,
@@ -99,6 +100,16 @@ impl Cache {
     pub fn enabled(&self) -> bool {
         self.dir.is_some()
     }
+
+    /// Use so far, for the build report.
+    pub fn stats(&self) -> crate::report::CacheStats {
+        crate::report::CacheStats {
+            enabled: self.enabled(),
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            corrupt: self.corrupt.load(Ordering::Relaxed),
+        }
+    }
 }
 
 impl pyfreeze_bundle::writer::DeflateCache for Cache {
@@ -150,7 +161,7 @@ mod tests {
     fn round_trip_and_corruption_is_never_loaded() {
         let tmp = tempfile::tempdir().unwrap();
         let cache = cache_in(tmp.path());
-        let key = Cache::key("x = 1\n", "m.py", 0);
+        let key = Cache::key("f", "x = 1\n", "m.py", 0);
         assert_eq!(cache.get(&key), None);
         cache.put(&key, b"pyc bytes");
         assert_eq!(cache.get(&key).as_deref(), Some(&b"pyc bytes"[..]));
@@ -166,10 +177,11 @@ mod tests {
 
     #[test]
     fn keys_depend_on_everything_that_changes_the_bytecode() {
-        let base = Cache::key("x = 1\n", "m.py", 0);
-        assert_ne!(base, Cache::key("x = 2\n", "m.py", 0));
-        assert_ne!(base, Cache::key("x = 1\n", "n.py", 0));
-        assert_ne!(base, Cache::key("x = 1\n", "m.py", 1));
-        assert_eq!(base, Cache::key("x = 1\n", "m.py", 0));
+        let base = Cache::key("f", "x = 1\n", "m.py", 0);
+        assert_ne!(base, Cache::key("f", "x = 2\n", "m.py", 0));
+        assert_ne!(base, Cache::key("f", "x = 1\n", "n.py", 0));
+        assert_ne!(base, Cache::key("f", "x = 1\n", "m.py", 1));
+        assert_ne!(base, Cache::key("g", "x = 1\n", "m.py", 0));
+        assert_eq!(base, Cache::key("f", "x = 1\n", "m.py", 0));
     }
 }

@@ -1,43 +1,15 @@
-//! `pyfreeze`: freeze a Python program into one self-contained executable.
-//!
-//! `pyfreeze build` runs the pipeline, one module per step:
-//!
-//! ```text
-//! graph/      walk the import graph from the entry script (user code, --path, stdlib)
-//! source      read and decode each module's source (PEP 263 coding cookies)
-//! compile     compile every module to RustPython bytecode, in parallel
-//! bootloader  find the prebuilt bootloader for the target and check it (goblin)
-//! freeze      write the zip archive + manifest, append it to the bootloader
-//! pack        --pack: the bootloader zstd-compressed behind the pyfreeze-unpack stub
-//! output      replace the output file only once everything succeeded
-//! ```
+//! `pyfreeze`: the command line over the pyfreeze library. It parses
+//! arguments, calls the library, and prints what comes back.
 
-mod bootloader;
-mod cache;
 mod cli;
-mod compile;
-mod data;
-mod dists;
-mod extract;
-mod freeze;
-mod graph;
-mod inspect;
-mod layout;
-mod output;
-mod pack;
-mod progress;
-mod project;
-mod report;
-mod source;
-mod stdlib;
-mod verify;
 
+use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_sigpipe();
     install_panic_hook();
-    let cli = cli::parse();
+    let cli = cli::args::Cli::parse();
     match cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -59,10 +31,10 @@ fn restore_sigpipe() {
 
 /// A bug in pyfreeze (or in a library it uses) should read as one, not as a
 /// Rust backtrace. Panics inside the compiler are caught and reported per file
-/// (see `compile`); this hook covers everything else.
+/// (see `pyfreeze::runtime::rustpython`); this hook covers everything else.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        if compile::in_guarded_compile() {
+        if pyfreeze::runtime::rustpython::in_guarded_compile() {
             return; // reported by the caller, naming the file
         }
         let location = info

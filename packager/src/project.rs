@@ -1,29 +1,28 @@
-//! From the command line's description of a program (`SourceArgs`) to its
-//! walked import graph: checks the inputs, finds the virtual environment's
-//! site-packages, adds what every bundle needs, and judges what is missing.
+//! From the caller's description of a program ([`ProgramOptions`]) to its
+//! walked import graph: merges in `[tool.pyfreeze]`, checks the inputs,
+//! finds the virtual environment's site-packages, loads the package rules
+//! in force, and walks.
 
-use crate::cli::SourceArgs;
-use crate::graph::{self, Graph, GraphEntry, GraphOptions, Kind, resolve};
-use crate::stdlib;
+use crate::analyze::{self, Graph, GraphEntry, GraphOptions, Kind, resolve};
+use crate::error::BuildError;
+use crate::options::{EntryPoint, ProgramOptions};
+use crate::rules::{self, Rules};
+use crate::runtime::{self, Runtime, RuntimeKind};
 use anyhow::{Result, anyhow, bail};
-use pyfreeze_bundle::Origin;
 use pyfreeze_bundle::target::Target;
 use std::path::{Path, PathBuf};
-
-/// Packages every bundle carries because the runtime uses them at start:
-/// `encodings` registers the codec search function and loads codecs by name.
-const ALWAYS_PACKAGES: &[&str] = &["encodings"];
 
 pub struct Project {
     pub graph: Graph,
     pub target: Target,
+    pub runtime: &'static dyn Runtime,
     pub settings: Settings,
     /// Third-party directories searched, and where they came from.
     pub site_packages: Vec<PathBuf>,
     pub site_note: Option<String>,
 }
 
-/// What runs when the executable starts.
+/// What runs when the executable starts, once resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntrySpec {
     Script(PathBuf),
@@ -36,7 +35,7 @@ pub enum EntrySpec {
     },
 }
 
-/// The command line merged with the project's `[tool.pyfreeze]` table.
+/// The caller's options merged with the project's `[tool.pyfreeze]` table.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub entry: EntrySpec,
@@ -71,14 +70,9 @@ impl Settings {
     }
 }
 
-/// The triple pyfreeze itself was compiled for: the default target.
-pub fn host_triple() -> &'static str {
-    env!("PYFREEZE_HOST_TARGET")
-}
-
 /// `--target TRIPLE`, else the host.
-pub fn target(source: &SourceArgs) -> Result<Target> {
-    match &source.target {
+pub fn target(program: &ProgramOptions) -> Result<Target> {
+    match &program.target {
         None => host_target(),
         Some(triple) => Target::parse(triple).ok_or_else(|| {
             anyhow!(
@@ -90,24 +84,22 @@ pub fn target(source: &SourceArgs) -> Result<Target> {
 }
 
 pub fn host_target() -> Result<Target> {
-    Target::parse(host_triple()).ok_or_else(|| {
-        anyhow!(
-            "pyfreeze does not support its own platform {}",
-            host_triple()
-        )
-    })
+    let host = crate::host_triple();
+    Target::parse(host).ok_or_else(|| anyhow!("pyfreeze does not support its own platform {host}"))
 }
 
-pub fn load(source: &SourceArgs, target: Target) -> Result<Project> {
-    let settings = settings(source)?;
+/// Resolve the settings and walk the program's import graph.
+pub fn load(program: &ProgramOptions) -> Result<Project, BuildError> {
+    let target = target(program)?;
+    let runtime = runtime::select(RuntimeKind::default());
+    let settings = settings(program)?;
     for dir in &settings.paths {
         if !dir.is_dir() {
-            bail!("--path {}: not a directory", dir.display());
+            return Err(anyhow!("--path {}: not a directory", dir.display()).into());
         }
     }
     let (site_packages, site_note) = site_packages(settings.venv.as_deref())?;
-    let mut always = always_included();
-    always.extend(settings.hidden_imports.iter().cloned());
+    let rules = active_rules(&target, runtime)?;
     let entry = match &settings.entry {
         EntrySpec::Script(path) => GraphEntry::Script(path),
         EntrySpec::Module(name) => GraphEntry::Module {
@@ -121,97 +113,97 @@ pub fn load(source: &SourceArgs, target: Target) -> Result<Project> {
             as_main: false,
         },
     };
-    let graph = graph::build(&GraphOptions {
+    let mut graph = analyze::analyze(&GraphOptions {
         entry,
         paths: &settings.paths,
         site_packages: &site_packages,
         target: &target,
-        always: &always,
+        runtime,
+        rules: &rules,
+        hidden_imports: &settings.hidden_imports,
         collect: &settings.collect_submodules,
         excludes: &settings.exclude_modules,
     })
-    .map_err(|errors| {
-        if let [graph::GraphError::Entry(e)] = errors.as_slice() {
-            return anyhow!("{e}");
-        }
-        crate::compile::failure(errors.iter().map(ToString::to_string).collect())
+    .map_err(|e| match e {
+        analyze::walk::AnalyzeError::Entry(e) => BuildError::Other(anyhow!("{e}")),
+        analyze::walk::AnalyzeError::Modules(failures) => BuildError::Compile(failures),
     })?;
     for (flag, names) in [
         ("--hidden-import", &settings.hidden_imports),
         ("--collect-submodules", &settings.collect_submodules),
     ] {
         for name in names {
-            let found = graph.index_of(name).map(|i| &graph.modules[i].kind);
-            if matches!(found, None | Some(Kind::Missing)) {
-                bail!(
+            if matches!(graph.get(name).map(|m| &m.kind), None | Some(Kind::Missing)) {
+                return Err(anyhow!(
                     "{flag} {name}: no such module on the search path (the script's directory, \
                      --path, site-packages, the stdlib)"
-                );
+                )
+                .into());
             }
         }
     }
-    let mut graph = graph;
-    warn_stdlib_shadows(&mut graph, &target);
+    let shadows = analyze::problems::stdlib_shadows(&graph, runtime, &target);
+    graph.diagnostics.extend(shadows);
     Ok(Project {
         graph,
         target,
+        runtime,
         settings,
         site_packages,
         site_note,
     })
 }
 
-/// The command line, completed by `<dir>/pyproject.toml` when SCRIPT is a
-/// project directory. Options given on the command line add to the table's.
-fn settings(source: &SourceArgs) -> Result<Settings> {
+/// The package rules whose conditions hold for this build.
+fn active_rules(target: &Target, runtime: &dyn Runtime) -> Result<Rules> {
+    let all = Rules::builtin()?;
+    let version_of = |_: rules::VersionOf<'_>| None;
+    Ok(all.active(&rules::Context {
+        sys_platform: target.sys_platform(),
+        runtime: runtime.rule_name(),
+        version_of: &version_of,
+    }))
+}
+
+/// The caller's options, completed by `<dir>/pyproject.toml` when the entry
+/// is a project directory. Options given by the caller add to the table's.
+fn settings(program: &ProgramOptions) -> Result<Settings> {
     let mut s = Settings {
         entry: EntrySpec::Module(String::new()),
         base: PathBuf::from("."),
-        paths: source.paths.clone(),
-        venv: source.venv.clone(),
-        hidden_imports: source.hidden_imports.clone(),
-        exclude_modules: source.exclude_modules.clone(),
-        collect_submodules: source.collect_submodules.clone(),
-        add_data: source.add_data.clone(),
+        paths: program.paths.clone(),
+        venv: program.venv.clone(),
+        hidden_imports: program.hidden_imports.clone(),
+        exclude_modules: program.exclude_modules.clone(),
+        collect_submodules: program.collect_submodules.clone(),
+        add_data: program.add_data.clone(),
         name: None,
     };
-    s.entry = if let Some(module) = &source.module {
-        EntrySpec::Module(module.clone())
-    } else if let Some(entry) = &source.entry {
-        parse_function_entry(entry, "--entry")?
-    } else {
-        let Some(script) = &source.script else {
-            bail!(
-                "nothing to build: pass a SCRIPT, a project directory, -m MODULE or --entry MODULE:FUNCTION"
-            );
-        };
-        if script.is_dir() {
-            return project_settings(script, s);
+    s.entry = match &program.entry {
+        EntryPoint::Module(module) => EntrySpec::Module(module.clone()),
+        EntryPoint::Function { module, function } => {
+            parse_function_entry(&format!("{module}:{function}"), "--entry")?
         }
-        if !script.exists() {
-            bail!("entry script {} not found", script.display());
+        EntryPoint::Path(script) => {
+            if script.is_dir() {
+                return project_settings(script, s);
+            }
+            if !script.exists() {
+                bail!("entry script {} not found", script.display());
+            }
+            if !script.is_file() {
+                bail!("entry script {} is not a file", script.display());
+            }
+            EntrySpec::Script(script.clone())
         }
-        if !script.is_file() {
-            bail!("entry script {} is not a file", script.display());
-        }
-        EntrySpec::Script(script.clone())
     };
     Ok(s)
 }
 
 fn parse_function_entry(text: &str, what: &str) -> Result<EntrySpec> {
-    match text.split_once(':') {
-        Some((module, function))
-            if !module.trim().is_empty()
-                && !function.trim().is_empty()
-                && !function.contains(['.', ':']) =>
-        {
-            Ok(EntrySpec::Function {
-                module: module.trim().to_string(),
-                function: function.trim().to_string(),
-            })
-        }
-        _ => bail!("{what} {text:?}: expected MODULE:FUNCTION, e.g. mytool.cli:main"),
+    match EntryPoint::function(text, what)? {
+        EntryPoint::Function { module, function } => Ok(EntrySpec::Function { module, function }),
+        _ => unreachable!("EntryPoint::function makes functions"),
     }
 }
 
@@ -311,33 +303,6 @@ fn project_settings(dir: &Path, mut s: Settings) -> Result<Settings> {
     Ok(s)
 }
 
-/// The program's own top-level modules named like standard library ones
-/// win, as under CPython with the script's directory first; say so.
-fn warn_stdlib_shadows(graph: &mut Graph, target: &Target) {
-    let lib = stdlib::get();
-    let builtins = target.builtin_modules();
-    let mut found = Vec::new();
-    for (i, m) in graph.modules.iter().enumerate() {
-        if m.origin != Origin::User || m.name.contains('.') || i == graph.entry {
-            continue;
-        }
-        let Kind::Source { file, .. } = &m.kind else {
-            continue;
-        };
-        let in_stdlib = lib.is_file(&format!("{}.py", m.name))
-            || lib.is_file(&format!("{}/__init__.py", m.name))
-            || builtins.contains(&m.name.as_str());
-        if in_stdlib {
-            found.push(format!(
-                "{} shadows the standard library module {}: the program imports its own, as under CPython",
-                file.display(),
-                m.name
-            ));
-        }
-    }
-    graph.warnings.extend(found);
-}
-
 /// `--venv DIR`, else `$VIRTUAL_ENV`: its site-packages (and `.pth` dirs).
 fn site_packages(venv: Option<&Path>) -> Result<(Vec<PathBuf>, Option<String>)> {
     let (dir, how) = match venv {
@@ -361,60 +326,4 @@ fn site_packages(venv: Option<&Path>) -> Result<(Vec<PathBuf>, Option<String>)> 
     };
     let note = format!("site-packages: {} (from {how})", first.display());
     Ok((found, Some(note)))
-}
-
-/// `encodings` and every codec module in it.
-fn always_included() -> Vec<String> {
-    let lib = stdlib::get();
-    let mut names: Vec<String> = ALWAYS_PACKAGES.iter().map(|s| s.to_string()).collect();
-    for package in ALWAYS_PACKAGES {
-        let mut subs: Vec<String> = lib
-            .files_under(package)
-            .filter_map(|f| f.strip_suffix(".py"))
-            .filter(|f| !f.ends_with("/__init__"))
-            .map(|f| f.replace('/', "."))
-            .collect();
-        subs.sort();
-        names.extend(subs);
-    }
-    names
-}
-
-/// Imports that cannot be satisfied: each a one-line message with the chain
-/// of importers. The stdlib's own probes for optional accelerators are left
-/// out: they are not the user's problem.
-pub fn problems(graph: &Graph) -> Vec<String> {
-    let mut out = Vec::new();
-    for u in graph.unsatisfied() {
-        let m = &graph.modules[u.module];
-        if graph.modules[u.importer].origin == Origin::Stdlib {
-            continue;
-        }
-        let chain = format!("{} -> {}", graph.required_chain(u.importer), m.name);
-        let place = format!(
-            "{} line {}{}",
-            graph.display_name(u.importer),
-            u.line,
-            if u.delayed {
-                ", inside a function: fails only when that code runs"
-            } else {
-                ""
-            }
-        );
-        out.push(match &m.kind {
-            Kind::Extension(file) => format!(
-                "module {} is a compiled extension ({}), which RustPython cannot load; package {} \
-                 needs a pure-Python version of it ({place}; {chain})",
-                m.name,
-                file.display(),
-                m.name.split('.').next().unwrap_or(&m.name),
-            ),
-            _ => format!(
-                "module {} not found ({place}; {chain}). Install it in the venv, add its \
-                 directory with --path, or leave it out with --exclude-module",
-                m.name
-            ),
-        });
-    }
-    out
 }

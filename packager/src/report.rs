@@ -1,153 +1,106 @@
-//! `pyfreeze graph` and `pyfreeze why`: the import graph, explained.
+//! How a build talks to its caller: progress and warnings while it runs
+//! (a [`Reporter`]), and what it did once it is done (a [`BuildReport`]).
 
-use crate::cli::{GraphArgs, GraphFormat, WhyArgs};
-use crate::graph::{Graph, Kind};
-use crate::project;
-use anyhow::Result;
-use pyfreeze_bundle::Origin;
-use std::process::ExitCode;
+use crate::diagnostics::Diagnostic;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
 
-pub fn why(args: &WhyArgs) -> Result<ExitCode> {
-    let project = project::load(&args.source, project::target(&args.source)?)?;
-    match project.graph.index_of(&args.module) {
-        Some(i) => {
-            println!("{}", project.graph.chain(i));
-            Ok(ExitCode::SUCCESS)
-        }
-        None => {
-            eprintln!(
-                "{} is not imported by {}",
-                args.module, project.graph.script_name
-            );
-            Ok(ExitCode::FAILURE)
-        }
-    }
+/// A step of the build, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    ScanningImports,
+    Compiling,
+    WritingArchive,
 }
 
-pub fn graph(args: &GraphArgs) -> Result<ExitCode> {
-    let project = project::load(&args.source, project::target(&args.source)?)?;
-    let g = &project.graph;
-    match args.format {
-        GraphFormat::Tree => print_tree(g),
-        GraphFormat::Dot => print_dot(g),
-        GraphFormat::Json => println!("{}", serde_json::to_string_pretty(&to_json(g))?),
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn kind_label(kind: &Kind) -> &'static str {
-    match kind {
-        Kind::Source {
-            package: Some(_), ..
-        } => "package",
-        Kind::Source { .. } => "module",
-        Kind::Namespace(_) => "namespace",
-        Kind::Builtin => "builtin",
-        Kind::Foreign => "other-platform",
-        Kind::Excluded => "excluded",
-        Kind::Extension(_) => "extension",
-        Kind::Missing => "missing",
-    }
-}
-
-fn origin_label(origin: Origin) -> &'static str {
-    match origin {
-        Origin::User => "own",
-        Origin::ThirdParty => "third-party",
-        Origin::Stdlib => "stdlib",
-    }
-}
-
-/// Each module under the module that first imported it.
-fn print_tree(g: &Graph) {
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); g.modules.len()];
-    for (i, m) in g.modules.iter().enumerate() {
-        if let Some((parent, _)) = m.importer {
-            children[parent].push(i);
-        }
-    }
-    let mut stack = vec![(g.entry, 0usize)];
-    while let Some((i, depth)) = stack.pop() {
-        let m = &g.modules[i];
-        println!(
-            "{}{} [{}, {}]",
-            "  ".repeat(depth),
-            g.display_name(i),
-            kind_label(&m.kind),
-            origin_label(m.origin)
-        );
-        for &c in children[i].iter().rev() {
-            stack.push((c, depth + 1));
+impl Phase {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Phase::ScanningImports => "scanning imports",
+            Phase::Compiling => "compiling",
+            Phase::WritingArchive => "writing the archive",
         }
     }
 }
 
-fn print_dot(g: &Graph) {
-    println!("digraph imports {{");
-    println!("  node [shape=box, fontname=\"monospace\"];");
-    for (i, m) in g.modules.iter().enumerate() {
-        let color = match (&m.kind, m.origin) {
-            (Kind::Missing, _) | (Kind::Extension(_), _) => "red",
-            (_, Origin::User) => "black",
-            (_, Origin::ThirdParty) => "blue",
-            (_, Origin::Stdlib) => "gray50",
-        };
-        println!(
-            "  {i} [label=\"{}\", color=\"{color}\"];",
-            g.display_name(i)
-        );
-    }
-    for (i, m) in g.modules.iter().enumerate() {
-        for e in &m.imports {
-            let style = if e.optional { " [style=dashed]" } else { "" };
-            println!("  {i} -> {}{style};", e.to);
-        }
-    }
-    println!("}}");
+/// Receives progress and warnings as the build goes. Called from the
+/// build's worker threads too, hence `Sync` and `&self`.
+pub trait Reporter: Sync {
+    /// A new step over `items` items (0: not counted).
+    fn phase(&self, _phase: Phase, _items: u64) {}
+    /// One item of the current step is done.
+    fn advance(&self) {}
+    /// A warning about the program.
+    fn diagnostic(&self, _diagnostic: &Diagnostic) {}
 }
 
-fn to_json(g: &Graph) -> serde_json::Value {
-    let modules: Vec<serde_json::Value> = g
-        .modules
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let file = match &m.kind {
-                Kind::Source { file, .. } => Some(file.display()),
-                Kind::Extension(file) => Some(file.display().to_string()),
-                _ => None,
-            };
-            serde_json::json!({
-                "name": g.display_name(i),
-                "kind": kind_label(&m.kind),
-                "origin": origin_label(m.origin),
-                "file": file,
-                "imports": m.imports.iter().map(|e| serde_json::json!({
-                    "module": g.display_name(e.to),
-                    "line": e.line,
-                    "optional": e.optional,
-                    "delayed": e.delayed,
-                })).collect::<Vec<_>>(),
-                "imported_by": m.importer.map(|(p, _)| g.display_name(p)),
-            })
-        })
-        .collect();
-    let unsatisfied = g.unsatisfied();
-    let missing: Vec<serde_json::Value> = g
-        .modules
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| matches!(m.kind, Kind::Missing | Kind::Extension(_)))
-        .map(|(i, m)| {
-            let needed = unsatisfied.iter().find(|u| u.module == i);
-            serde_json::json!({
-                "name": m.name,
-                "kind": kind_label(&m.kind),
-                "optional": needed.is_none(),
-                "delayed": needed.is_some_and(|u| u.delayed),
-                "chain": g.chain(i),
-            })
-        })
-        .collect();
-    serde_json::json!({ "entry": g.script_name, "modules": modules, "missing": missing })
+/// A reporter that ignores everything.
+pub struct NoReporter;
+
+impl Reporter for NoReporter {}
+
+/// Modules by origin.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ModuleCounts {
+    pub user: usize,
+    pub third_party: usize,
+    pub stdlib: usize,
+}
+
+impl ModuleCounts {
+    pub fn total(&self) -> usize {
+        self.user + self.third_party + self.stdlib
+    }
+}
+
+/// Where the time went.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Timings {
+    pub total: Duration,
+    pub graph: Duration,
+    pub compile: Duration,
+    pub archive_and_write: Duration,
+}
+
+/// Use of the bytecode cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CacheStats {
+    pub enabled: bool,
+    pub hits: usize,
+    pub misses: usize,
+    /// Damaged entries found, removed and rebuilt.
+    pub corrupt: usize,
+}
+
+/// With `--pack`: the stub and what it carries.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackedReport {
+    pub stub: PathBuf,
+    /// Bytes before the archive: the stub, the compressed bootloader, its table.
+    pub prefix_size: u64,
+}
+
+/// What a finished build did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    pub output: PathBuf,
+    pub modules: ModuleCounts,
+    /// The whole executable, in bytes.
+    pub size: u64,
+    pub archive_size: u64,
+    pub bootloader: PathBuf,
+    pub bootloader_size: u64,
+    pub packed: Option<PackedReport>,
+    /// Third-party directories searched, the venv's site-packages first.
+    pub site_packages: Vec<PathBuf>,
+    /// `site-packages: DIR (from --venv)`: which venv, and why that one.
+    pub site_note: Option<String>,
+    /// The `.dist-info` directories bundled.
+    pub metadata: Vec<String>,
+    pub timings: Timings,
+    pub cache: CacheStats,
+    /// Every warning, in the order the reporter got them.
+    pub diagnostics: Vec<Diagnostic>,
 }

@@ -72,6 +72,7 @@ fn install_tls_provider(_vm: &mut rustpython_vm::VirtualMachine) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pyfreeze_bundle::runtime::rustpython;
     use pyfreeze_bundle::target::Target;
     use rustpython_vm::builtins::PyStrRef;
 
@@ -95,7 +96,7 @@ mod tests {
         })
     }
 
-    /// The packager decides what not to bundle from `Target::builtin_modules`;
+    /// The packager decides what not to bundle from `rustpython::builtin_modules`;
     /// it must list exactly what this runtime has built in.
     #[test]
     fn builtin_module_list_matches_the_runtime() {
@@ -108,11 +109,10 @@ mod tests {
         // The sysconfigdata alias carries the platform in its name; sysconfig
         // imports it by computed name, never through the graph.
         actual.retain(|n| !n.starts_with("_sysconfigdata_"));
-        let mut listed: Vec<String> = host()
-            .builtin_modules()
+        let mut listed: Vec<String> = rustpython::builtin_modules(&host())
             .into_iter()
             // `_thread` is both: built in with threading, frozen without.
-            .filter(|n| *n == "_thread" || !pyfreeze_bundle::target::FROZEN_CORE.contains(n))
+            .filter(|n| *n == "_thread" || !rustpython::FROZEN_CORE.contains(n))
             .map(str::to_string)
             .collect();
         if !cfg!(feature = "ssl") {
@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn pyc_magic_is_the_vms() {
         assert_eq!(
-            pyfreeze_bundle::PYC_MAGIC,
+            rustpython::PYC_MAGIC,
             rustpython_vm::version::PYC_MAGIC_NUMBER_BYTES
         );
     }

@@ -256,7 +256,7 @@ pub fn stand_in_bootloader(dir: &Path, name: &str) -> PathBuf {
         .position(|w| w == prefix)
         .expect("marker slot in the fixture");
     let slot = &mut bytes[at..at + prefix.len() + 80];
-    let marker = pyfreeze_bundle::BOOTLOADER_MARKER.as_bytes();
+    let marker = pyfreeze_bundle::runtime::rustpython::BOOTLOADER_MARKER.as_bytes();
     slot.fill(0);
     slot[..marker.len()].copy_from_slice(marker);
     let out = dir.join(name);

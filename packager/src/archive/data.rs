@@ -3,8 +3,10 @@
 //! under the package's virtual path; the runtime serves them from memory
 //! (`get_data`, `importlib.resources`) and can materialise them on disk.
 
-use crate::graph::resolve::Location;
-use crate::graph::{Graph, Kind};
+use crate::analyze::Graph;
+use crate::analyze::resolve::Location;
+use crate::diagnostics::Diagnostic;
+use crate::rules::is_within;
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::Origin;
 use std::path::{Path, PathBuf};
@@ -12,22 +14,24 @@ use std::path::{Path, PathBuf};
 /// Files that are code (or compiled code), never data.
 const CODE_SUFFIXES: [&str; 7] = [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".pyi"];
 
-/// (archive path, file on disk) of every data file in the bundled packages,
-/// and warnings about files that cannot be bundled.
-pub fn package_data(graph: &Graph) -> (Vec<(String, PathBuf)>, Vec<String>) {
+/// (archive path, file on disk) of every data file in the bundled packages
+/// (stdlib packages only when a rule asks), and warnings about files that
+/// cannot be bundled.
+pub fn package_data(graph: &Graph) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut walk = Walk::default();
-    for m in &graph.modules {
-        if m.origin == Origin::Stdlib {
+    for (_, m) in graph.iter() {
+        let wanted = m.origin != Origin::Stdlib
+            || graph
+                .rules
+                .collect_data
+                .iter()
+                .any(|p| is_within(&m.name, p));
+        if !wanted {
             continue;
         }
-        let dirs = match &m.kind {
-            Kind::Source {
-                package: Some(dirs),
-                ..
-            }
-            | Kind::Namespace(dirs) => dirs,
-            _ => continue,
+        let Some(dirs) = m.package_dirs() else {
+            continue;
         };
         let prefix = m.name.replace('.', "/");
         for dir in dirs {
@@ -45,7 +49,7 @@ pub fn package_data(graph: &Graph) -> (Vec<(String, PathBuf)>, Vec<String>) {
 struct Walk {
     /// Directories already walked (canonical): a symlink loop ends here.
     seen: std::collections::HashSet<PathBuf>,
-    warnings: Vec<String>,
+    warnings: Vec<Diagnostic>,
 }
 
 /// Deeper than this, a data directory is almost surely a symlink loop.
@@ -75,10 +79,7 @@ impl Walk {
         for entry in entries {
             let path = entry.path();
             let Ok(name) = entry.file_name().into_string() else {
-                self.warnings.push(format!(
-                    "data file {} skipped: its name is not valid UTF-8",
-                    path.display()
-                ));
+                self.warnings.push(Diagnostic::NonUtf8DataFile { path });
                 continue;
             };
             if name.starts_with('.') || name == "__pycache__" {
@@ -147,4 +148,52 @@ pub fn added_data(specs: &[String]) -> Result<Vec<(String, PathBuf)>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_data_files_and_directories_land_under_dest() {
+        let dir = tempfile::tempdir().unwrap();
+        let assets = dir.path().join("assets");
+        std::fs::create_dir_all(assets.join("img")).unwrap();
+        std::fs::write(assets.join("a.txt"), "a").unwrap();
+        std::fs::write(assets.join("img/b.png"), "b").unwrap();
+        let spec = |s: &str| vec![s.replace("DIR", &dir.path().display().to_string())];
+        let files = added_data(&spec("DIR/assets:res")).unwrap();
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["res/a.txt", "res/img/b.png"]);
+        let one = added_data(&spec("DIR/assets/a.txt:.")).unwrap();
+        assert_eq!(one[0].0, "a.txt");
+        for bad in ["no-colon", "DIR/assets:../out", "DIR/missing:x"] {
+            assert!(added_data(&spec(bad)).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn package_walks_skip_code_hidden_files_subpackages_and_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("pkg");
+        for (path, text) in [
+            ("__init__.py", ""),
+            ("mod.py", ""),
+            ("data.json", "{}"),
+            (".hidden", ""),
+            ("templates/page.html", "<p>"),
+            ("sub/__init__.py", ""),
+            ("sub/own.txt", ""),
+        ] {
+            let path = pkg.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&pkg, pkg.join("templates/loop")).unwrap();
+        let mut out = Vec::new();
+        Walk::default().collect(&pkg, "pkg", 0, &mut out);
+        let paths: Vec<&str> = out.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["pkg/data.json", "pkg/templates/page.html"]);
+    }
 }

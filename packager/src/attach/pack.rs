@@ -4,7 +4,7 @@
 //! the size, for the time it takes to decompress at every start.
 //! The compressed bootloader is cached per bootloader.
 
-use crate::bootloader::{self, Bootloader};
+use super::bootloader::{self, Bootloader};
 use crate::cache::Cache;
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::pack::{self, Chunk};

@@ -49,7 +49,10 @@ fn every_module_is_bytecode_and_runs_without_source() {
     );
     let manifest = manifest(&app.exe);
     assert!(!manifest.build.source);
-    assert_eq!(manifest.bytecode, pyfreeze_bundle::BYTECODE_FORMAT);
+    assert_eq!(
+        manifest.bytecode,
+        pyfreeze_bundle::runtime::rustpython::BYTECODE_FORMAT
+    );
     for module in &manifest.modules {
         let code = module.code.as_deref().expect("bytecode");
         assert!(code.ends_with(".pyc"), "{code}");

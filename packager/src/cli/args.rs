@@ -1,9 +1,10 @@
-//! Command-line interface (clap): every option is explained in `--help`.
+//! The command line's types (clap): every option is explained in `--help`.
+//! They only describe what the user typed; `into_options` turns them into
+//! the library's options.
 
-use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pyfreeze::{BuildOptions, CompressMode, EntryPoint, ProgramOptions};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
@@ -174,13 +175,6 @@ pub struct GraphArgs {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompressMode {
-    Auto,
-    All,
-    None,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GraphFormat {
     Tree,
     Dot,
@@ -230,54 +224,46 @@ pub struct ExtractArgs {
     pub output: PathBuf,
 }
 
-pub fn parse() -> Cli {
-    Cli::parse()
+impl SourceArgs {
+    /// The program these arguments describe.
+    pub fn into_options(self) -> anyhow::Result<ProgramOptions> {
+        let entry = if let Some(module) = self.module {
+            EntryPoint::Module(module)
+        } else if let Some(entry) = &self.entry {
+            EntryPoint::function(entry, "--entry")?
+        } else {
+            match self.script {
+                Some(path) => EntryPoint::Path(path),
+                None => anyhow::bail!(
+                    "nothing to build: pass a SCRIPT, a project directory, -m MODULE or --entry MODULE:FUNCTION"
+                ),
+            }
+        };
+        Ok(ProgramOptions {
+            entry,
+            paths: self.paths,
+            venv: self.venv,
+            hidden_imports: self.hidden_imports,
+            exclude_modules: self.exclude_modules,
+            collect_submodules: self.collect_submodules,
+            add_data: self.add_data,
+            target: self.target,
+        })
+    }
 }
 
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Build(args) => crate::freeze::build(&args).map(|_| ExitCode::SUCCESS),
-        Command::Targets => {
-            crate::bootloader::print_targets();
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Graph(args) => crate::report::graph(&args),
-        Command::Why(args) => crate::report::why(&args),
-        Command::Inspect(args) => {
-            let bytes = crate::inspect::map(&args.file)?;
-            let report = crate::inspect::report(&args.file, &bytes, args.modules)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                crate::inspect::print_human(&report);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Verify(args) => {
-            let bytes = crate::inspect::map(&args.file)?;
-            Ok(crate::verify::verify(&args.file, &bytes))
-        }
-        Command::Extract(args) => {
-            let bytes = crate::inspect::map(&args.file)?;
-            let n = crate::extract::extract(&bytes, &args.output)
-                .map_err(|e| anyhow::anyhow!("{}: {e:#}", args.file.display()))?;
-            println!("Extracted {n} files into {}", args.output.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Cache(CacheCommand::Clean) => {
-            match crate::cache::clean()? {
-                Some(dir) => println!("Removed {}", dir.display()),
-                None => println!("No cache directory (HOME is not set)"),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Cache(CacheCommand::Dir) => {
-            match crate::cache::root() {
-                Some(dir) => println!("{}", dir.display()),
-                None => println!("No cache directory (HOME is not set)"),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+impl BuildArgs {
+    pub fn into_options(self) -> anyhow::Result<BuildOptions> {
+        Ok(BuildOptions {
+            program: self.source.into_options()?,
+            output: self.output,
+            bootloader: self.bootloader,
+            include_source: !self.no_source,
+            optimize: self.optimize,
+            compress: self.compress,
+            pack: self.pack,
+            strict: self.strict,
+            use_cache: !self.no_cache,
+        })
     }
 }

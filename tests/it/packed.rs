@@ -110,7 +110,10 @@ fn inspect_and_verify_read_a_packed_executable() {
     assert_eq!(boot["packed"]["runtime_size"], len(&boot_bin()));
     assert_eq!(boot["packed"]["stub_size"], len(&unpack_bin()));
     // Described from the decompressed runtime, not from the stub.
-    assert_eq!(boot["marker"], pyfreeze_bundle::BOOTLOADER_MARKER);
+    assert_eq!(
+        boot["marker"],
+        pyfreeze_bundle::runtime::rustpython::BOOTLOADER_MARKER
+    );
     // --pack deflates bytecode too, unless --compress says otherwise.
     let entries = json["entries"].as_array().expect("entries");
     let bytecode: Vec<_> = entries.iter().filter(|e| e["kind"] == "bytecode").collect();

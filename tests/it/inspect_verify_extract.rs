@@ -44,7 +44,10 @@ fn inspect_summarises_and_json_is_stable() {
             .unwrap()
             .starts_with("2.")
     );
-    assert_eq!(doc["bundle"]["bytecode"], pyfreeze_bundle::BYTECODE_FORMAT);
+    assert_eq!(
+        doc["bundle"]["bytecode"],
+        pyfreeze_bundle::runtime::rustpython::BYTECODE_FORMAT
+    );
     assert_eq!(
         doc["bundle"]["sha256"],
         pyfreeze_bundle::hex(&bundle.trailer.sha256)
@@ -202,7 +205,7 @@ fn extract_writes_sources_data_and_manifest() {
         .success()
     );
     let pyc = std::fs::read(out_dir2.join("hello.pyc")).unwrap();
-    assert_eq!(&pyc[..4], &pyfreeze_bundle::PYC_MAGIC);
+    assert_eq!(&pyc[..4], &pyfreeze_bundle::runtime::rustpython::PYC_MAGIC);
 
     // A non-empty target is refused.
     let again = pyfreeze(

@@ -11,7 +11,14 @@ use std::path::{Component, Path};
 /// Refuse archives that claim to unpack to more than this.
 const MAX_TOTAL_BYTES: u64 = 8 << 30;
 
-pub fn extract(bytes: &[u8], dir: &Path) -> Result<usize> {
+/// Unpack the executable at `exe` into `dir` (new or empty); returns how
+/// many files were written.
+pub fn extract(exe: &Path, dir: &Path) -> Result<usize> {
+    let bytes = crate::tools::inspect::map(exe)?;
+    extract_bytes(&bytes, dir).map_err(|e| anyhow::anyhow!("{}: {e:#}", exe.display()))
+}
+
+fn extract_bytes(bytes: &[u8], dir: &Path) -> Result<usize> {
     let bundle = Bundle::open_unverified(bytes)?;
     if !bundle.payload_hash_ok() {
         bail!("the archive checksum does not match; run `pyfreeze verify` to see what is damaged");

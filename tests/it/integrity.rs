@@ -133,7 +133,10 @@ fn bytecode_of_another_format_is_refused_with_a_clear_message() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_contains(&stderr, "rustpython-0.4.0/marshal-4");
-    assert_contains(&stderr, pyfreeze_bundle::BYTECODE_FORMAT);
+    assert_contains(
+        &stderr,
+        pyfreeze_bundle::runtime::rustpython::BYTECODE_FORMAT,
+    );
     assert_contains(&stderr, "rebuild");
     assert!(!text(&out.stdout).contains("USER CODE RAN"));
 }

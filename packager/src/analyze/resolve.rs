@@ -1,18 +1,55 @@
 //! Where a module name's file is: the search path, as CPython's PathFinder
-//! walks it, over directories on disk and the stdlib carried in pyfreeze.
+//! walks it, over directories on disk and a tree of sources carried inside
+//! pyfreeze (the runtime's stdlib).
 
-use crate::stdlib;
+use crate::diagnostics::Diagnostic;
+use crate::runtime::embedded::EmbeddedTree;
 use pyfreeze_bundle::Origin;
 use std::collections::HashMap;
 use std::fs::FileType;
 use std::path::{Path, PathBuf};
 
-/// A directory to search: on disk, or inside the embedded stdlib (a prefix,
-/// `""` for its top level).
+/// A path inside an embedded tree (`""` for its top).
+#[derive(Clone)]
+pub struct Embedded {
+    pub tree: &'static EmbeddedTree,
+    pub path: String,
+}
+
+impl Embedded {
+    fn join(&self, part: &str) -> Embedded {
+        Embedded {
+            tree: self.tree,
+            path: join_embedded(&self.path, part),
+        }
+    }
+}
+
+impl PartialEq for Embedded {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.tree, other.tree) && self.path == other.path
+    }
+}
+
+impl Eq for Embedded {}
+
+impl std::hash::Hash for Embedded {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.path.hash(state);
+    }
+}
+
+impl std::fmt::Debug for Embedded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<embedded>/{}", self.path)
+    }
+}
+
+/// A directory to search: on disk, or inside an embedded tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     Disk(PathBuf),
-    Stdlib(String),
+    Embedded(Embedded),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,11 +58,11 @@ pub struct SearchDir {
     pub origin: Origin,
 }
 
-/// A source file on disk or in the embedded stdlib.
+/// A source file on disk or in an embedded tree.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SourceFile {
     Disk(PathBuf),
-    Stdlib(String),
+    Embedded(Embedded),
 }
 
 impl SourceFile {
@@ -35,7 +72,7 @@ impl SourceFile {
             SourceFile::Disk(p) => {
                 std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))
             }
-            SourceFile::Stdlib(p) => stdlib::get().read(p),
+            SourceFile::Embedded(e) => e.tree.read(&e.path),
         }
     }
 
@@ -43,7 +80,7 @@ impl SourceFile {
     pub fn display(&self) -> String {
         match self {
             SourceFile::Disk(p) => p.display().to_string(),
-            SourceFile::Stdlib(p) => format!("<stdlib>/{p}"),
+            SourceFile::Embedded(e) => format!("<stdlib>/{}", e.path),
         }
     }
 }
@@ -74,14 +111,14 @@ pub enum Found {
 pub struct Resolver {
     listings: HashMap<PathBuf, HashMap<String, FileType>>,
     /// Files that look like modules but cannot be (non-UTF-8 names).
-    pub warnings: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 const EXTENSION_SUFFIXES: [&str; 3] = [".so", ".pyd", ".dylib"];
 
 impl Resolver {
     fn listing(&mut self, dir: &Path) -> &HashMap<String, FileType> {
-        let warnings = &mut self.warnings;
+        let diagnostics = &mut self.diagnostics;
         self.listings.entry(dir.to_path_buf()).or_insert_with(|| {
             let Ok(rd) = std::fs::read_dir(dir) else {
                 return HashMap::new();
@@ -90,10 +127,7 @@ impl Resolver {
                 .filter_map(|e| {
                     let Ok(name) = e.file_name().into_string() else {
                         if e.file_name().as_encoded_bytes().ends_with(b".py") {
-                            warnings.push(format!(
-                                "{} skipped: a module's file name must be valid UTF-8",
-                                e.path().display()
-                            ));
+                            diagnostics.push(Diagnostic::NonUtf8ModuleFile { path: e.path() });
                         }
                         return None;
                     };
@@ -119,11 +153,11 @@ impl Resolver {
                         });
                     }
                 }
-                Location::Stdlib(prefix) => {
-                    let base = join_stdlib(prefix, part);
-                    if stdlib::get().is_dir(&base) {
+                Location::Embedded(at) => {
+                    let base = at.join(part);
+                    if at.tree.is_dir(&base.path) {
                         found.push(SearchDir {
-                            location: Location::Stdlib(base),
+                            location: Location::Embedded(base),
                             origin: dir.origin,
                         });
                     }
@@ -160,10 +194,14 @@ impl Resolver {
                         names.extend(module);
                     }
                 }
-                Location::Stdlib(prefix) => {
-                    let lib = stdlib::get();
-                    for file in lib.files_under(prefix) {
-                        let rest = &file[prefix.len() + 1..];
+                Location::Embedded(at) => {
+                    let prefix = &at.path;
+                    for file in at.tree.files_under(prefix) {
+                        let rest = if prefix.is_empty() {
+                            file
+                        } else {
+                            &file[prefix.len() + 1..]
+                        };
                         let first = rest.split('/').next().unwrap_or(rest);
                         let name = first.strip_suffix(".py").unwrap_or(first);
                         if name != "__init__" && is_identifier(name) {
@@ -231,29 +269,29 @@ impl Resolver {
                         extension = ext.map(|file| (file, dir.origin));
                     }
                 }
-                Location::Stdlib(prefix) => {
-                    let lib = stdlib::get();
-                    let base = join_stdlib(prefix, part);
-                    let init = format!("{base}/__init__.py");
-                    if lib.is_file(&init) {
+                Location::Embedded(at) => {
+                    let lib = at.tree;
+                    let base = at.join(part);
+                    let init = base.join("__init__.py");
+                    if lib.is_file(&init.path) {
                         return Found::Package {
-                            init: SourceFile::Stdlib(init),
+                            init: SourceFile::Embedded(init),
                             dir: SearchDir {
-                                location: Location::Stdlib(base),
+                                location: Location::Embedded(base),
                                 origin: dir.origin,
                             },
                         };
                     }
-                    let module = format!("{base}.py");
-                    if lib.is_file(&module) {
+                    let module = at.join(&format!("{part}.py"));
+                    if lib.is_file(&module.path) {
                         return Found::Module {
-                            file: SourceFile::Stdlib(module),
+                            file: SourceFile::Embedded(module),
                             origin: dir.origin,
                         };
                     }
-                    if lib.is_dir(&base) {
+                    if lib.is_dir(&base.path) {
                         portions.push(SearchDir {
-                            location: Location::Stdlib(base),
+                            location: Location::Embedded(base),
                             origin: dir.origin,
                         });
                     }
@@ -270,7 +308,7 @@ impl Resolver {
     }
 }
 
-fn join_stdlib(prefix: &str, part: &str) -> String {
+fn join_embedded(prefix: &str, part: &str) -> String {
     if prefix.is_empty() {
         part.to_string()
     } else {
@@ -343,4 +381,113 @@ fn pth_dirs(site: &Path) -> Vec<PathBuf> {
         }
     }
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disk(dir: &Path, origin: Origin) -> SearchDir {
+        SearchDir {
+            location: Location::Disk(dir.to_path_buf()),
+            origin,
+        }
+    }
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let path = dir.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn packages_modules_namespaces_and_extensions_in_search_order() {
+        let first = tree(&[
+            "pkg/__init__.py",
+            "mod.py",
+            "ns/a.py",
+            "fast.cpython-311-x86_64-linux-gnu.so",
+        ]);
+        let second = tree(&["mod.py", "ns/b.py", "fast.py", "only_ext.abi3.so"]);
+        let dirs = [
+            disk(first.path(), Origin::User),
+            disk(second.path(), Origin::ThirdParty),
+        ];
+        let mut r = Resolver::default();
+        assert!(matches!(r.find(&dirs, "pkg"), Found::Package { .. }));
+        // The first directory wins.
+        assert_eq!(
+            r.find(&dirs, "mod"),
+            Found::Module {
+                file: SourceFile::Disk(first.path().join("mod.py")),
+                origin: Origin::User
+            }
+        );
+        // A namespace package gathers every portion on the path.
+        let Found::Namespace(portions) = r.find(&dirs, "ns") else {
+            panic!("ns is a namespace package");
+        };
+        assert_eq!(portions.len(), 2);
+        // A pure-Python module later on the path beats an extension earlier.
+        assert!(matches!(
+            r.find(&dirs, "fast"),
+            Found::Module {
+                origin: Origin::ThirdParty,
+                ..
+            }
+        ));
+        assert!(matches!(r.find(&dirs, "only_ext"), Found::Extension { .. }));
+        assert_eq!(r.find(&dirs, "nowhere"), Found::Nowhere);
+        let subs = r.submodule_names(&[disk(&first.path().join("ns"), Origin::User)]);
+        assert_eq!(subs.into_iter().collect::<Vec<_>>(), ["a"]);
+    }
+
+    #[test]
+    fn the_embedded_stdlib_is_searched_like_a_directory() {
+        let top = SearchDir {
+            location: Location::Embedded(Embedded {
+                tree: crate::runtime::rustpython::stdlib(),
+                path: String::new(),
+            }),
+            origin: Origin::Stdlib,
+        };
+        let mut r = Resolver::default();
+        let Found::Package { init, dir } = r.find(std::slice::from_ref(&top), "json") else {
+            panic!("json is a package");
+        };
+        assert_eq!(init.display(), "<stdlib>/json/__init__.py");
+        assert!(
+            String::from_utf8(init.read().unwrap())
+                .unwrap()
+                .contains("def dumps")
+        );
+        assert!(matches!(
+            r.find(std::slice::from_ref(&dir), "decoder"),
+            Found::Module { .. }
+        ));
+        assert!(
+            r.submodule_names(std::slice::from_ref(&dir))
+                .contains("encoder")
+        );
+    }
+
+    #[test]
+    fn venv_site_packages_and_pth_directories() {
+        let venv = tree(&["lib/python3.11/site-packages/x.py", "src/editable/mod.py"]);
+        let site = venv.path().join("lib/python3.11/site-packages");
+        std::fs::write(
+            site.join("editable.pth"),
+            format!(
+                "# comment\nimport os\n{}\nmissing-dir\n",
+                venv.path().join("src/editable").display()
+            ),
+        )
+        .unwrap();
+        let found = venv_site_packages(venv.path()).unwrap();
+        assert_eq!(found, [site, venv.path().join("src/editable")]);
+    }
 }

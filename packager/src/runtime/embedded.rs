@@ -1,39 +1,34 @@
-//! RustPython's standard library, carried inside the `pyfreeze` binary as a
-//! zip of sources (packed by build.rs), so an installed pyfreeze needs no
-//! Python and no cargo registry.
+//! A tree of source files carried inside the `pyfreeze` binary as a zip
+//! (RustPython's standard library, packed by build.rs), so an installed
+//! pyfreeze needs no Python and no cargo registry.
 
 use anyhow::{Context, Result};
 use std::collections::HashSet;
 use std::io::{Cursor, Read};
-use std::sync::OnceLock;
 
-static STDLIB_ZIP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stdlib.zip"));
-
-pub struct Stdlib {
+pub struct EmbeddedTree {
     archive: zip::ZipArchive<Cursor<&'static [u8]>>,
     files: HashSet<String>,
     dirs: HashSet<String>,
 }
 
-pub fn get() -> &'static Stdlib {
-    static STDLIB: OnceLock<Stdlib> = OnceLock::new();
-    STDLIB.get_or_init(|| {
-        // The zip is produced by our own build script: failing to read it is a build bug.
-        let archive = zip::ZipArchive::new(Cursor::new(STDLIB_ZIP)).expect("embedded stdlib zip");
+impl EmbeddedTree {
+    /// The tree in `zip`, a zip archive pyfreeze's own build script wrote:
+    /// failing to read it is a bug in that build.
+    pub fn new(zip: &'static [u8]) -> Self {
+        let archive = zip::ZipArchive::new(Cursor::new(zip)).expect("embedded zip");
         let files: HashSet<String> = archive.file_names().map(str::to_string).collect();
         let dirs = files
             .iter()
             .flat_map(|f| f.match_indices('/').map(move |(i, _)| f[..i].to_string()))
             .collect();
-        Stdlib {
+        EmbeddedTree {
             archive,
             files,
             dirs,
         }
-    })
-}
+    }
 
-impl Stdlib {
     pub fn is_file(&self, path: &str) -> bool {
         self.files.contains(path)
     }

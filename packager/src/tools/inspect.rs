@@ -1,8 +1,9 @@
-//! `pyfreeze inspect`: what is inside a frozen executable, for people
-//! (a summary) and for programs (`--json`, a stable document).
+//! `pyfreeze inspect`: what is inside a frozen executable, as a report the
+//! command line shows to people (a summary) and to programs (`--json`, a
+//! stable document).
 
-use crate::bootloader;
-use anyhow::{Context, Result};
+use crate::attach::bootloader;
+use anyhow::{Context, Result, anyhow};
 use pyfreeze_bundle::{Bundle, BundleError, Manifest, Origin};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -17,9 +18,16 @@ pub fn map(path: &Path) -> Result<memmap2::Mmap> {
     unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Describe the executable at `path`; with `with_entries`, every archive
+/// entry too.
+pub fn inspect(path: &Path, with_entries: bool) -> Result<InspectReport> {
+    let bytes = map(path)?;
+    report(path, &bytes, with_entries).map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
 /// The stable `--json` document. Fields are only ever added, never renamed.
 #[derive(Serialize)]
-pub struct Report {
+pub struct InspectReport {
     pub file: String,
     pub size: u64,
     pub bootloader: BootloaderInfo,
@@ -93,7 +101,7 @@ pub struct EntryRow {
     pub sha256: String,
 }
 
-pub fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<Report, BundleError> {
+fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<InspectReport, BundleError> {
     let bundle = Bundle::open_unverified(bytes)?;
     let m = &bundle.manifest;
     let prefix = &bytes[..bundle.bootloader_len as usize];
@@ -102,7 +110,7 @@ pub fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<Report, B
     let packed = pyfreeze_bundle::pack::read(prefix).ok().flatten();
     let unpacked = packed
         .as_ref()
-        .and_then(|p| crate::pack::unpack(bytes, p).ok());
+        .and_then(|p| crate::attach::pack::unpack(bytes, p).ok());
     let boot = unpacked.as_deref().unwrap_or(prefix);
     // The whole file: a Mach-O header describes __LINKEDIT up to the end.
     let detected = bootloader::detect(bytes).ok();
@@ -117,7 +125,7 @@ pub fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<Report, B
             Origin::Stdlib => counts.stdlib += 1,
         }
     }
-    Ok(Report {
+    Ok(InspectReport {
         file: path.display().to_string(),
         size: bytes.len() as u64,
         bootloader: BootloaderInfo {
@@ -196,16 +204,10 @@ fn file_kinds(m: &Manifest) -> Vec<&'static str> {
         .collect()
 }
 
-/// `rustpython-0.6.0/marshal-5` -> `RustPython 0.6.0`
+/// `rustpython-0.6.0/marshal-5` -> `RustPython 0.6.0`: the runtime that
+/// runs this bytecode, else the format itself.
 fn runtime_name(bytecode: &str) -> String {
-    match bytecode
-        .split('/')
-        .next()
-        .and_then(|r| r.strip_prefix("rustpython-"))
-    {
-        Some(version) => format!("RustPython {version}"),
-        None => bytecode.to_string(),
-    }
+    crate::runtime::for_bytecode(bytecode).map_or_else(|| bytecode.to_string(), |r| r.name())
 }
 
 /// The newest GLIBC_x.y version the ELF's imports need.
@@ -234,77 +236,4 @@ fn min_glibc(boot: &[u8]) -> Option<String> {
         }
     }
     newest.map(|(_, v)| v)
-}
-
-pub fn print_human(r: &Report) {
-    use crate::freeze::human_size;
-    println!("{}", r.file);
-    println!("  size         {} ({} bytes)", human_size(r.size), r.size);
-    let glibc = r
-        .bootloader
-        .min_glibc
-        .as_ref()
-        .map(|v| format!(", needs glibc >= {v}"))
-        .unwrap_or_default();
-    let size = match &r.bootloader.packed {
-        Some(p) => format!(
-            "{} packed into {} (zstd, behind a {} pyfreeze-unpack stub)",
-            human_size(p.runtime_size),
-            human_size(p.compressed_size),
-            human_size(p.stub_size)
-        ),
-        None => human_size(r.bootloader.size),
-    };
-    println!(
-        "  bootloader   {} {} for {}, {size}{glibc}",
-        r.bootloader.arch, r.bootloader.format, r.bootloader.target,
-    );
-    println!(
-        "  runtime      {} (bundle format {}, bytecode {})",
-        r.bundle.runtime, r.bundle.format, r.bundle.bytecode
-    );
-    println!(
-        "  entry        {} {} ({})",
-        r.entry.kind, r.entry.path, r.entry.module
-    );
-    println!(
-        "  built with   pyfreeze {}, optimize {}, source {}",
-        r.build.pyfreeze,
-        r.build.optimize,
-        if r.build.source {
-            "included"
-        } else {
-            "left out"
-        }
-    );
-    println!(
-        "  modules      {} ({} own, {} third-party, {} stdlib)",
-        r.modules.total, r.modules.user, r.modules.third_party, r.modules.stdlib
-    );
-    println!("  data files   {}", r.data_files);
-    println!(
-        "  archive      {} in {} files ({} stored, {} unpacked)",
-        human_size(r.bundle.archive_size),
-        r.bundle.files,
-        human_size(r.bundle.stored_size),
-        human_size(r.bundle.unpacked_size)
-    );
-    println!("  sha256       {}", r.bundle.sha256);
-    if let Some(entries) = &r.entries {
-        println!();
-        println!(
-            "  {:<9} {:>10} {:>10}  {:<16}  PATH",
-            "KIND", "SIZE", "STORED", "SHA256"
-        );
-        for e in entries {
-            println!(
-                "  {:<9} {:>10} {:>10}  {:<16}  {}",
-                e.kind,
-                e.size,
-                e.stored,
-                &e.sha256[..16],
-                e.path
-            );
-        }
-    }
 }

@@ -181,3 +181,127 @@ fn macho(boot: &[u8], payload: &Payload) -> Result<Attached> {
         trailer,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyfreeze_bundle::manifest::{BuildInfo, Entry, Manifest};
+    use pyfreeze_bundle::writer::BundleWriter;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/bootloaders/"
+        );
+        std::fs::read(format!("{path}{name}")).unwrap()
+    }
+
+    fn payload() -> Payload {
+        let mut w = BundleWriter::new(None);
+        w.add(
+            "m.pyc".into(),
+            b"not really bytecode".to_vec(),
+            Compression::Deflate,
+        )
+        .unwrap();
+        w.finish(Manifest {
+            format: pyfreeze_bundle::FORMAT_VERSION,
+            bytecode: "test".into(),
+            entry: Entry::Script {
+                module: "__main__".into(),
+            },
+            build: BuildInfo::default(),
+            modules: vec![pyfreeze_bundle::ModuleRecord {
+                name: "__main__".into(),
+                kind: pyfreeze_bundle::ModuleKind::Module,
+                origin: pyfreeze_bundle::Origin::User,
+                path: "m.py".into(),
+                code: Some("m.pyc".into()),
+                source: None,
+            }],
+            files: Vec::new(),
+        })
+        .unwrap()
+    }
+    use pyfreeze_bundle::Compression;
+
+    /// The executable as written: prefix, payload, trailer.
+    fn assemble(boot: &[u8], attached: &Attached, payload: &Payload) -> Vec<u8> {
+        let (prefix, trailer) = match attached {
+            Attached::Unchanged { trailer } => (boot.to_vec(), trailer),
+            Attached::Modified { prefix, trailer } => (prefix.clone(), trailer),
+        };
+        [&prefix[..], &payload.bytes, &trailer[..]].concat()
+    }
+
+    #[test]
+    fn elf_and_pe_get_the_archive_appended() {
+        let p = payload();
+        for (name, format) in [
+            ("x86_64-linux-gnu", Format::Elf),
+            ("x86_64-windows-gnu.exe", Format::Pe),
+        ] {
+            let boot = fixture(name);
+            let attached = attach(&boot, format, &p).unwrap();
+            assert!(matches!(attached, Attached::Unchanged { .. }), "{name}");
+            let file = assemble(&boot, &attached, &p);
+            assert_eq!(attached.len(&boot, &p), file.len());
+            let bundle = pyfreeze_bundle::Bundle::open(&file).unwrap();
+            assert_eq!(bundle.bootloader_len, boot.len() as u64, "{name}");
+            assert!(goblin::Object::parse(&file).is_ok(), "{name} still parses");
+        }
+    }
+
+    #[test]
+    fn mach_o_linkedit_and_string_table_grow_over_the_archive() {
+        let p = payload();
+        for name in ["x86_64-macos", "aarch64-macos"] {
+            let boot = fixture(name);
+            let attached = attach(&boot, Format::MachO, &p).unwrap();
+            let file = assemble(&boot, &attached, &p);
+            assert!(pyfreeze_bundle::Bundle::open(&file).is_ok(), "{name}");
+            let goblin::mach::Mach::Binary(macho) = goblin::mach::Mach::parse(&file).unwrap()
+            else {
+                panic!("{name}: not a thin Mach-O");
+            };
+            let linkedit = macho
+                .segments
+                .iter()
+                .find(|s| s.name().ok() == Some("__LINKEDIT"))
+                .unwrap();
+            assert_eq!(
+                linkedit.fileoff + linkedit.filesize,
+                file.len() as u64,
+                "{name}"
+            );
+            assert!(linkedit.vmsize >= linkedit.filesize && linkedit.vmsize % PAGE == 0);
+            // No signature is left over: it would cover the old file only.
+            assert!(
+                !macho
+                    .load_commands
+                    .iter()
+                    .any(|c| c.command.cmd() == LC_CODE_SIGNATURE),
+                "{name}: stale signature"
+            );
+            let symtab = macho.load_commands.iter().find_map(|c| match c.command {
+                goblin::mach::load_command::CommandVariant::Symtab(s) => Some(s),
+                _ => None,
+            });
+            if let Some(s) = symtab {
+                assert_eq!(
+                    (s.stroff + s.strsize) as usize,
+                    file.len(),
+                    "{name}: strtab ends the file"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_mach_o_whose_linkedit_does_not_end_the_file_is_refused() {
+        let mut boot = fixture("x86_64-macos");
+        boot.extend_from_slice(&[0u8; 64]);
+        let err = attach(&boot, Format::MachO, &payload()).err().unwrap();
+        assert!(err.to_string().contains("__LINKEDIT"), "{err}");
+    }
+}

@@ -6,14 +6,12 @@
 //! Imports under a `try` that catches ImportError (or `contextlib.suppress(
 //! ImportError)`) are optional. Branches that are statically dead *for the
 //! target* are skipped: `if TYPE_CHECKING:`, `sys.platform`/`os.name` tests for
-//! another platform, `sys.version_info` tests RustPython (3.14) fails.
+//! another platform, `sys.version_info` tests the runtime's version fails.
 
+use crate::diagnostics::SyntaxDiagnostic;
 use pyfreeze_bundle::target::Target;
 use rustpython_compiler::ast::visitor::{Visitor, walk_expr, walk_stmt};
 use rustpython_compiler::ast::{self as ast, CmpOp, Expr, Stmt};
-
-/// The Python version RustPython 0.6 reports.
-pub const PYTHON_VERSION: (i64, i64, i64) = (3, 14, 0);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Import {
@@ -34,24 +32,33 @@ pub struct Import {
 }
 
 /// How to read a module.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ScanMode {
+#[derive(Debug, Clone, Copy)]
+pub struct ScanMode<'a> {
     /// The module runs as `__main__` (the entry script): it decides
     /// `if __name__ == "__main__":` blocks, which every other module skips.
     pub is_main: bool,
-    /// Skip module-level functions that are a stdlib module's command-line
-    /// interface (`main`, `_main`, `_test`, ...): they only run under
-    /// `python -m module`, never in a frozen program.
-    pub skip_cli_functions: bool,
+    /// Module-level functions whose imports are not followed (package rules'
+    /// `skip-functions`, e.g. a stdlib module's `python -m` interface).
+    pub skip_functions: &'a [String],
+    /// `sys.version_info` of the runtime.
+    pub python_version: (u32, u32, u32),
 }
 
-/// Module-level functions that stdlib modules use for `python -m` only.
-const CLI_FUNCTIONS: &[&str] = &["main", "_main", "_test", "test", "_demo", "demo"];
-
-pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMode) -> Vec<Import> {
+pub fn scan(
+    module: &ast::ModModule,
+    source: &str,
+    target: &Target,
+    mode: ScanMode<'_>,
+) -> Vec<Import> {
     let mut scanner = Scanner {
         target,
         is_main: mode.is_main,
+        version: [
+            mode.python_version.0,
+            mode.python_version.1,
+            mode.python_version.2,
+        ]
+        .map(i64::from),
         known: std::collections::HashMap::new(),
         branches: 0,
         resource_names: ["resources", "importlib_resources", "pkgutil"]
@@ -63,9 +70,8 @@ pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMo
         imports: Vec::new(),
     };
     for stmt in &module.body {
-        if mode.skip_cli_functions
-            && let Stmt::FunctionDef(f) = stmt
-            && CLI_FUNCTIONS.contains(&f.name.as_str())
+        if let Stmt::FunctionDef(f) = stmt
+            && mode.skip_functions.iter().any(|s| s == f.name.as_str())
         {
             continue;
         }
@@ -77,6 +83,8 @@ pub fn scan(module: &ast::ModModule, source: &str, target: &Target, mode: ScanMo
 struct Scanner<'t> {
     target: &'t Target,
     is_main: bool,
+    /// `sys.version_info[:3]` of the runtime.
+    version: [i64; 3],
     /// Module-level names bound to a value known on the target
     /// (`_mswindows = sys.platform == "win32"`), for later `if _mswindows:`.
     known: std::collections::HashMap<String, bool>,
@@ -285,7 +293,7 @@ impl Scanner<'_> {
             };
         }
         // sys.version_info (or a prefix slice of it) against a tuple of ints.
-        let ours = version_operand(left)?;
+        let ours = version_operand(left, &self.version)?;
         let theirs = int_tuple(right)?;
         // Lexicographic, a proper prefix first: as Python compares tuples.
         let ordering = ours.cmp(&theirs[..]);
@@ -302,12 +310,11 @@ impl Scanner<'_> {
 }
 
 /// `sys.version_info`, `sys.version_info[:N]` -> the version as that tuple.
-fn version_operand(e: &Expr) -> Option<&'static [i64]> {
-    static FULL: [i64; 3] = [PYTHON_VERSION.0, PYTHON_VERSION.1, PYTHON_VERSION.2];
+fn version_operand<'v>(e: &Expr, full: &'v [i64; 3]) -> Option<&'v [i64]> {
     if is_attr(e, "sys", "version_info") {
         // version_info has 5 fields; against a short tuple only the prefix matters
         // unless equal, which a 3-tuple (3, 14, 0) models closely enough.
-        return Some(&FULL[..]);
+        return Some(&full[..]);
     }
     if let Expr::Subscript(s) = e
         && is_attr(&s.value, "sys", "version_info")
@@ -318,7 +325,7 @@ fn version_operand(e: &Expr) -> Option<&'static [i64]> {
         && let ast::Number::Int(i) = &n.value
     {
         let n = i.as_u64()? as usize;
-        return FULL.get(..n.min(3));
+        return full.get(..n.min(3));
     }
     None
 }
@@ -524,6 +531,24 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 }
 
+/// A parser error as a diagnostic at its line and column.
+pub fn parse_error(
+    file: &str,
+    source: &str,
+    err: &rustpython_compiler::parser::ParseError,
+) -> SyntaxDiagnostic {
+    let offset = usize::from(err.location.start()).min(source.len());
+    let mut start = offset;
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &source[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = source[line_start..start].chars().count() + 1;
+    SyntaxDiagnostic::at(file, source, line, column, err.error.to_string())
+}
+
 /// Byte offset to 1-based line number.
 struct LineIndex {
     starts: Vec<u32>,
@@ -546,13 +571,23 @@ impl LineIndex {
 mod tests {
     use super::*;
 
+    const V314: (u32, u32, u32) = (3, 14, 0);
+
+    fn mode(is_main: bool, skip_functions: &[String]) -> ScanMode<'_> {
+        ScanMode {
+            is_main,
+            skip_functions,
+            python_version: V314,
+        }
+    }
+
     fn imports(src: &str, triple: &str) -> Vec<Import> {
         let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
         scan(
             parsed.syntax(),
             src,
             &Target::parse(triple).unwrap(),
-            ScanMode::default(),
+            mode(false, &[]),
         )
     }
 
@@ -671,33 +706,43 @@ mod tests {
         let src = "import a\nif __name__ == '__main__':\n    import doctest\n";
         let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
         let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
-        let count = |is_main| {
-            let mode = ScanMode {
-                is_main,
-                skip_cli_functions: false,
-            };
-            scan(parsed.syntax(), src, &target, mode).len()
-        };
+        let count = |is_main| scan(parsed.syntax(), src, &target, mode(is_main, &[])).len();
         assert_eq!((count(false), count(true)), (1, 2));
     }
 
     #[test]
-    fn stdlib_command_line_functions_can_be_skipped() {
+    fn rule_named_functions_can_be_skipped() {
         let src = "import a\ndef _main():\n    import argparse\ndef helper():\n    import lazy\n";
         let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
         let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
-        let found = |skip_cli_functions| -> Vec<String> {
+        let found = |skip: &[String]| -> Vec<String> {
+            scan(parsed.syntax(), src, &target, mode(false, skip))
+                .into_iter()
+                .map(|i| i.module)
+                .collect()
+        };
+        assert_eq!(found(&[]), ["a", "argparse", "lazy"]);
+        assert_eq!(found(&["_main".to_string()]), ["a", "lazy"]);
+    }
+
+    #[test]
+    fn version_checks_follow_the_runtime() {
+        let src = "import sys\nif sys.version_info >= (3, 11):\n    import tomllib\nelse:\n    import tomli\n";
+        let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
+        let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
+        let found = |python_version| -> Vec<String> {
             let mode = ScanMode {
                 is_main: false,
-                skip_cli_functions,
+                skip_functions: &[],
+                python_version,
             };
             scan(parsed.syntax(), src, &target, mode)
                 .into_iter()
                 .map(|i| i.module)
                 .collect()
         };
-        assert_eq!(found(false), ["a", "argparse", "lazy"]);
-        assert_eq!(found(true), ["a", "lazy"]);
+        assert_eq!(found((3, 10, 4)), ["sys", "tomli"]);
+        assert_eq!(found((3, 11, 0)), ["sys", "tomllib"]);
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! A progress bar for builds that take longer than a second, on a terminal
+//! What the command line shows while a build runs: warnings on stderr, and a
+//! progress bar for builds that take longer than a second, on a terminal
 //! only: quiet in CI, when piped, and for the usual sub-second build.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pyfreeze::{Diagnostic, Phase, Reporter};
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -16,12 +18,15 @@ fn delay() -> Duration {
 
 pub struct Progress {
     bar: ProgressBar,
+    /// `-q`: no bar, no warnings.
+    quiet: bool,
 }
 
 impl Progress {
     /// A bar that shows itself after [`delay`] if the build is still running
-    /// and stderr is a terminal outside CI.
-    pub fn start(enabled: bool) -> Progress {
+    /// and stderr is a terminal outside CI; none with `quiet`.
+    pub fn start(quiet: bool) -> Progress {
+        let enabled = !quiet;
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
         if enabled && interactive {
@@ -34,11 +39,18 @@ impl Progress {
                 }
             });
         }
-        Progress { bar }
+        Progress { bar, quiet }
     }
 
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Reporter for Progress {
     /// A new step: a bar over `total` items, or a spinner when `total` is 0.
-    pub fn phase(&self, message: &'static str, total: u64) {
+    fn phase(&self, phase: Phase, total: u64) {
+        let message = phase.describe();
         let template = if total == 0 {
             "{spinner} {msg}"
         } else {
@@ -52,12 +64,14 @@ impl Progress {
         self.bar.set_position(0);
     }
 
-    pub fn tick(&self) {
+    fn advance(&self) {
         self.bar.inc(1);
     }
 
-    pub fn finish(&self) {
-        self.bar.finish_and_clear();
+    fn diagnostic(&self, diagnostic: &Diagnostic) {
+        if !self.quiet {
+            self.bar.suspend(|| eprintln!("warning: {diagnostic}"));
+        }
     }
 }
 

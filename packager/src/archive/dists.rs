@@ -8,8 +8,33 @@ use std::path::{Path, PathBuf};
 pub struct Distribution {
     /// `click-8.1.7.dist-info`
     pub dir: PathBuf,
+    /// `click`, as the directory name spells it.
+    pub name: String,
+    /// `8.1.7`
+    pub version: String,
     /// Top-level modules and packages the distribution installs.
     pub top_level: BTreeSet<String>,
+}
+
+/// Whether two distribution names are the same after PEP 503
+/// normalisation (`Foo_Bar` is `foo-bar`).
+pub fn same_name(a: &str, b: &str) -> bool {
+    normalize(a) == normalize(b)
+}
+
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let c = if matches!(c, '-' | '_' | '.') {
+            '-'
+        } else {
+            c.to_ascii_lowercase()
+        };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Every `.dist-info` in `site_packages`, with the top-level names it
@@ -28,7 +53,18 @@ pub fn find(site_packages: &[PathBuf]) -> Vec<Distribution> {
         dirs.sort();
         for dir in dirs {
             let top_level = top_level_names(&dir);
-            found.push(Distribution { dir, top_level });
+            let stem = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let stem = stem.strip_suffix(".dist-info").unwrap_or(&stem);
+            let (name, version) = stem.split_once('-').unwrap_or((stem, ""));
+            found.push(Distribution {
+                name: name.to_string(),
+                version: version.to_string(),
+                dir,
+                top_level,
+            });
         }
     }
     found
@@ -93,4 +129,24 @@ pub fn files(dist: &Distribution) -> Vec<(String, Vec<u8>)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_versions_and_top_levels() {
+        let site = tempfile::tempdir().unwrap();
+        let info = site.path().join("Foo_Bar-1.2.3.dist-info");
+        std::fs::create_dir_all(&info).unwrap();
+        std::fs::write(info.join("RECORD"), "foo/__init__.py,,\nfoo_cli.py,,\n../../bin/foo,,\nFoo_Bar-1.2.3.dist-info/METADATA,,\n").unwrap();
+        let found = find(&[site.path().to_path_buf()]);
+        assert_eq!(found.len(), 1);
+        let d = &found[0];
+        assert_eq!((d.name.as_str(), d.version.as_str()), ("Foo_Bar", "1.2.3"));
+        assert_eq!(d.top_level.iter().collect::<Vec<_>>(), ["foo", "foo_cli"]);
+        assert!(same_name("foo-bar", &d.name) && same_name("FOO.BAR", "foo__bar"));
+        assert!(!same_name("foobar", "foo-bar"));
+    }
 }

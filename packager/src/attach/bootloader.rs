@@ -3,11 +3,10 @@
 //! pyfreeze marker with the bytecode format this packager writes, and no
 //! program already attached.
 
+use crate::runtime::Runtime;
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::target::{Arch, Format, Target};
 use std::path::{Path, PathBuf};
-
-pub const FILE_STEM: &str = "pyfreeze-boot";
 
 pub struct Bootloader {
     pub path: PathBuf,
@@ -22,12 +21,12 @@ impl Bootloader {
     }
 }
 
-/// Where a bootloader for `target` may be, in the order they are tried
-/// after `--bootloader`: `$PYFREEZE_BOOTLOADER_DIR/TRIPLE/`, then beside the
-/// `pyfreeze` executable (`pyfreeze-boot` itself for the host, and
-/// `bootloaders/TRIPLE/`).
-pub fn candidates(target: &Target) -> Vec<PathBuf> {
-    let file = format!("{FILE_STEM}{}", target.exe_suffix());
+/// Where a bootloader named `stem` for `target` may be, in the order they
+/// are tried after `--bootloader`: `$PYFREEZE_BOOTLOADER_DIR/TRIPLE/`, then
+/// beside the `pyfreeze` executable (`pyfreeze-boot` itself for the host,
+/// and `bootloaders/TRIPLE/`).
+pub fn candidates(target: &Target, stem: &str) -> Vec<PathBuf> {
+    let file = format!("{stem}{}", target.exe_suffix());
     let mut out = Vec::new();
     if let Some(dir) = std::env::var_os("PYFREEZE_BOOTLOADER_DIR").filter(|d| !d.is_empty()) {
         out.push(Path::new(&dir).join(&target.triple).join(&file));
@@ -36,7 +35,7 @@ pub fn candidates(target: &Target) -> Vec<PathBuf> {
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
     {
-        if target.triple == crate::project::host_triple() {
+        if target.triple == crate::host_triple() {
             out.push(exe_dir.join(&file));
         }
         out.push(exe_dir.join("bootloaders").join(&target.triple).join(&file));
@@ -45,11 +44,12 @@ pub fn candidates(target: &Target) -> Vec<PathBuf> {
 }
 
 /// `--bootloader FILE`, else the first of [`candidates`] that exists.
-pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
+pub fn find(explicit: Option<&Path>, target: &Target, runtime: &dyn Runtime) -> Result<PathBuf> {
     if let Some(path) = explicit {
         return Ok(path.to_path_buf());
     }
-    let looked = candidates(target);
+    let stem = runtime.bootloader_stem();
+    let looked = candidates(target, stem);
     if let Some(found) = looked.iter().find(|p| p.is_file()) {
         return Ok(found.clone());
     }
@@ -57,15 +57,16 @@ pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
         .iter()
         .map(|p| format!("  {}", p.display()))
         .collect();
-    let file = format!("{FILE_STEM}{}", target.exe_suffix());
-    let how = if target.triple == crate::project::host_triple() {
-        "Build it with `cargo build --release --ignore-rust-version -p pyfreeze-boot` (or \
-         `cargo install --path bootloader`), or pass --bootloader FILE"
-            .to_string()
+    let file = format!("{stem}{}", target.exe_suffix());
+    let how = if target.triple == crate::host_triple() {
+        format!(
+            "Build it with `cargo build --release --ignore-rust-version -p {stem}` (or \
+             `cargo install --path bootloader`), or pass --bootloader FILE"
+        )
     } else {
         format!(
-            "Download the pyfreeze-boot-{0} artifact of the `bootloaders` CI workflow (or build \
-             pyfreeze-boot with `cargo build --release --target {0}` on a machine with that \
+            "Download the {stem}-{0} artifact of the `bootloaders` CI workflow (or build \
+             {stem} with `cargo build --release --target {0}` on a machine with that \
              target's toolchain), put it at $PYFREEZE_BOOTLOADER_DIR/{0}/{file}, or pass --bootloader FILE",
             target.triple
         )
@@ -77,47 +78,14 @@ pub fn find(explicit: Option<&Path>, target: &Target) -> Result<PathBuf> {
     )
 }
 
-/// The targets the CI workflow builds bootloaders for.
-pub const KNOWN_TARGETS: &[&str] = &[
-    "x86_64-unknown-linux-gnu",
-    "aarch64-unknown-linux-gnu",
-    "x86_64-unknown-linux-musl",
-    "aarch64-unknown-linux-musl",
-    "x86_64-pc-windows-msvc",
-    "x86_64-apple-darwin",
-    "aarch64-apple-darwin",
-];
-
-/// `pyfreeze targets`
-pub fn print_targets() {
-    let host = crate::project::host_triple();
-    for triple in KNOWN_TARGETS {
-        let Some(target) = Target::parse(triple) else {
-            continue;
-        };
-        let note = if *triple == host {
-            " (this machine)"
-        } else {
-            ""
-        };
-        match candidates(&target).into_iter().find(|p| p.is_file()) {
-            Some(path) => println!("{triple}{note}: {}", path.display()),
-            None => println!("{triple}{note}: no bootloader installed"),
-        }
-    }
-    println!(
-        "Bootloaders are looked up in $PYFREEZE_BOOTLOADER_DIR/<target>/ and beside pyfreeze \
-         (bootloaders/<target>/); --bootloader FILE overrides."
-    );
-}
-
-pub fn load(path: &Path, target: &Target) -> Result<Bootloader> {
+pub fn load(path: &Path, target: &Target, runtime: &dyn Runtime) -> Result<Bootloader> {
     let map = std::fs::File::open(path)
         // SAFETY: read-only map of a file we only read; if it changes under
         // us the checks below or the output's checksum say so.
         .and_then(|f| unsafe { memmap2::Mmap::map(&f) })
         .with_context(|| format!("cannot read bootloader {}", path.display()))?;
-    check(&map, target).with_context(|| format!("bootloader {} cannot be used", path.display()))?;
+    check(&map, target, runtime)
+        .with_context(|| format!("bootloader {} cannot be used", path.display()))?;
     Ok(Bootloader {
         path: path.to_path_buf(),
         map,
@@ -216,7 +184,7 @@ pub fn check_kind(bytes: &[u8], target: &Target) -> Result<()> {
     Ok(())
 }
 
-fn check(bytes: &[u8], target: &Target) -> Result<()> {
+fn check(bytes: &[u8], target: &Target, runtime: &dyn Runtime) -> Result<()> {
     check_kind(bytes, target)?;
     if pyfreeze_bundle::reader::locate(bytes).is_ok() {
         bail!("it is already a frozen program, not a bare bootloader; pass pyfreeze-boot itself");
@@ -224,11 +192,11 @@ fn check(bytes: &[u8], target: &Target) -> Result<()> {
     let marker = marker(bytes).context(
         "it is not a pyfreeze bootloader (no pyfreeze marker inside); pass the pyfreeze-boot binary",
     )?;
-    if marker != pyfreeze_bundle::BOOTLOADER_MARKER {
+    if marker != runtime.bootloader_marker() {
         bail!(
             "it was built for a different bundle or bytecode format ({marker:?}, this pyfreeze writes {:?}); \
              use the bootloader from the same pyfreeze release",
-            pyfreeze_bundle::BOOTLOADER_MARKER
+            runtime.bootloader_marker()
         );
     }
     Ok(())

@@ -1,0 +1,949 @@
+//! Building the graph: from the entry outwards, breadth first. Each level is
+//! read, decoded and parsed in parallel; names are resolved in order, so the
+//! result does not depend on thread timing. Package rules fire as their
+//! trigger modules join the graph.
+
+use super::resolve::{Embedded, Found, Location, Resolver, SearchDir, SourceFile};
+use super::scan::{self, Import};
+use super::{Edge, Graph, Kind, MAIN, Module, ModuleId};
+use crate::diagnostics::{Diagnostic, SyntaxDiagnostic};
+use crate::error::CompileFailure;
+use crate::rules::{Rule, Rules, is_within};
+use crate::runtime::{Runtime, Stdlib};
+use pyfreeze_bundle::Origin;
+use pyfreeze_bundle::target::Target;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// What runs when the frozen program starts.
+#[derive(Debug, Clone, Copy)]
+pub enum GraphEntry<'a> {
+    /// A script file, run as `__main__`.
+    Script(&'a Path),
+    /// A module found from `base` (the working or project directory). With
+    /// `as_main` it runs as `__main__` like `python -m` (a package runs its
+    /// `__main__` submodule); without, it is imported and a function called.
+    Module {
+        name: &'a str,
+        base: &'a Path,
+        as_main: bool,
+    },
+}
+
+pub struct GraphOptions<'a> {
+    pub entry: GraphEntry<'a>,
+    /// The program's own directories after the script's (`--path`).
+    pub paths: &'a [PathBuf],
+    /// Third-party directories: a venv's site-packages and what its `.pth`
+    /// files add.
+    pub site_packages: &'a [PathBuf],
+    pub target: &'a Target,
+    pub runtime: &'a dyn Runtime,
+    /// The package rules in force (conditions already checked).
+    pub rules: &'a Rules,
+    /// `--hidden-import`: included whether imported or not.
+    pub hidden_imports: &'a [String],
+    /// `--collect-submodules`: packages included with every submodule.
+    pub collect: &'a [String],
+    /// `--exclude-module`: left out with their submodules.
+    pub excludes: &'a [String],
+}
+
+/// A failure to start the walk at all: the entry cannot be found or run.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct EntryError(pub String);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error(transparent)]
+    Entry(EntryError),
+    /// Every module that cannot be read or parsed.
+    #[error("{} modules cannot be read or parsed", .0.len())]
+    Modules(Vec<CompileFailure>),
+}
+
+struct Walker<'a> {
+    graph: Graph,
+    resolver: Resolver,
+    search: Vec<SearchDir>,
+    target: &'a Target,
+    runtime: &'a dyn Runtime,
+    rules: &'a Rules,
+    builtins: HashSet<String>,
+    foreign: HashSet<&'static str>,
+    /// `--exclude-module`s, then rule excludes as their rules fire (with why).
+    excludes: Vec<(String, Option<String>)>,
+    /// Name of the module that runs as `__main__` (its `__main__` guards count).
+    entry_name: String,
+    /// Package directories collected so far (canonical): a loop ends there.
+    collected_dirs: HashSet<PathBuf>,
+    /// Modules to scan at the next level.
+    queue: Vec<ModuleId>,
+    /// Modules whose rules have not fired yet.
+    untriggered: Vec<ModuleId>,
+}
+
+/// Walk the graph from the entry. Unreadable and unparsable files are fatal
+/// (every one is reported); missing modules are recorded in the graph.
+pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
+    let first_dir = match opts.entry {
+        GraphEntry::Script(script) => match script.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        GraphEntry::Module { base, .. } => base.to_path_buf(),
+    };
+    let mut search = vec![SearchDir {
+        location: Location::Disk(first_dir),
+        origin: Origin::User,
+    }];
+    search.extend(opts.paths.iter().map(|p| SearchDir {
+        location: Location::Disk(p.clone()),
+        origin: Origin::User,
+    }));
+    search.extend(opts.site_packages.iter().map(|p| SearchDir {
+        location: Location::Disk(p.clone()),
+        origin: Origin::ThirdParty,
+    }));
+    match opts.runtime.stdlib() {
+        Stdlib::Embedded(tree) => search.push(SearchDir {
+            location: Location::Embedded(Embedded {
+                tree,
+                path: String::new(),
+            }),
+            origin: Origin::Stdlib,
+        }),
+        Stdlib::Disk(dirs) => search.extend(dirs.into_iter().map(|d| SearchDir {
+            location: Location::Disk(d),
+            origin: Origin::Stdlib,
+        })),
+    }
+
+    let script_name = match opts.entry {
+        GraphEntry::Script(script) => script_file_name(script),
+        GraphEntry::Module { name, .. } => name.to_string(),
+    };
+    let mut w = Walker {
+        graph: Graph::new(script_name),
+        resolver: Resolver::default(),
+        search,
+        target: opts.target,
+        runtime: opts.runtime,
+        rules: opts.rules,
+        builtins: opts
+            .runtime
+            .builtin_modules(opts.target)
+            .into_iter()
+            .collect(),
+        foreign: opts.target.foreign_modules().iter().copied().collect(),
+        excludes: opts.excludes.iter().map(|x| (x.clone(), None)).collect(),
+        entry_name: MAIN.to_string(),
+        collected_dirs: HashSet::new(),
+        queue: Vec::new(),
+        untriggered: Vec::new(),
+    };
+    let main = match opts.entry {
+        GraphEntry::Script(script) => w.add(
+            MAIN,
+            Kind::Source {
+                file: SourceFile::Disk(script.to_path_buf()),
+                package: None,
+            },
+            Origin::User,
+            None,
+        ),
+        GraphEntry::Module { name, as_main, .. } => {
+            w.entry_module(name, as_main).map_err(AnalyzeError::Entry)?
+        }
+    };
+    w.graph.entry = main;
+    if !matches!(opts.entry, GraphEntry::Module { as_main: false, .. }) {
+        w.entry_name = w.graph[main].name.clone();
+    }
+    // Running `pkg.mod` imports `pkg` first.
+    let parents: Vec<ModuleId> = {
+        let name = &w.graph[main].name;
+        name.match_indices('.')
+            .filter_map(|(at, _)| w.graph.id_of(&name[..at]))
+            .collect()
+    };
+    for p in parents {
+        w.edge(main, p, &root_import());
+    }
+    for rule in opts.rules.always() {
+        w.fire(rule, main);
+    }
+    for name in opts.hidden_imports {
+        w.include(name, main);
+    }
+    for name in opts.collect {
+        w.collect_submodules(name, main);
+    }
+    w.fire_pending();
+
+    let mut errors = Vec::new();
+    while !w.queue.is_empty() {
+        let level = std::mem::take(&mut w.queue);
+        let scanned: Vec<(ModuleId, Scanned)> =
+            level.par_iter().map(|&id| (id, w.scan(id))).collect();
+        for (id, result) in scanned {
+            match result {
+                Ok((text, imports)) => {
+                    w.graph.get_mut(id).text = Some(text);
+                    for import in imports {
+                        w.resolve_import(id, &import);
+                    }
+                }
+                Err(e) => errors.push(w.error(id, e)),
+            }
+            w.fire_pending();
+        }
+    }
+    w.graph.diagnostics.append(&mut w.resolver.diagnostics);
+    if errors.is_empty() {
+        Ok(w.graph)
+    } else {
+        Err(AnalyzeError::Modules(errors))
+    }
+}
+
+pub fn script_file_name(script: &Path) -> String {
+    script
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "__main__.py".into())
+}
+
+/// An import that stands for "included on purpose": line 0, not optional.
+fn root_import() -> Import {
+    Import {
+        module: String::new(),
+        level: 0,
+        names: Vec::new(),
+        anchor: None,
+        line: 0,
+        optional: false,
+        delayed: false,
+    }
+}
+
+/// Larger "source files" are refused: they are data (or a mistake).
+const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
+/// A module's decoded source and the imports found in it.
+type Scanned = Result<(String, Vec<Import>), ScanError>;
+
+enum ScanError {
+    Syntax(SyntaxDiagnostic),
+    Unreadable(String),
+}
+
+impl Walker<'_> {
+    fn scan(&self, id: ModuleId) -> Scanned {
+        let module = &self.graph[id];
+        let Kind::Source { file, .. } = &module.kind else {
+            return Ok((String::new(), Vec::new()));
+        };
+        if let SourceFile::Disk(path) = file
+            && let Ok(meta) = std::fs::metadata(path)
+            && meta.len() > MAX_SOURCE_BYTES
+        {
+            return Err(ScanError::Unreadable(format!(
+                "the file is {} bytes; Python sources over {MAX_SOURCE_BYTES} bytes are refused",
+                meta.len()
+            )));
+        }
+        let bytes = file
+            .read()
+            .map_err(|e| ScanError::Unreadable(format!("{e:#}")))?;
+        let text = super::source::decode(&bytes)
+            .map_err(|e| ScanError::Unreadable(e.to_string()))?
+            .into_owned();
+        let parsed = rustpython_compiler::parser::parse_module(&text).map_err(|e| {
+            // The compiler's message matches the interpreter's ("'(' was never
+            // closed" at the bracket), so prefer it to the bare parser's.
+            ScanError::Syntax(
+                self.runtime
+                    .diagnose(&text, &file.display())
+                    .unwrap_or_else(|| scan::parse_error(&file.display(), &text, &e)),
+            )
+        })?;
+        let skip = self
+            .rules
+            .skip_functions(&module.name, module.origin == Origin::Stdlib);
+        let mode = scan::ScanMode {
+            is_main: module.name == self.entry_name,
+            skip_functions: &skip,
+            python_version: self.runtime.python_version(),
+        };
+        let imports = scan::scan(parsed.syntax(), &text, self.target, mode);
+        Ok((text, imports))
+    }
+
+    fn add(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        origin: Origin,
+        importer: Option<(ModuleId, u32)>,
+    ) -> ModuleId {
+        let scannable = matches!(kind, Kind::Source { .. });
+        let id = self.graph.push(Module {
+            name: name.to_string(),
+            kind,
+            origin,
+            importer,
+            text: None,
+            imports: Vec::new(),
+        });
+        if scannable {
+            self.queue.push(id);
+        }
+        self.untriggered.push(id);
+        id
+    }
+
+    /// Fire the rules of the modules added since the last call (which may
+    /// add more modules, whose rules fire in turn).
+    fn fire_pending(&mut self) {
+        while !self.untriggered.is_empty() {
+            for id in std::mem::take(&mut self.untriggered) {
+                // Rules fire for what exists, built-in modules included.
+                if matches!(
+                    self.graph[id].kind,
+                    Kind::Missing | Kind::Excluded { .. } | Kind::Foreign
+                ) {
+                    continue;
+                }
+                let all = self.rules;
+                let rules: Vec<&Rule> = all.for_module(&self.graph[id].name).collect();
+                for rule in rules {
+                    self.fire(rule, id);
+                }
+            }
+        }
+    }
+
+    /// Apply one rule, with `trigger` as the importer of what it adds.
+    fn fire(&mut self, rule: &Rule, trigger: ModuleId) {
+        self.graph.rules.fired.push(rule.label());
+        for name in &rule.exclude {
+            self.excludes.push((name.clone(), Some(rule.why.clone())));
+        }
+        let effects = &mut self.graph.rules;
+        effects.optional.extend(rule.optional.iter().cloned());
+        effects
+            .collect_data
+            .extend(rule.collect_data.iter().cloned());
+        effects
+            .copy_metadata
+            .extend(rule.copy_metadata.iter().cloned());
+        for name in &rule.hidden_imports {
+            // A rule may name a module another version of the package has.
+            if self.exists(name, trigger) {
+                self.include(name, trigger);
+            }
+        }
+        for name in &rule.collect_submodules {
+            if !self.exists(name, trigger) {
+                continue;
+            }
+            let mut names = Vec::new();
+            self.list_submodules(name, trigger, &mut names);
+            for name in names {
+                self.include(&name, trigger);
+            }
+        }
+    }
+
+    /// Whether `name` exists on the search path. Its parent package joins
+    /// the graph (imported by `trigger`) when it exists.
+    fn exists(&mut self, name: &str, trigger: ModuleId) -> bool {
+        if let Some(id) = self.graph.id_of(name) {
+            return !matches!(self.graph[id].kind, Kind::Missing);
+        }
+        match name.rsplit_once('.') {
+            None => {
+                self.builtins.contains(name)
+                    || self.resolver.find(&self.search.clone(), name) != Found::Nowhere
+            }
+            Some((parent, part)) => {
+                if !self.exists(parent, trigger) {
+                    return false;
+                }
+                let Some(p) = self.ensure(parent, trigger, 0) else {
+                    return false;
+                };
+                let Some(dirs) = self.graph[p].package_dirs().map(<[_]>::to_vec) else {
+                    return false;
+                };
+                self.resolver.find(&dirs, part) != Found::Nowhere
+            }
+        }
+    }
+
+    /// `name` (a package) and every module under it, depth first in name
+    /// order, each joining the graph as imported by `trigger`.
+    fn list_submodules(&mut self, name: &str, trigger: ModuleId, out: &mut Vec<String>) {
+        let Some(id) = self.ensure(name, trigger, 0) else {
+            return;
+        };
+        out.push(name.to_string());
+        let Some(dirs) = self.graph[id].package_dirs().map(<[_]>::to_vec) else {
+            return;
+        };
+        for part in self.resolver.submodule_names(&dirs) {
+            self.list_submodules(&format!("{name}.{part}"), trigger, out);
+        }
+    }
+
+    /// A module included on purpose, imported by `importer` at line 0.
+    fn include(&mut self, name: &str, importer: ModuleId) {
+        if let Some(id) = self.ensure(name, importer, 0) {
+            self.edge(importer, id, &root_import());
+        }
+    }
+
+    /// Left out by `--exclude-module` (`Some(None)`) or a rule (`Some(why)`).
+    fn exclusion(&self, name: &str) -> Option<Option<String>> {
+        self.excludes
+            .iter()
+            .find(|(x, _)| is_within(name, x))
+            .map(|(_, why)| why.clone())
+    }
+
+    fn edge(&mut self, from: ModuleId, to: ModuleId, import: &Import) {
+        if from == to {
+            return;
+        }
+        let edges = &mut self.graph.get_mut(from).imports;
+        match edges.iter_mut().find(|e| e.to == to) {
+            // The strongest import of `to` in `from` is what counts.
+            Some(e) => {
+                if e.optional && !import.optional || e.delayed && !import.delayed {
+                    e.line = import.line;
+                }
+                e.optional &= import.optional;
+                e.delayed &= import.delayed;
+            }
+            None => edges.push(Edge {
+                to,
+                line: import.line,
+                optional: import.optional,
+                delayed: import.delayed,
+            }),
+        }
+    }
+
+    /// `--collect-submodules`: the package and everything under it, each
+    /// imported by its parent.
+    fn collect_submodules(&mut self, name: &str, importer: ModuleId) {
+        let Some(id) = self.ensure(name, importer, 0) else {
+            return;
+        };
+        self.edge(importer, id, &root_import());
+        let Some(dirs) = self.graph[id].package_dirs().map(<[_]>::to_vec) else {
+            return;
+        };
+        // A directory reached again through a symlink is a loop: stop there.
+        let mut fresh = false;
+        for dir in &dirs {
+            match &dir.location {
+                Location::Disk(path) => {
+                    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                    fresh |= self.collected_dirs.insert(canonical);
+                }
+                Location::Embedded(_) => fresh = true,
+            }
+        }
+        if !fresh {
+            self.graph.diagnostics.push(Diagnostic::CollectedTwice {
+                package: name.to_string(),
+            });
+            return;
+        }
+        for part in self.resolver.submodule_names(&dirs) {
+            self.collect_submodules(&format!("{name}.{part}"), id);
+        }
+    }
+
+    fn error(&self, id: ModuleId, e: ScanError) -> CompileFailure {
+        let chain = self.graph.imported_by(id);
+        match e {
+            ScanError::Syntax(diagnostic) => CompileFailure::Syntax { diagnostic, chain },
+            ScanError::Unreadable(message) => {
+                let file = match &self.graph[id].kind {
+                    Kind::Source { file, .. } => file.display(),
+                    _ => self.graph[id].name.clone(),
+                };
+                CompileFailure::Unreadable {
+                    file,
+                    message,
+                    chain,
+                }
+            }
+        }
+    }
+
+    fn resolve_import(&mut self, importer: ModuleId, import: &Import) {
+        let base = match self.absolute_name(importer, import) {
+            Ok(name) => name,
+            Err(why) => {
+                let dots = ".".repeat(import.level as usize);
+                self.graph.diagnostics.push(Diagnostic::BadRelativeImport {
+                    importer: self.graph.display_name(importer).to_string(),
+                    line: import.line,
+                    import: format!("{dots}{}", import.module),
+                    why: why.to_string(),
+                });
+                return;
+            }
+        };
+        if base.is_empty() {
+            return;
+        }
+        let rules = self.rules;
+        let dropped = rules
+            .for_module(&self.graph[importer].name)
+            .any(|r| r.drop_imports.iter().any(|d| is_within(&base, d)));
+        if dropped {
+            return;
+        }
+        let found = self.ensure(&base, importer, import.line);
+        // `import a.b.c` also imports a and a.b (a missing `a` included).
+        let mut parent = base.as_str();
+        while let Some((p, _)) = parent.rsplit_once('.') {
+            if let Some(pi) = self.graph.id_of(p) {
+                self.edge(importer, pi, import);
+            }
+            parent = p;
+        }
+        let Some(found) = found else {
+            return;
+        };
+        self.edge(importer, found, import);
+        if self.graph[found].is_package() {
+            for name in import.names.iter().filter(|n| *n != "*") {
+                if let Some(sub) =
+                    self.try_submodule(found, &format!("{base}.{name}"), importer, import.line)
+                {
+                    self.edge(importer, sub, import);
+                }
+            }
+        }
+    }
+
+    /// The absolute dotted name an import refers to.
+    fn absolute_name(&self, importer: ModuleId, import: &Import) -> Result<String, &'static str> {
+        if import.level == 0 {
+            return Ok(import.module.clone());
+        }
+        let package = match &import.anchor {
+            Some(anchor) => anchor.clone(),
+            None => self.graph.package_of(importer),
+        };
+        if package.is_empty() {
+            return Err("relative import in a module that is not in a package");
+        }
+        let mut parts: Vec<&str> = package.split('.').collect();
+        let up = import.level as usize - 1;
+        if up >= parts.len() {
+            return Err("relative import beyond the top-level package");
+        }
+        parts.truncate(parts.len() - up);
+        if !import.module.is_empty() {
+            parts.push(&import.module);
+        }
+        Ok(parts.join("."))
+    }
+
+    /// Make sure `name` (and its parents) are in the graph. `None` when the
+    /// name cannot be a module on its own (a parent is missing, or is a plain
+    /// module that sets it as an attribute, like `os.path`).
+    fn ensure(&mut self, name: &str, importer: ModuleId, line: u32) -> Option<ModuleId> {
+        self.ensure_via(name, Some((importer, line)))
+    }
+
+    /// The module `-m NAME` runs: NAME itself, or `NAME.__main__` for a
+    /// package. It and its parent packages are roots of the graph.
+    fn entry_module(&mut self, name: &str, as_main: bool) -> Result<ModuleId, EntryError> {
+        let not_found = || {
+            EntryError(format!(
+                "module {name} not found (searched the working directory, --path, site-packages, the stdlib)"
+            ))
+        };
+        let top = self.ensure_via(name, None).ok_or_else(not_found)?;
+        let entry = match &self.graph[top].kind {
+            Kind::Source {
+                package: Some(_), ..
+            }
+            | Kind::Namespace(_)
+                if as_main =>
+            {
+                let main = format!("{name}.__main__");
+                let id = self
+                    .ensure_via(&main, Some((top, 0)))
+                    .ok_or_else(not_found)?;
+                if !matches!(self.graph[id].kind, Kind::Source { .. }) {
+                    return Err(EntryError(format!(
+                        "{name} is a package without a __main__ module; it cannot be run with -m"
+                    )));
+                }
+                id
+            }
+            Kind::Source { .. } | Kind::Namespace(_) => top,
+            Kind::Missing => return Err(not_found()),
+            _ => {
+                return Err(EntryError(format!(
+                    "module {name} is built in or compiled; it cannot be the entry point"
+                )));
+            }
+        };
+        // The entry heads the import chains shown to the user.
+        self.graph.get_mut(entry).importer = None;
+        Ok(entry)
+    }
+
+    fn ensure_via(&mut self, name: &str, via: Option<(ModuleId, u32)>) -> Option<ModuleId> {
+        if let Some(id) = self.graph.id_of(name) {
+            return Some(id);
+        }
+        use pyfreeze_bundle::limits::{MAX_NAME_LEN, MAX_NESTING};
+        if name.len() > MAX_NAME_LEN || name.split('.').count() > MAX_NESTING {
+            self.graph.diagnostics.push(Diagnostic::NameTooLong {
+                name: name.to_string(),
+            });
+            return None;
+        }
+        let importer_origin = via.map_or(Origin::User, |(i, _)| self.graph[i].origin);
+        if let Some(rule) = self.exclusion(name) {
+            return Some(self.add(name, Kind::Excluded { rule }, importer_origin, via));
+        }
+        let dirs = match name.rsplit_once('.') {
+            Some((parent, _)) => {
+                let p = self.ensure_via(parent, via)?;
+                self.graph[p].package_dirs()?.to_vec()
+            }
+            None => {
+                if self.builtins.contains(name) {
+                    return Some(self.add(name, Kind::Builtin, Origin::Stdlib, via));
+                }
+                if self.foreign.contains(name) {
+                    return Some(self.add(name, Kind::Foreign, Origin::Stdlib, via));
+                }
+                self.search.clone()
+            }
+        };
+        let part = name.rsplit('.').next().unwrap_or(name);
+        let id = match self.resolver.find(&dirs, part) {
+            Found::Module { file, origin } => self.add(
+                name,
+                Kind::Source {
+                    file,
+                    package: None,
+                },
+                origin,
+                via,
+            ),
+            Found::Package { init, dir } => {
+                let origin = dir.origin;
+                // `__path__ = pkgutil.extend_path(__path__, __name__)` (or
+                // pkg_resources.declare_namespace): every directory of that
+                // name on the path contributes, as for a namespace package.
+                let package_dirs = if extends_path(&init) {
+                    self.resolver.portions(&dirs, part)
+                } else {
+                    vec![dir]
+                };
+                self.add(
+                    name,
+                    Kind::Source {
+                        file: init,
+                        package: Some(package_dirs),
+                    },
+                    origin,
+                    via,
+                )
+            }
+            Found::Namespace(dirs) => {
+                let origin = dirs[0].origin;
+                self.add(name, Kind::Namespace(dirs), origin, via)
+            }
+            Found::Extension { file, origin } => self.add(name, Kind::Extension(file), origin, via),
+            Found::Nowhere => {
+                if sets_itself_in_sys_modules(&self.graph, name) {
+                    // `sys.modules["collections.abc"] = ...` in the parent
+                    // package: the name exists at run time without a file.
+                    return None;
+                }
+                self.add(name, Kind::Missing, importer_origin, via)
+            }
+        };
+        Some(id)
+    }
+
+    /// `from pkg import name`: add `pkg.name` if it is a submodule; if it is
+    /// not, it is an attribute of `pkg` and nothing is missing.
+    fn try_submodule(
+        &mut self,
+        package: ModuleId,
+        name: &str,
+        importer: ModuleId,
+        line: u32,
+    ) -> Option<ModuleId> {
+        if let Some(id) = self.graph.id_of(name) {
+            return Some(id);
+        }
+        let dirs = self.graph[package].package_dirs()?.to_vec();
+        let part = name.rsplit('.').next().unwrap_or(name);
+        if self.resolver.find(&dirs, part) == Found::Nowhere && self.exclusion(name).is_none() {
+            return None;
+        }
+        self.ensure(name, importer, line)
+    }
+}
+
+/// Whether the package that would hold `name` puts it into `sys.modules`
+/// itself (its `__init__.py` names it in a string literal, as
+/// `sys.modules["collections.abc"] = _collections_abc` does).
+fn sets_itself_in_sys_modules(graph: &Graph, name: &str) -> bool {
+    let Some(parent) = name.rsplit_once('.').and_then(|(p, _)| graph.get(p)) else {
+        return false;
+    };
+    let Kind::Source { file, .. } = &parent.kind else {
+        return false;
+    };
+    // The parent's text once scanned; before that, its file.
+    let read;
+    let bytes = match &parent.text {
+        Some(text) => text.as_bytes(),
+        None => match file.read() {
+            Ok(b) => {
+                read = b;
+                &read[..]
+            }
+            Err(_) => return false,
+        },
+    };
+    let has = |needle: String| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
+    has(format!("sys.modules['{name}']")) || has(format!("sys.modules[\"{name}\"]"))
+}
+
+/// Whether a package's `__init__.py` extends its own `__path__`. The
+/// standard library never does, so its files are not read for this.
+fn extends_path(init: &SourceFile) -> bool {
+    if matches!(init, SourceFile::Embedded(_)) {
+        return false;
+    }
+    init.read()
+        .map(|bytes| {
+            let has = |needle: &[u8]| memchr::memmem::find(&bytes, needle).is_some();
+            has(b"extend_path(") || has(b"declare_namespace(")
+        })
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::rustpython::RustPython;
+
+    fn write(dir: &Path, files: &[(&str, &str)]) {
+        for (path, text) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    fn walk(dir: &Path, rules: &Rules, hidden: &[String], excludes: &[String]) -> Graph {
+        let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
+        analyze(&GraphOptions {
+            entry: GraphEntry::Script(&dir.join("main.py")),
+            paths: &[],
+            site_packages: &[],
+            target: &target,
+            runtime: &RustPython,
+            rules,
+            hidden_imports: hidden,
+            collect: &[],
+            excludes,
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn names(g: &Graph) -> Vec<&str> {
+        let mut names: Vec<&str> = g.iter().map(|(_, m)| m.name.as_str()).collect();
+        names.sort_unstable();
+        names
+    }
+
+    #[test]
+    fn imports_are_followed_and_kinds_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                (
+                    "main.py",
+                    "import pkg.sub\nfrom pkg import attr, other\nimport sys, missing_mod\n",
+                ),
+                ("pkg/__init__.py", "attr = 1\n"),
+                ("pkg/sub.py", "from . import other\n"),
+                ("pkg/other.py", ""),
+            ],
+        );
+        let g = walk(dir.path(), &Rules::default(), &[], &[]);
+        assert_eq!(
+            names(&g),
+            [MAIN, "missing_mod", "pkg", "pkg.other", "pkg.sub", "sys"]
+        );
+        assert!(matches!(g.get("sys").unwrap().kind, Kind::Builtin));
+        assert!(matches!(g.get("missing_mod").unwrap().kind, Kind::Missing));
+        let other = g.id_of("pkg.other").unwrap();
+        assert_eq!(g.chain(other), "main.py -> pkg.other");
+        let unsatisfied = g.unsatisfied();
+        assert_eq!(unsatisfied.len(), 1);
+        assert_eq!(g[unsatisfied[0].module].name, "missing_mod");
+        assert_eq!(unsatisfied[0].line, 3);
+    }
+
+    #[test]
+    fn rules_fire_when_their_trigger_joins_the_graph() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("main.py", "import plug\n"),
+                ("plug/__init__.py", "import plug.cli\n"),
+                ("plug/cli.py", "import argparse_like\n"),
+                ("plug/loaders/__init__.py", ""),
+                ("plug/loaders/a.py", "import plug.loaders.deep.b\n"),
+                ("plug/loaders/deep/b.py", ""),
+                ("plug/tests/__init__.py", ""),
+                ("argparse_like.py", ""),
+                ("unrelated/__init__.py", ""),
+            ],
+        );
+        let text = r#"
+[[rule]]
+module = "plug"
+why = "loaders are found by name"
+collect-submodules = ["plug.loaders"]
+exclude = ["plug.tests"]
+hidden-imports = ["plug.tests", "plug.not_in_this_version"]
+optional = ["gone"]
+
+[[rule]]
+module = "plug.cli"
+why = "the command line is never run frozen"
+drop-imports = ["argparse_like"]
+
+[[rule]]
+module = "unrelated"
+why = "never triggered"
+hidden-imports = ["plug.tests"]
+"#;
+        let rules = Rules {
+            rules: crate::rules::parse("plug.toml", text).unwrap(),
+        };
+        let g = walk(dir.path(), &rules, &[], &[]);
+        assert_eq!(
+            names(&g),
+            [
+                MAIN,
+                "plug",
+                "plug.cli",
+                "plug.loaders",
+                "plug.loaders.a",
+                "plug.loaders.deep",
+                "plug.loaders.deep.b",
+                "plug.tests"
+            ]
+        );
+        assert!(matches!(
+            g.get("plug.tests").unwrap().kind,
+            Kind::Excluded { rule: Some(_) }
+        ));
+        // Collected modules are imported by the rule's trigger.
+        let a = g.id_of("plug.loaders.a").unwrap();
+        assert_eq!(g.chain(a), "main.py -> plug -> plug.loaders.a");
+        assert_eq!(g.rules.fired, ["plug.toml: plug", "plug.toml: plug.cli"]);
+        assert!(g.rules.optional.contains("gone"));
+    }
+
+    #[test]
+    fn hidden_and_excluded_modules_from_the_caller() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("main.py", "import heavy\n"),
+                ("heavy.py", ""),
+                ("computed.py", "import json\n"),
+            ],
+        );
+        let g = walk(
+            dir.path(),
+            &Rules::default(),
+            &["computed".into()],
+            &["heavy".into()],
+        );
+        assert!(matches!(
+            g.get("heavy").unwrap().kind,
+            Kind::Excluded { rule: None }
+        ));
+        assert!(matches!(
+            g.get("computed").unwrap().kind,
+            Kind::Source { .. }
+        ));
+        assert!(
+            g.get("json").is_some(),
+            "a hidden import's own imports are followed"
+        );
+        assert!(
+            g.unsatisfied().is_empty(),
+            "exclusions asked for are not problems"
+        );
+    }
+
+    #[test]
+    fn unreadable_and_broken_files_are_all_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("main.py", "import a, b\n"),
+                ("a.py", "def f(:\n"),
+                ("b.py", "x = '\u{e9}'\n"),
+            ],
+        );
+        std::fs::write(dir.path().join("b.py"), b"x = '\xff'\n").unwrap();
+        let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
+        let err = analyze(&GraphOptions {
+            entry: GraphEntry::Script(&dir.path().join("main.py")),
+            paths: &[],
+            site_packages: &[],
+            target: &target,
+            runtime: &RustPython,
+            rules: &Rules::default(),
+            hidden_imports: &[],
+            collect: &[],
+            excludes: &[],
+        })
+        .err()
+        .unwrap();
+        let AnalyzeError::Modules(failures) = err else {
+            panic!("expected module failures");
+        };
+        assert_eq!(failures.len(), 2);
+        assert!(
+            matches!(&failures[0], CompileFailure::Syntax { diagnostic, .. } if diagnostic.line == 1)
+        );
+        assert!(
+            matches!(&failures[1], CompileFailure::Unreadable { message, .. } if message.contains("UTF-8"))
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! The archive: bytecode and source of every module, the bundled
+//! distributions' metadata, data files, and the manifest that lists them,
+//! as one deterministic zip payload.
+
+pub mod data;
+pub mod dists;
+
+use crate::analyze::{Graph, Kind, MAIN};
+use crate::cache::Cache;
+use crate::compile::Compiled;
+use crate::diagnostics::Diagnostic;
+use crate::options::CompressMode;
+use crate::project::{EntrySpec, Project};
+use anyhow::{Context, Result, bail};
+use pyfreeze_bundle::manifest::{BuildInfo, Entry};
+use pyfreeze_bundle::writer::{BundleWriter, Payload};
+use pyfreeze_bundle::{Compression, Manifest, ModuleKind, ModuleRecord, Origin};
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+/// How the archive is written.
+pub struct ArchiveOptions {
+    pub include_source: bool,
+    pub optimize: u8,
+    pub compress: CompressMode,
+}
+
+pub struct Archive {
+    pub payload: Payload,
+    /// The `.dist-info` directories included.
+    pub metadata: Vec<String>,
+    /// Data files that could not go in, and why.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn write_archive(
+    project: &Project,
+    compiled: Vec<Compiled>,
+    opts: &ArchiveOptions,
+    cache: &Cache,
+) -> Result<Archive> {
+    let graph = &project.graph;
+    let mut writer = BundleWriter::new(source_date_epoch()?);
+    let (bytecode_compression, other_compression) = match opts.compress {
+        CompressMode::Auto => (Compression::Stored, Compression::Deflate),
+        CompressMode::All => (Compression::Deflate, Compression::Deflate),
+        CompressMode::None => (Compression::Stored, Compression::Stored),
+    };
+    let mut records = Vec::new();
+    for Compiled {
+        module,
+        virtual_path,
+        pyc,
+    } in compiled
+    {
+        let m = &graph[module];
+        let code_path = pyfreeze_bundle::bytecode_path(&virtual_path);
+        // The script may also be imported under its own name: one file, two records.
+        if !writer.contains(&code_path) {
+            writer.add(code_path.clone(), pyc, bytecode_compression)?;
+        }
+        let source = if opts.include_source {
+            if !writer.contains(&virtual_path) {
+                let text = m.text.clone().unwrap_or_default().into_bytes();
+                writer.add(virtual_path.clone(), text, other_compression)?;
+            }
+            Some(virtual_path.clone())
+        } else {
+            None
+        };
+        records.push(ModuleRecord {
+            name: m.name.clone(),
+            kind: if m.is_package() {
+                ModuleKind::Package
+            } else {
+                ModuleKind::Module
+            },
+            origin: m.origin,
+            path: virtual_path,
+            code: Some(code_path),
+            source,
+        });
+    }
+    for (_, m) in graph
+        .iter()
+        .filter(|(_, m)| matches!(m.kind, Kind::Namespace(_)))
+    {
+        records.push(ModuleRecord {
+            name: m.name.clone(),
+            kind: ModuleKind::Namespace,
+            origin: m.origin,
+            path: m.virtual_path(&graph.script_name),
+            code: None,
+            source: None,
+        });
+    }
+    let metadata = add_distribution_metadata(&mut writer, project, other_compression)?;
+    let (data_files, diagnostics) = add_data_files(&mut writer, project, other_compression)?;
+    records.sort_by(|a, b| a.name.cmp(&b.name));
+    let manifest = Manifest {
+        format: pyfreeze_bundle::FORMAT_VERSION,
+        bytecode: project.runtime.bytecode_format(),
+        entry: match &project.settings.entry {
+            EntrySpec::Script(_) => Entry::Script {
+                module: MAIN.to_string(),
+            },
+            EntrySpec::Module(_) => Entry::Module {
+                module: graph[graph.entry].name.clone(),
+            },
+            EntrySpec::Function { module, function } => Entry::Function {
+                module: module.clone(),
+                function: function.clone(),
+            },
+        },
+        build: BuildInfo {
+            pyfreeze: env!("CARGO_PKG_VERSION").to_string(),
+            target: project.target.triple.clone(),
+            optimize: opts.optimize,
+            source: opts.include_source,
+            data_files,
+        },
+        modules: records,
+        files: Vec::new(),
+    };
+    let deflated = cache
+        .enabled()
+        .then_some(cache as &dyn pyfreeze_bundle::writer::DeflateCache);
+    let payload = writer.finish_with_cache(manifest, deflated)?;
+    Ok(Archive {
+        payload,
+        metadata,
+        diagnostics,
+    })
+}
+
+/// Package data and `--add-data` files: how many were added, and warnings
+/// about those that could not be.
+fn add_data_files(
+    writer: &mut BundleWriter,
+    project: &Project,
+    compression: Compression,
+) -> Result<(usize, Vec<Diagnostic>)> {
+    let (package_data, mut warnings) = data::package_data(&project.graph);
+    let mut data_from: HashMap<String, PathBuf> = HashMap::new();
+    for (path, file) in package_data
+        .into_iter()
+        .chain(data::added_data(&project.settings.add_data)?)
+    {
+        if writer.contains(&path) {
+            match data_from.get(&path) {
+                Some(first) if first != &file => warnings.push(Diagnostic::DataPathTaken {
+                    file,
+                    path,
+                    first: first.clone(),
+                }),
+                Some(_) => {}
+                None => warnings.push(Diagnostic::DataPathIsModule { file, path }),
+            }
+            continue;
+        }
+        let size = std::fs::metadata(&file)
+            .with_context(|| format!("cannot read data file {}", file.display()))?
+            .len();
+        if size > pyfreeze_bundle::limits::MAX_FILE_BYTES {
+            bail!(
+                "data file {} is {} bytes; a bundle holds files up to {} bytes. Leave it out, or ship it beside the executable",
+                file.display(),
+                size,
+                pyfreeze_bundle::limits::MAX_FILE_BYTES
+            );
+        }
+        let bytes = std::fs::read(&file)
+            .with_context(|| format!("cannot read data file {}", file.display()))?;
+        writer.add(path.clone(), bytes, compression)?;
+        data_from.insert(path, file);
+    }
+    Ok((data_from.len(), warnings))
+}
+
+/// The `.dist-info` directories of the distributions whose top-level
+/// modules are bundled, and of those rules name. Returns their names.
+fn add_distribution_metadata(
+    writer: &mut BundleWriter,
+    project: &Project,
+    compression: Compression,
+) -> Result<Vec<String>> {
+    let bundled = bundled_top_levels(&project.graph);
+    let named = &project.graph.rules.copy_metadata;
+    let mut added = Vec::new();
+    for dist in dists::find(&project.site_packages) {
+        let wanted = dist.top_level.iter().any(|t| bundled.contains(t.as_str()))
+            || named.iter().any(|n| dists::same_name(n, &dist.name));
+        if !wanted {
+            continue;
+        }
+        let mut any = false;
+        for (path, bytes) in dists::files(&dist) {
+            if !writer.contains(&path) {
+                writer.add(path, bytes, compression)?;
+                any = true;
+            }
+        }
+        if any && let Some(name) = dist.dir.file_name() {
+            added.push(name.to_string_lossy().into_owned());
+        }
+    }
+    Ok(added)
+}
+
+fn bundled_top_levels(graph: &Graph) -> BTreeSet<&str> {
+    graph
+        .iter()
+        .map(|(_, m)| m)
+        .filter(|m| {
+            m.origin == Origin::ThirdParty
+                && matches!(m.kind, Kind::Source { .. } | Kind::Namespace(_))
+        })
+        .map(|m| m.name.split('.').next().unwrap_or(&m.name))
+        .collect()
+}
+
+/// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for "the time to stamp".
+fn source_date_epoch() -> Result<Option<u64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => match v.trim().parse() {
+            Ok(secs) => Ok(Some(secs)),
+            Err(_) => bail!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"),
+        },
+        Err(_) => Ok(None),
+    }
+}

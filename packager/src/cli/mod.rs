@@ -1,0 +1,114 @@
+//! The `pyfreeze` command line: parse ([`args`]), call the library, render
+//! the result ([`render`]), with warnings and a progress bar as the build
+//! goes ([`progress`]).
+
+pub mod args;
+mod progress;
+mod render;
+
+use anyhow::Result;
+use args::{CacheCommand, Cli, Command, GraphFormat};
+use std::process::ExitCode;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => {
+            let (verbose, quiet) = (args.verbose, args.quiet);
+            let options = args.into_options()?;
+            let progress = progress::Progress::start(quiet);
+            let result = pyfreeze::build(&options, &progress);
+            progress.finish();
+            let report = result.map_err(pyfreeze::BuildError::into_anyhow)?;
+            if !quiet {
+                render::build(&report, verbose);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Targets => {
+            let runtime = pyfreeze::runtime::select(pyfreeze::runtime::RuntimeKind::default());
+            render::targets(&pyfreeze::targets(runtime));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Graph(args) => {
+            let graph = pyfreeze::graph(&args.source.into_options()?)
+                .map_err(pyfreeze::BuildError::into_anyhow)?;
+            match args.format {
+                GraphFormat::Tree => render::graph_tree(&graph),
+                GraphFormat::Dot => render::graph_dot(&graph),
+                GraphFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&render::graph_json(&graph))?
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Why(args) => {
+            let (graph, chain) = pyfreeze::why(&args.module, &args.source.into_options()?)
+                .map_err(pyfreeze::BuildError::into_anyhow)?;
+            match chain {
+                Some(chain) => {
+                    println!("{chain}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("{} is not imported by {}", args.module, graph.script_name);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Inspect(args) => {
+            let report = pyfreeze::inspect(&args.file, args.modules)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                render::inspect(&report);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify(args) => {
+            let shown = args.file.display();
+            Ok(match pyfreeze::verify(&args.file)? {
+                pyfreeze::Verification::Intact {
+                    files,
+                    modules,
+                    sha256,
+                } => {
+                    println!(
+                        "OK: {shown}: {files} files, {modules} modules, archive sha256 {sha256}"
+                    );
+                    ExitCode::SUCCESS
+                }
+                pyfreeze::Verification::Damaged(problems) => {
+                    println!("FAILED: {shown}");
+                    for p in problems {
+                        println!("  {p}");
+                    }
+                    ExitCode::from(1)
+                }
+                pyfreeze::Verification::NotABundle => {
+                    eprintln!("error: {shown}: not a pyfreeze bundle");
+                    ExitCode::from(2)
+                }
+            })
+        }
+        Command::Extract(args) => {
+            let n = pyfreeze::extract(&args.file, &args.output)?;
+            println!("Extracted {n} files into {}", args.output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cache(CacheCommand::Clean) => {
+            match pyfreeze::cache::clean()? {
+                Some(dir) => println!("Removed {}", dir.display()),
+                None => println!("No cache directory (HOME is not set)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cache(CacheCommand::Dir) => {
+            match pyfreeze::cache::root() {
+                Some(dir) => println!("{}", dir.display()),
+                None => println!("No cache directory (HOME is not set)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Turning the library's results into what the command line prints.
+
+use pyfreeze::analyze::{Graph, Kind};
+use pyfreeze::{BuildReport, InspectReport, TargetInfo};
+use pyfreeze_bundle::Origin;
+use std::time::Duration;
+
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// The one line a build prints, and with `verbose` where the time went.
+pub fn build(r: &BuildReport, verbose: bool) {
+    let counts = r.modules;
+    let runtime = match &r.packed {
+        Some(p) => format!(
+            "{} bootloader packed with its unpack stub into {}",
+            human_size(r.bootloader_size),
+            human_size(p.prefix_size)
+        ),
+        None => format!("{} bootloader", human_size(r.bootloader_size)),
+    };
+    println!(
+        "Built {} in {:.2} s: {} modules ({} own, {} third-party, {} stdlib), {} \
+         ({runtime} + {} archive)",
+        r.output.display(),
+        r.timings.total.as_secs_f64(),
+        counts.total(),
+        counts.user,
+        counts.third_party,
+        counts.stdlib,
+        human_size(r.size),
+        human_size(r.archive_size),
+    );
+    if let Some(note) = &r.site_note {
+        println!("{note}");
+    }
+    if !verbose {
+        return;
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("bootloader: {}", r.bootloader.display());
+    if let Some(p) = &r.packed {
+        println!("unpack stub: {}", p.stub.display());
+    }
+    for dir in r.site_packages.iter().skip(1) {
+        println!("also searched: {}", dir.display());
+    }
+    println!(
+        "package metadata: {}",
+        if r.metadata.is_empty() {
+            "none".to_string()
+        } else {
+            r.metadata.join(", ")
+        }
+    );
+    println!(
+        "time: import graph {:.0} ms, compile {:.0} ms, archive and write {:.0} ms",
+        ms(r.timings.graph),
+        ms(r.timings.compile),
+        ms(r.timings.archive_and_write)
+    );
+    let cache = &r.cache;
+    if cache.enabled {
+        println!(
+            "cache: {} modules reused, {} compiled{}",
+            cache.hits,
+            cache.misses,
+            match cache.corrupt {
+                0 => String::new(),
+                n => format!(" ({n} damaged entries rebuilt)"),
+            }
+        );
+    } else {
+        println!("cache: off");
+    }
+}
+
+fn kind_label(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Source {
+            package: Some(_), ..
+        } => "package",
+        Kind::Source { .. } => "module",
+        Kind::Namespace(_) => "namespace",
+        Kind::Builtin => "builtin",
+        Kind::Foreign => "other-platform",
+        Kind::Excluded { .. } => "excluded",
+        Kind::Extension(_) => "extension",
+        Kind::Missing => "missing",
+    }
+}
+
+fn origin_label(origin: Origin) -> &'static str {
+    match origin {
+        Origin::User => "own",
+        Origin::ThirdParty => "third-party",
+        Origin::Stdlib => "stdlib",
+    }
+}
+
+/// Each module under the module that first imported it.
+pub fn graph_tree(g: &Graph) {
+    let mut children = vec![Vec::new(); g.len()];
+    for (id, m) in g.iter() {
+        if let Some((parent, _)) = m.importer {
+            children[parent.index()].push(id);
+        }
+    }
+    let mut stack = vec![(g.entry, 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        let m = &g[id];
+        println!(
+            "{}{} [{}, {}]",
+            "  ".repeat(depth),
+            g.display_name(id),
+            kind_label(&m.kind),
+            origin_label(m.origin)
+        );
+        for &c in children[id.index()].iter().rev() {
+            stack.push((c, depth + 1));
+        }
+    }
+}
+
+pub fn graph_dot(g: &Graph) {
+    println!("digraph imports {{");
+    println!("  node [shape=box, fontname=\"monospace\"];");
+    for (id, m) in g.iter() {
+        let color = match (&m.kind, m.origin) {
+            (Kind::Missing, _) | (Kind::Extension(_), _) => "red",
+            (_, Origin::User) => "black",
+            (_, Origin::ThirdParty) => "blue",
+            (_, Origin::Stdlib) => "gray50",
+        };
+        println!(
+            "  {} [label=\"{}\", color=\"{color}\"];",
+            id.index(),
+            g.display_name(id)
+        );
+    }
+    for (id, m) in g.iter() {
+        for e in &m.imports {
+            let style = if e.optional { " [style=dashed]" } else { "" };
+            println!("  {} -> {}{style};", id.index(), e.to.index());
+        }
+    }
+    println!("}}");
+}
+
+pub fn graph_json(g: &Graph) -> serde_json::Value {
+    let modules: Vec<serde_json::Value> = g
+        .iter()
+        .map(|(id, m)| {
+            let file = match &m.kind {
+                Kind::Source { file, .. } => Some(file.display()),
+                Kind::Extension(file) => Some(file.display().to_string()),
+                _ => None,
+            };
+            serde_json::json!({
+                "name": g.display_name(id),
+                "kind": kind_label(&m.kind),
+                "origin": origin_label(m.origin),
+                "file": file,
+                "imports": m.imports.iter().map(|e| serde_json::json!({
+                    "module": g.display_name(e.to),
+                    "line": e.line,
+                    "optional": e.optional,
+                    "delayed": e.delayed,
+                })).collect::<Vec<_>>(),
+                "imported_by": m.importer.map(|(p, _)| g.display_name(p)),
+            })
+        })
+        .collect();
+    let unsatisfied = g.unsatisfied();
+    let missing: Vec<serde_json::Value> = g
+        .iter()
+        .filter(|(_, m)| matches!(m.kind, Kind::Missing | Kind::Extension(_)))
+        .map(|(id, m)| {
+            let needed = unsatisfied.iter().find(|u| u.module == id);
+            serde_json::json!({
+                "name": m.name,
+                "kind": kind_label(&m.kind),
+                "optional": needed.is_none(),
+                "delayed": needed.is_some_and(|u| u.delayed),
+                "chain": g.chain(id),
+            })
+        })
+        .collect();
+    serde_json::json!({ "entry": g.script_name, "modules": modules, "missing": missing })
+}
+
+pub fn inspect(r: &InspectReport) {
+    println!("{}", r.file);
+    println!("  size         {} ({} bytes)", human_size(r.size), r.size);
+    let glibc = r
+        .bootloader
+        .min_glibc
+        .as_ref()
+        .map(|v| format!(", needs glibc >= {v}"))
+        .unwrap_or_default();
+    let size = match &r.bootloader.packed {
+        Some(p) => format!(
+            "{} packed into {} (zstd, behind a {} pyfreeze-unpack stub)",
+            human_size(p.runtime_size),
+            human_size(p.compressed_size),
+            human_size(p.stub_size)
+        ),
+        None => human_size(r.bootloader.size),
+    };
+    println!(
+        "  bootloader   {} {} for {}, {size}{glibc}",
+        r.bootloader.arch, r.bootloader.format, r.bootloader.target,
+    );
+    println!(
+        "  runtime      {} (bundle format {}, bytecode {})",
+        r.bundle.runtime, r.bundle.format, r.bundle.bytecode
+    );
+    println!(
+        "  entry        {} {} ({})",
+        r.entry.kind, r.entry.path, r.entry.module
+    );
+    println!(
+        "  built with   pyfreeze {}, optimize {}, source {}",
+        r.build.pyfreeze,
+        r.build.optimize,
+        if r.build.source {
+            "included"
+        } else {
+            "left out"
+        }
+    );
+    println!(
+        "  modules      {} ({} own, {} third-party, {} stdlib)",
+        r.modules.total, r.modules.user, r.modules.third_party, r.modules.stdlib
+    );
+    println!("  data files   {}", r.data_files);
+    println!(
+        "  archive      {} in {} files ({} stored, {} unpacked)",
+        human_size(r.bundle.archive_size),
+        r.bundle.files,
+        human_size(r.bundle.stored_size),
+        human_size(r.bundle.unpacked_size)
+    );
+    println!("  sha256       {}", r.bundle.sha256);
+    if let Some(entries) = &r.entries {
+        println!();
+        println!(
+            "  {:<9} {:>10} {:>10}  {:<16}  PATH",
+            "KIND", "SIZE", "STORED", "SHA256"
+        );
+        for e in entries {
+            println!(
+                "  {:<9} {:>10} {:>10}  {:<16}  {}",
+                e.kind,
+                e.size,
+                e.stored,
+                &e.sha256[..16],
+                e.path
+            );
+        }
+    }
+}
+
+pub fn targets(targets: &[TargetInfo]) {
+    for t in targets {
+        let note = if t.host { " (this machine)" } else { "" };
+        match &t.bootloader {
+            Some(path) => println!("{}{note}: {}", t.triple, path.display()),
+            None => println!("{}{note}: no bootloader installed", t.triple),
+        }
+    }
+    println!(
+        "Bootloaders are looked up in $PYFREEZE_BOOTLOADER_DIR/<target>/ and beside pyfreeze \
+         (bootloaders/<target>/); --bootloader FILE overrides."
+    );
+}

@@ -1,0 +1,267 @@
+//! What a build has to say about the program, as values: callers match on
+//! the kind, the command line renders the text.
+
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where an import is: the importing module (as shown to the user, the
+/// script's file name for `__main__`), the line, and whether it is inside a
+/// function (and so fails only when that code runs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSite {
+    pub importer: String,
+    pub line: u32,
+    pub delayed: bool,
+}
+
+impl fmt::Display for ImportSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} line {}", self.importer, self.line)?;
+        if self.delayed {
+            f.write_str(", inside a function: fails only when that code runs")?;
+        }
+        Ok(())
+    }
+}
+
+/// A warning about the program (an error with `--strict`, for the kinds
+/// that [`Diagnostic::is_unsatisfied`] names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Diagnostic {
+    /// An import of a module found nowhere on the search path; `chain` is
+    /// how the program reaches it (`app.py -> pkg.util -> yaml`).
+    MissingModule {
+        module: String,
+        site: ImportSite,
+        chain: String,
+    },
+    /// A module found only as a compiled extension, which the runtime
+    /// cannot load.
+    UnloadableExtension {
+        module: String,
+        file: PathBuf,
+        /// The runtime that cannot load it (`RustPython`).
+        runtime: String,
+        site: ImportSite,
+        chain: String,
+    },
+    /// An import of a module a package rule leaves out, with the rule's why.
+    ExcludedByRule {
+        module: String,
+        why: String,
+        site: ImportSite,
+        chain: String,
+    },
+    /// One of the program's own top-level modules has a standard library
+    /// module's name; the program's wins, as under CPython.
+    ShadowedStdlib { module: String, file: PathBuf },
+    /// A relative import that cannot be resolved.
+    BadRelativeImport {
+        importer: String,
+        line: u32,
+        /// As written: `..pkg` (dots and module).
+        import: String,
+        why: String,
+    },
+    /// A module name too long or too deeply nested to bundle.
+    NameTooLong { name: String },
+    /// A file that looks like a module but whose name is not UTF-8.
+    NonUtf8ModuleFile { path: PathBuf },
+    /// A package reached again while collecting submodules (a symlink loop).
+    CollectedTwice { package: String },
+    /// A data file whose name is not UTF-8.
+    NonUtf8DataFile { path: PathBuf },
+    /// A data file whose place in the bundle another data file already has.
+    DataPathTaken {
+        file: PathBuf,
+        path: String,
+        first: PathBuf,
+    },
+    /// A data file whose place in the bundle is a module's file.
+    DataPathIsModule { file: PathBuf, path: String },
+}
+
+impl Diagnostic {
+    /// An import the frozen program cannot satisfy: what `--strict` refuses.
+    pub fn is_unsatisfied(&self) -> bool {
+        matches!(
+            self,
+            Diagnostic::MissingModule { .. }
+                | Diagnostic::UnloadableExtension { .. }
+                | Diagnostic::ExcludedByRule { .. }
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Diagnostic::MissingModule {
+                module,
+                site,
+                chain,
+            } => write!(
+                f,
+                "module {module} not found ({site}; {chain}). Install it in the venv, add its \
+                 directory with --path, or leave it out with --exclude-module"
+            ),
+            Diagnostic::UnloadableExtension {
+                module,
+                file,
+                runtime,
+                site,
+                chain,
+            } => write!(
+                f,
+                "module {module} is a compiled extension ({}), which {runtime} cannot load; \
+                 package {} needs a pure-Python version of it ({site}; {chain})",
+                file.display(),
+                module.split('.').next().unwrap_or(module),
+            ),
+            Diagnostic::ExcludedByRule {
+                module,
+                why,
+                site,
+                chain,
+            } => write!(
+                f,
+                "module {module} is left out of the bundle: {why} ({site}; {chain})"
+            ),
+            Diagnostic::ShadowedStdlib { module, file } => write!(
+                f,
+                "{} shadows the standard library module {module}: the program imports its own, \
+                 as under CPython",
+                file.display()
+            ),
+            Diagnostic::BadRelativeImport {
+                importer,
+                line,
+                import,
+                why,
+            } => write!(
+                f,
+                "{importer} line {line}: `from {import} import ...`: {why}"
+            ),
+            Diagnostic::NameTooLong { name } => {
+                use pyfreeze_bundle::limits::{MAX_NAME_LEN, MAX_NESTING};
+                let shown: String = name.chars().take(60).collect();
+                write!(
+                    f,
+                    "module {shown}... left out: names longer than {MAX_NAME_LEN} characters or \
+                     nested deeper than {MAX_NESTING} packages cannot be bundled (is there a \
+                     symlink loop?)"
+                )
+            }
+            Diagnostic::NonUtf8ModuleFile { path } => write!(
+                f,
+                "{} skipped: a module's file name must be valid UTF-8",
+                path.display()
+            ),
+            Diagnostic::CollectedTwice { package } => write!(
+                f,
+                "{package}: its directory was already collected (a symlink loop?); its \
+                 submodules are not collected again"
+            ),
+            Diagnostic::NonUtf8DataFile { path } => write!(
+                f,
+                "data file {} skipped: its name is not valid UTF-8",
+                path.display()
+            ),
+            Diagnostic::DataPathTaken { file, path, first } => write!(
+                f,
+                "data file {} not added: {path} is already taken in the bundle by {}",
+                file.display(),
+                first.display()
+            ),
+            Diagnostic::DataPathIsModule { file, path } => write!(
+                f,
+                "data file {} not added: {path} is a module's file in the bundle",
+                file.display()
+            ),
+        }
+    }
+}
+
+/// A syntax (or compile) error at a place in a file, shown as Python shows
+/// it: `file:line:col`, the line, a caret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyntaxDiagnostic {
+    pub file: String,
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    pub message: String,
+    pub line_text: Option<String>,
+}
+
+impl SyntaxDiagnostic {
+    /// A diagnostic at `line`:`column` of `source`, with that line's text.
+    pub fn at(file: &str, source: &str, line: usize, column: usize, message: String) -> Self {
+        let line_text = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_string);
+        SyntaxDiagnostic {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+            line_text,
+        }
+    }
+}
+
+impl fmt::Display for SyntaxDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: SyntaxError: {}",
+            self.file, self.line, self.column, self.message
+        )?;
+        if let Some(text) = &self.line_text {
+            let indent = text.len() - text.trim_start().len();
+            let caret_at = self.column.saturating_sub(1).saturating_sub(indent);
+            write!(f, "\n    {}\n    {}^", text.trim(), " ".repeat(caret_at))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_diagnostics_point_at_the_column() {
+        let d = SyntaxDiagnostic::at("m.py", "x = 1\n    def f(:\n", 2, 11, "bad".into());
+        assert_eq!(
+            d.to_string(),
+            "m.py:2:11: SyntaxError: bad\n    def f(:\n          ^"
+        );
+    }
+
+    #[test]
+    fn only_unsatisfied_imports_fail_strict_builds() {
+        let site = ImportSite {
+            importer: "app.py".into(),
+            line: 3,
+            delayed: true,
+        };
+        let missing = Diagnostic::MissingModule {
+            module: "yaml".into(),
+            site: site.clone(),
+            chain: "app.py -> yaml".into(),
+        };
+        assert!(missing.is_unsatisfied());
+        assert!(missing.to_string().contains(
+            "(app.py line 3, inside a function: fails only when that code runs; app.py -> yaml)"
+        ));
+        let shadow = Diagnostic::ShadowedStdlib {
+            module: "string".into(),
+            file: "string.py".into(),
+        };
+        assert!(!shadow.is_unsatisfied());
+    }
+}

@@ -1,0 +1,105 @@
+//! Why a build (or a look at its graph) failed. The kinds a caller may want
+//! to act on are variants with their data; the rest is a message that says
+//! what, where and what to do.
+
+use crate::diagnostics::{Diagnostic, SyntaxDiagnostic};
+use std::fmt;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Modules that cannot be read or compiled, every one of them.
+    #[error("{}", CompileFailures(.0))]
+    Compile(Vec<CompileFailure>),
+    /// `--strict`: imports the frozen program cannot satisfy.
+    #[error("{}", Unsatisfied(.0))]
+    Unsatisfied(Vec<Diagnostic>),
+    /// Anything else: bad options, unreadable inputs, an unusable bootloader.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl BuildError {
+    /// The error as an `anyhow::Error`, without wrapping a message twice.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            BuildError::Other(e) => e,
+            other => anyhow::Error::new(other),
+        }
+    }
+}
+
+/// One module that cannot go into the bundle.
+#[derive(Debug, Clone)]
+pub enum CompileFailure {
+    /// A syntax or compile error.
+    Syntax {
+        diagnostic: SyntaxDiagnostic,
+        /// How the program reaches the module; `None` for the entry script.
+        chain: Option<String>,
+    },
+    /// The file cannot be read or decoded.
+    Unreadable {
+        file: String,
+        message: String,
+        chain: Option<String>,
+    },
+}
+
+impl fmt::Display for CompileFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let chain = match self {
+            CompileFailure::Syntax { diagnostic, chain } => {
+                write!(f, "{diagnostic}")?;
+                chain
+            }
+            CompileFailure::Unreadable {
+                file,
+                message,
+                chain,
+            } => {
+                write!(f, "{file}: {message}")?;
+                chain
+            }
+        };
+        if let Some(chain) = chain {
+            write!(f, "\n  imported by: {chain}")?;
+        }
+        Ok(())
+    }
+}
+
+struct CompileFailures<'a>(&'a [CompileFailure]);
+
+impl fmt::Display for CompileFailures<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, failure) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n\n")?;
+            }
+            write!(f, "{failure}")?;
+        }
+        let n = self.0.len();
+        write!(
+            f,
+            "\n{n} module{} could not be compiled; fix {} and build again",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        )
+    }
+}
+
+struct Unsatisfied<'a>(&'a [Diagnostic]);
+
+impl fmt::Display for Unsatisfied<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in self.0 {
+            writeln!(f, "{d}")?;
+        }
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} import{} cannot be satisfied (--strict)",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}

@@ -1,0 +1,68 @@
+//! The pyfreeze build library: from a Python program to one executable, and
+//! the tools that look inside the result. The `pyfreeze` command line is a
+//! thin layer over this API; the library itself prints nothing.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! options, project   what to build: the caller's options merged with [tool.pyfreeze]
+//! analyze/           the import graph from the entry (user code, venv, stdlib),
+//!                    with the package rules of rules/ applied as it grows
+//! compile/           every module to bytecode, in parallel, through the cache
+//! archive/           the zip archive: bytecode, source, metadata, data, manifest
+//! attach/            find and check the bootloader, place the archive in it
+//!                    (ELF/PE/Mach-O layout, --pack), write the output atomically
+//! tools/             inspect, verify, extract an executable
+//! runtime/           everything that depends on the interpreter, one module each
+//! ```
+//!
+//! Entry points: [`build`], [`graph`], [`why`], [`inspect`], [`verify`],
+//! [`extract`], [`targets`]. Progress and warnings go to a [`Reporter`];
+//! results come back as typed values ([`BuildReport`], [`Diagnostic`], ...).
+
+pub mod analyze;
+pub mod archive;
+pub mod attach;
+pub mod cache;
+pub mod compile;
+mod diagnostics;
+mod error;
+mod freeze;
+mod options;
+pub mod project;
+mod report;
+pub mod rules;
+pub mod runtime;
+pub mod tools;
+
+pub use analyze::{Graph, ModuleId};
+pub use diagnostics::{Diagnostic, SyntaxDiagnostic};
+pub use error::BuildError;
+pub use freeze::build;
+pub use options::{BuildOptions, CompressMode, EntryPoint, ProgramOptions};
+pub use report::{
+    BuildReport, CacheStats, ModuleCounts, NoReporter, PackedReport, Phase, Reporter, Timings,
+};
+pub use tools::extract::extract;
+pub use tools::inspect::{InspectReport, inspect};
+pub use tools::targets::{TargetInfo, targets};
+pub use tools::verify::{Verification, verify};
+
+/// The import graph of a program, as `pyfreeze graph` shows it, without
+/// building anything.
+pub fn graph(program: &ProgramOptions) -> Result<Graph, BuildError> {
+    Ok(project::load(program)?.graph)
+}
+
+/// The shortest import chain that pulls `module` into the program
+/// (`hello.py -> encodings.idna -> re`), or `None` when nothing imports it.
+pub fn why(module: &str, program: &ProgramOptions) -> Result<(Graph, Option<String>), BuildError> {
+    let graph = graph(program)?;
+    let chain = graph.id_of(module).map(|id| graph.chain(id));
+    Ok((graph, chain))
+}
+
+/// The triple pyfreeze itself was compiled for: the default target.
+pub fn host_triple() -> &'static str {
+    env!("PYFREEZE_HOST_TARGET")
+}

@@ -1,0 +1,136 @@
+//! What a build is asked to do, as plain Rust types: the command line fills
+//! them, and so can any other caller of the library.
+
+use std::path::PathBuf;
+
+/// What runs when the executable starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryPoint {
+    /// A script, run as `__main__`; or a project directory whose
+    /// `pyproject.toml` has a `[tool.pyfreeze]` table saying what to run.
+    Path(PathBuf),
+    /// A module run as `python -m MODULE` runs it (a package runs its
+    /// `__main__` submodule), found from the working directory.
+    Module(String),
+    /// `MODULE:FUNCTION`, called as a console-script entry point is: its
+    /// return value is the exit status.
+    Function { module: String, function: String },
+}
+
+impl EntryPoint {
+    /// `MODULE:FUNCTION` as written by the user; `what` names where it came
+    /// from in the error (`--entry`).
+    pub fn function(text: &str, what: &str) -> anyhow::Result<EntryPoint> {
+        match text.split_once(':') {
+            Some((module, function))
+                if !module.trim().is_empty()
+                    && !function.trim().is_empty()
+                    && !function.contains(['.', ':']) =>
+            {
+                Ok(EntryPoint::Function {
+                    module: module.trim().to_string(),
+                    function: function.trim().to_string(),
+                })
+            }
+            _ => anyhow::bail!("{what} {text:?}: expected MODULE:FUNCTION, e.g. mytool.cli:main"),
+        }
+    }
+}
+
+/// The program and where its modules are: shared by `build`, `graph` and `why`.
+#[derive(Debug, Clone)]
+pub struct ProgramOptions {
+    pub entry: EntryPoint,
+    /// More directories of the program's own modules, after the script's.
+    pub paths: Vec<PathBuf>,
+    /// A virtual environment whose site-packages hold third-party packages;
+    /// `None` uses `$VIRTUAL_ENV` when it is set.
+    pub venv: Option<PathBuf>,
+    /// Modules included although no import of them is visible.
+    pub hidden_imports: Vec<String>,
+    /// Modules left out with their submodules.
+    pub exclude_modules: Vec<String>,
+    /// Packages included with every submodule.
+    pub collect_submodules: Vec<String>,
+    /// Data to add, as `SRC:DEST` (DEST relative to the bundle's root).
+    pub add_data: Vec<String>,
+    /// A Rust target triple; `None` is the machine pyfreeze runs on.
+    pub target: Option<String>,
+}
+
+impl ProgramOptions {
+    /// A program with nothing but its entry point.
+    pub fn new(entry: EntryPoint) -> Self {
+        ProgramOptions {
+            entry,
+            paths: Vec::new(),
+            venv: None,
+            hidden_imports: Vec::new(),
+            exclude_modules: Vec::new(),
+            collect_submodules: Vec::new(),
+            add_data: Vec::new(),
+            target: None,
+        }
+    }
+}
+
+/// What to compress in the archive. `Auto`: bytecode stored (read in place
+/// from the mapped file, measured fastest to import), source and data
+/// deflated. `All`: bytecode deflated too (smaller, a little slower to
+/// start). `None`: nothing deflated.
+// (The variants' docs live here: clap would show variant docs as help.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum CompressMode {
+    Auto,
+    All,
+    None,
+}
+
+/// Everything `pyfreeze build` needs.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub program: ProgramOptions,
+    /// Where to write the executable; `None` is `dist/<name>`.
+    pub output: Option<PathBuf>,
+    /// The bootloader to use instead of the installed one for the target.
+    pub bootloader: Option<PathBuf>,
+    /// Carry module source (for tracebacks and `inspect.getsource`).
+    pub include_source: bool,
+    /// `-O` level: 0, 1 (no asserts) or 2 (no docstrings either).
+    pub optimize: u8,
+    /// `None`: `Auto`, or `All` with `pack`.
+    pub compress: Option<CompressMode>,
+    /// The bootloader zstd-compressed behind the unpack stub (Linux only).
+    pub pack: bool,
+    /// Fail when an import cannot be satisfied, instead of warning.
+    pub strict: bool,
+    /// Read and write the bytecode cache.
+    pub use_cache: bool,
+}
+
+impl BuildOptions {
+    /// Defaults as the command line has them.
+    pub fn new(program: ProgramOptions) -> Self {
+        BuildOptions {
+            program,
+            output: None,
+            bootloader: None,
+            include_source: true,
+            optimize: 0,
+            compress: None,
+            pack: false,
+            strict: false,
+            use_cache: true,
+        }
+    }
+
+    /// What `compress` means once `pack` is taken into account.
+    pub fn compress_mode(&self) -> CompressMode {
+        self.compress.unwrap_or(if self.pack {
+            CompressMode::All
+        } else {
+            CompressMode::Auto
+        })
+    }
+}

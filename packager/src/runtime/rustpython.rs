@@ -1,0 +1,189 @@
+//! RustPython 0.6.0, the default runtime: pure Python, its standard library
+//! carried inside pyfreeze, its bytecode the same on every platform.
+
+use super::embedded::EmbeddedTree;
+use super::{Runtime, Stdlib};
+use crate::diagnostics::SyntaxDiagnostic;
+use pyfreeze_bundle::runtime::rustpython as facts;
+use pyfreeze_bundle::target::Target;
+use rustpython_compiler::{CompileError, CompileOpts, Mode};
+use std::cell::Cell;
+use std::sync::OnceLock;
+
+static STDLIB_ZIP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stdlib.zip"));
+
+pub struct RustPython;
+
+/// RustPython's standard library, as build.rs packed it.
+pub fn stdlib() -> &'static EmbeddedTree {
+    static STDLIB: OnceLock<EmbeddedTree> = OnceLock::new();
+    STDLIB.get_or_init(|| EmbeddedTree::new(STDLIB_ZIP))
+}
+
+impl Runtime for RustPython {
+    fn name(&self) -> String {
+        facts::NAME.to_string()
+    }
+
+    fn rule_name(&self) -> &'static str {
+        "rustpython"
+    }
+
+    fn short_name(&self) -> &'static str {
+        "RustPython"
+    }
+
+    fn python_version(&self) -> (u32, u32, u32) {
+        facts::PYTHON_VERSION
+    }
+
+    fn builtin_modules(&self, target: &Target) -> Vec<String> {
+        facts::builtin_modules(target)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn stdlib(&self) -> Stdlib {
+        Stdlib::Embedded(stdlib())
+    }
+
+    fn has_stdlib_module(&self, name: &str) -> bool {
+        let lib = stdlib();
+        lib.is_file(&format!("{name}.py")) || lib.is_file(&format!("{name}/__init__.py"))
+    }
+
+    fn loads_extensions(&self) -> bool {
+        false
+    }
+
+    fn bytecode_format(&self) -> String {
+        facts::BYTECODE_FORMAT.to_string()
+    }
+
+    fn compile(
+        &self,
+        text: &str,
+        virtual_path: &str,
+        display: &str,
+        optimize: u8,
+    ) -> Result<Vec<u8>, SyntaxDiagnostic> {
+        compile(text, virtual_path, display, optimize)
+    }
+
+    fn bootloader_stem(&self) -> &'static str {
+        facts::BOOTLOADER_STEM
+    }
+
+    fn bootloader_marker(&self) -> &'static str {
+        facts::BOOTLOADER_MARKER
+    }
+}
+
+thread_local! {
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True while this thread runs the compiler under `catch_unwind`: a panic
+/// there is reported as the file's compile error, not as a pyfreeze bug.
+pub fn in_guarded_compile() -> bool {
+    GUARDED.with(Cell::get)
+}
+
+fn compile(
+    text: &str,
+    virtual_path: &str,
+    display: &str,
+    optimize: u8,
+) -> Result<Vec<u8>, SyntaxDiagnostic> {
+    let opts = CompileOpts {
+        optimize,
+        ..CompileOpts::default()
+    };
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(|| {
+        rustpython_compiler::compile(text, Mode::Exec, virtual_path, opts)
+    });
+    GUARDED.with(|g| g.set(false));
+    let code = match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) => return Err(from_compile_error(display, text, &err)),
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            return Err(SyntaxDiagnostic {
+                file: display.to_string(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "the RustPython compiler failed on this file ({why}); this is a RustPython bug, \
+                     exclude the module or change the construct it trips on"
+                ),
+                line_text: None,
+            });
+        }
+    };
+    Ok(pyc(text, &code))
+}
+
+fn from_compile_error(file: &str, source: &str, err: &CompileError) -> SyntaxDiagnostic {
+    let (line, column) = err.python_location();
+    SyntaxDiagnostic::at(file, source, line.max(1), column.max(1), err.to_string())
+}
+
+/// A `.pyc` as RustPython reads it: magic, PEP 552 flags (hash-based,
+/// unchecked), 8 bytes of the source's sha256, then `marshal.dumps(code)`.
+fn pyc(text: &str, code: &rustpython_compiler::CodeObject) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::with_capacity(text.len());
+    out.extend_from_slice(&facts::PYC_MAGIC);
+    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(&Sha256::digest(text.as_bytes())[..8]);
+    out.push(b'c');
+    rustpython_compiler_core::marshal::serialize_code(&mut out, code);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pyc_header_and_body() {
+        let pyc = compile("x = 1\n", "m.py", "m.py", 0).unwrap();
+        assert_eq!(&pyc[..4], &facts::PYC_MAGIC);
+        assert_eq!(pyc[16], b'c');
+        let code = rustpython_compiler_core::marshal::deserialize_code(
+            &mut &pyc[17..],
+            rustpython_compiler_core::bytecode::BasicBag,
+        )
+        .unwrap();
+        assert_eq!(code.source_path.as_str(), "m.py");
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let err = compile("x = 1\ndef f(:\n    pass\n", "m.py", "src/m.py", 0).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with("src/m.py:2:"), "{shown}");
+        assert!(shown.contains("def f(:"), "{shown}");
+        assert!(shown.contains('^'), "{shown}");
+        let err = compile("return 5\n", "m.py", "m.py", 0).unwrap_err();
+        assert_eq!(
+            (err.line, err.message.contains("outside function")),
+            (1, true),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_stdlib_is_carried() {
+        let lib = stdlib();
+        assert!(lib.is_file("os.py") && lib.is_dir("encodings"));
+        assert!(RustPython.diagnose("x = (\n", "m.py").is_some());
+        assert!(RustPython.diagnose("x = 1\n", "m.py").is_none());
+    }
+}

@@ -1,0 +1,7 @@
+//! Looking at a finished executable: what is in it, whether it is intact,
+//! its files unpacked, and the targets there are bootloaders for.
+
+pub mod extract;
+pub mod inspect;
+pub mod targets;
+pub mod verify;
