@@ -4,6 +4,9 @@
 //! in one source, [`resolve`] finds a name on the search path, [`problems`]
 //! turns what is missing into diagnostics.
 
+mod condition;
+mod find;
+mod include;
 pub mod problems;
 pub mod resolve;
 pub mod scan;

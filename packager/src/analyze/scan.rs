@@ -8,10 +8,11 @@
 //! target* are skipped: `if TYPE_CHECKING:`, `sys.platform`/`os.name` tests for
 //! another platform, `sys.version_info` tests the runtime's version fails.
 
+use super::condition::Conditions;
 use crate::diagnostics::SyntaxDiagnostic;
 use pyfreeze_bundle::target::Target;
 use rustpython_compiler::ast::visitor::{Visitor, walk_expr, walk_stmt};
-use rustpython_compiler::ast::{self as ast, CmpOp, Expr, Stmt};
+use rustpython_compiler::ast::{self as ast, Expr, Stmt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Import {
@@ -50,16 +51,14 @@ pub fn scan(
     target: &Target,
     mode: ScanMode<'_>,
 ) -> Vec<Import> {
+    let (major, minor, micro) = mode.python_version;
     let mut scanner = Scanner {
-        target,
-        is_main: mode.is_main,
-        version: [
-            mode.python_version.0,
-            mode.python_version.1,
-            mode.python_version.2,
-        ]
-        .map(i64::from),
-        known: std::collections::HashMap::new(),
+        cond: Conditions {
+            target,
+            is_main: mode.is_main,
+            version: [major, minor, micro].map(i64::from),
+            known: std::collections::HashMap::new(),
+        },
         branches: 0,
         resource_names: ["resources", "importlib_resources", "pkgutil"]
             .map(String::from)
@@ -81,13 +80,8 @@ pub fn scan(
 }
 
 struct Scanner<'t> {
-    target: &'t Target,
-    is_main: bool,
-    /// `sys.version_info[:3]` of the runtime.
-    version: [i64; 3],
-    /// Module-level names bound to a value known on the target
-    /// (`_mswindows = sys.platform == "win32"`), for later `if _mswindows:`.
-    known: std::collections::HashMap<String, bool>,
+    /// Which branches can run.
+    cond: Conditions<'t>,
     /// Inside an `if`, `try`, loop or `with`: assignments there are not
     /// definite, so they make a name unknown rather than known.
     branches: u32,
@@ -205,155 +199,6 @@ impl Scanner<'_> {
         let offset = call.range_start.to_u32();
         self.push(&name[level as usize..], level, Vec::new(), anchor, offset);
     }
-
-    /// Whether `expr` is statically true or false on the target; None if unknown.
-    fn eval(&self, expr: &Expr) -> Option<bool> {
-        match expr {
-            Expr::BooleanLiteral(b) => Some(b.value),
-            Expr::NumberLiteral(n) => match &n.value {
-                ast::Number::Int(i) => Some(i.as_u64() != Some(0)),
-                _ => None,
-            },
-            Expr::Name(n) if n.id.as_str() == "TYPE_CHECKING" => Some(false),
-            Expr::Name(n) => self.known.get(n.id.as_str()).copied(),
-            Expr::Attribute(a) if a.attr.as_str() == "TYPE_CHECKING" => Some(false),
-            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.eval(&u.operand).map(|v| !v),
-            Expr::BoolOp(b) => {
-                let values: Vec<Option<bool>> = b.values.iter().map(|v| self.eval(v)).collect();
-                match b.op {
-                    ast::BoolOp::And if values.contains(&Some(false)) => Some(false),
-                    ast::BoolOp::And if values.iter().all(|v| *v == Some(true)) => Some(true),
-                    ast::BoolOp::Or if values.contains(&Some(true)) => Some(true),
-                    ast::BoolOp::Or if values.iter().all(|v| *v == Some(false)) => Some(false),
-                    _ => None,
-                }
-            }
-            Expr::Compare(c) if c.ops.len() == 1 => {
-                self.eval_compare(&c.left, c.ops[0], &c.comparators[0])
-            }
-            Expr::Call(call) => {
-                // sys.platform.startswith("win") / (("linux", "darwin"))
-                let Expr::Attribute(method) = &*call.func else {
-                    return None;
-                };
-                if method.attr.as_str() != "startswith"
-                    || !is_attr(&method.value, "sys", "platform")
-                {
-                    return None;
-                }
-                let platform = self.target.sys_platform();
-                match call.arguments.args.first()? {
-                    Expr::StringLiteral(s) => Some(platform.starts_with(s.value.to_str())),
-                    Expr::Tuple(t) => {
-                        let prefixes: Option<Vec<&str>> =
-                            t.elts.iter().map(string_literal).collect();
-                        Some(prefixes?.iter().any(|p| platform.starts_with(p)))
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-
-    fn eval_compare(&self, left: &Expr, op: CmpOp, right: &Expr) -> Option<bool> {
-        // A known string on one side, a literal on the other.
-        let known = |e: &Expr| -> Option<&'static str> {
-            if matches!(e, Expr::Name(n) if n.id.as_str() == "__name__") {
-                Some(if self.is_main {
-                    "__main__"
-                } else {
-                    "<imported>"
-                })
-            } else if is_attr(e, "sys", "platform") {
-                Some(self.target.sys_platform())
-            } else if is_attr(e, "os", "name") {
-                Some(self.target.os_name())
-            } else {
-                None
-            }
-        };
-        if let Some(value) = known(left).or_else(|| known(right)) {
-            let other = if known(left).is_some() { right } else { left };
-            return match (op, other) {
-                (CmpOp::Eq, _) => Some(value == string_literal(other)?),
-                (CmpOp::NotEq, _) => Some(value != string_literal(other)?),
-                (CmpOp::In | CmpOp::NotIn, Expr::Tuple(_) | Expr::List(_) | Expr::Set(_)) => {
-                    let items = match other {
-                        Expr::Tuple(t) => &t.elts[..],
-                        Expr::List(l) => &l.elts[..],
-                        Expr::Set(s) => &s.elts[..],
-                        _ => return None,
-                    };
-                    let items: Option<Vec<&str>> = items.iter().map(string_literal).collect();
-                    let found = items?.contains(&value);
-                    Some(if op == CmpOp::In { found } else { !found })
-                }
-                _ => None,
-            };
-        }
-        // sys.version_info (or a prefix slice of it) against a tuple of ints.
-        let ours = version_operand(left, &self.version)?;
-        let theirs = int_tuple(right)?;
-        // Lexicographic, a proper prefix first: as Python compares tuples.
-        let ordering = ours.cmp(&theirs[..]);
-        Some(match op {
-            CmpOp::Lt => ordering.is_lt(),
-            CmpOp::LtE => ordering.is_le(),
-            CmpOp::Gt => ordering.is_gt(),
-            CmpOp::GtE => ordering.is_ge(),
-            CmpOp::Eq => ordering.is_eq(),
-            CmpOp::NotEq => !ordering.is_eq(),
-            _ => return None,
-        })
-    }
-}
-
-/// `sys.version_info`, `sys.version_info[:N]` -> the version as that tuple.
-fn version_operand<'v>(e: &Expr, full: &'v [i64; 3]) -> Option<&'v [i64]> {
-    if is_attr(e, "sys", "version_info") {
-        // version_info has 5 fields; against a short tuple only the prefix matters
-        // unless equal, which a 3-tuple (3, 14, 0) models closely enough.
-        return Some(&full[..]);
-    }
-    if let Expr::Subscript(s) = e
-        && is_attr(&s.value, "sys", "version_info")
-        && let Expr::Slice(slice) = &*s.slice
-        && slice.lower.is_none()
-        && slice.step.is_none()
-        && let Some(Expr::NumberLiteral(n)) = slice.upper.as_deref()
-        && let ast::Number::Int(i) = &n.value
-    {
-        let n = i.as_u64()? as usize;
-        return full.get(..n.min(3));
-    }
-    None
-}
-
-fn int_tuple(e: &Expr) -> Option<Vec<i64>> {
-    let Expr::Tuple(t) = e else { return None };
-    t.elts
-        .iter()
-        .map(|e| match e {
-            Expr::NumberLiteral(n) => match &n.value {
-                ast::Number::Int(i) => i.as_i64(),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
-}
-
-fn is_attr(e: &Expr, object: &str, attr: &str) -> bool {
-    matches!(e, Expr::Attribute(a)
-        if a.attr.as_str() == attr && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == object))
-}
-
-fn string_literal(e: &Expr) -> Option<&str> {
-    match e {
-        Expr::StringLiteral(s) => Some(s.value.to_str()),
-        _ => None,
-    }
 }
 
 /// Handlers that catch a failed import: ImportError, ModuleNotFoundError,
@@ -468,15 +313,15 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             }
             Stmt::Assign(a) if self.functions == 0 => {
                 let value = if self.branches == 0 {
-                    self.eval(&a.value)
+                    self.cond.eval(&a.value)
                 } else {
                     None
                 };
                 for target in &a.targets {
                     if let Expr::Name(n) = target {
                         match value {
-                            Some(v) => self.known.insert(n.id.to_string(), v),
-                            None => self.known.remove(n.id.as_str()),
+                            Some(v) => self.cond.known.insert(n.id.to_string(), v),
+                            None => self.cond.known.remove(n.id.as_str()),
                         };
                     }
                 }
@@ -495,7 +340,7 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                         .map(|c| (c.test.as_ref(), &c.body[..])),
                 );
                 for (test, body) in clauses {
-                    let value = test.and_then(|t| self.eval(t));
+                    let value = test.and_then(|t| self.cond.eval(t));
                     if let Some(t) = test {
                         self.visit_expr(t);
                     }

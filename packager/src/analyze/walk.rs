@@ -3,12 +3,12 @@
 //! result does not depend on thread timing. Package rules fire as their
 //! trigger modules join the graph.
 
-use super::resolve::{Embedded, Found, Location, Resolver, SearchDir, SourceFile};
+use super::resolve::{Embedded, Location, Resolver, SearchDir, SourceFile};
 use super::scan::{self, Import};
 use super::{Edge, Graph, Kind, MAIN, Module, ModuleId};
 use crate::diagnostics::{Diagnostic, SyntaxDiagnostic};
 use crate::error::CompileFailure;
-use crate::rules::{Rule, Rules, is_within};
+use crate::rules::{Rules, is_within};
 use crate::runtime::{Runtime, Stdlib};
 use pyfreeze_bundle::Origin;
 use pyfreeze_bundle::target::Target;
@@ -64,25 +64,25 @@ pub enum AnalyzeError {
     Modules(Vec<CompileFailure>),
 }
 
-struct Walker<'a> {
-    graph: Graph,
-    resolver: Resolver,
-    search: Vec<SearchDir>,
-    target: &'a Target,
-    runtime: &'a dyn Runtime,
-    rules: &'a Rules,
-    builtins: HashSet<String>,
-    foreign: HashSet<&'static str>,
+pub(super) struct Walker<'a> {
+    pub(super) graph: Graph,
+    pub(super) resolver: Resolver,
+    pub(super) search: Vec<SearchDir>,
+    pub(super) target: &'a Target,
+    pub(super) runtime: &'a dyn Runtime,
+    pub(super) rules: &'a Rules,
+    pub(super) builtins: HashSet<String>,
+    pub(super) foreign: HashSet<&'static str>,
     /// `--exclude-module`s, then rule excludes as their rules fire (with why).
-    excludes: Vec<(String, Option<String>)>,
+    pub(super) excludes: Vec<(String, Option<String>)>,
     /// Name of the module that runs as `__main__` (its `__main__` guards count).
-    entry_name: String,
+    pub(super) entry_name: String,
     /// Package directories collected so far (canonical): a loop ends there.
-    collected_dirs: HashSet<PathBuf>,
+    pub(super) collected_dirs: HashSet<PathBuf>,
     /// Modules to scan at the next level.
-    queue: Vec<ModuleId>,
+    pub(super) queue: Vec<ModuleId>,
     /// Modules whose rules have not fired yet.
-    untriggered: Vec<ModuleId>,
+    pub(super) untriggered: Vec<ModuleId>,
 }
 
 /// Walk the graph from the entry. Unreadable and unparsable files are fatal
@@ -217,7 +217,7 @@ pub fn script_file_name(script: &Path) -> String {
 }
 
 /// An import that stands for "included on purpose": line 0, not optional.
-fn root_import() -> Import {
+pub(super) fn root_import() -> Import {
     Import {
         module: String::new(),
         level: 0,
@@ -282,7 +282,7 @@ impl Walker<'_> {
         Ok((text, imports))
     }
 
-    fn add(
+    pub(super) fn add(
         &mut self,
         name: &str,
         kind: Kind,
@@ -305,116 +305,7 @@ impl Walker<'_> {
         id
     }
 
-    /// Fire the rules of the modules added since the last call (which may
-    /// add more modules, whose rules fire in turn).
-    fn fire_pending(&mut self) {
-        while !self.untriggered.is_empty() {
-            for id in std::mem::take(&mut self.untriggered) {
-                // Rules fire for what exists, built-in modules included.
-                if matches!(
-                    self.graph[id].kind,
-                    Kind::Missing | Kind::Excluded { .. } | Kind::Foreign
-                ) {
-                    continue;
-                }
-                let all = self.rules;
-                let rules: Vec<&Rule> = all.for_module(&self.graph[id].name).collect();
-                for rule in rules {
-                    self.fire(rule, id);
-                }
-            }
-        }
-    }
-
-    /// Apply one rule, with `trigger` as the importer of what it adds.
-    fn fire(&mut self, rule: &Rule, trigger: ModuleId) {
-        self.graph.rules.fired.push(rule.label());
-        for name in &rule.exclude {
-            self.excludes.push((name.clone(), Some(rule.why.clone())));
-        }
-        let effects = &mut self.graph.rules;
-        effects.optional.extend(rule.optional.iter().cloned());
-        effects
-            .collect_data
-            .extend(rule.collect_data.iter().cloned());
-        effects
-            .copy_metadata
-            .extend(rule.copy_metadata.iter().cloned());
-        for name in &rule.hidden_imports {
-            // A rule may name a module another version of the package has.
-            if self.exists(name, trigger) {
-                self.include(name, trigger);
-            }
-        }
-        for name in &rule.collect_submodules {
-            if !self.exists(name, trigger) {
-                continue;
-            }
-            let mut names = Vec::new();
-            self.list_submodules(name, trigger, &mut names);
-            for name in names {
-                self.include(&name, trigger);
-            }
-        }
-    }
-
-    /// Whether `name` exists on the search path. Its parent package joins
-    /// the graph (imported by `trigger`) when it exists.
-    fn exists(&mut self, name: &str, trigger: ModuleId) -> bool {
-        if let Some(id) = self.graph.id_of(name) {
-            return !matches!(self.graph[id].kind, Kind::Missing);
-        }
-        match name.rsplit_once('.') {
-            None => {
-                self.builtins.contains(name)
-                    || self.resolver.find(&self.search.clone(), name) != Found::Nowhere
-            }
-            Some((parent, part)) => {
-                if !self.exists(parent, trigger) {
-                    return false;
-                }
-                let Some(p) = self.ensure(parent, trigger, 0) else {
-                    return false;
-                };
-                let Some(dirs) = self.graph[p].package_dirs().map(<[_]>::to_vec) else {
-                    return false;
-                };
-                self.resolver.find(&dirs, part) != Found::Nowhere
-            }
-        }
-    }
-
-    /// `name` (a package) and every module under it, depth first in name
-    /// order, each joining the graph as imported by `trigger`.
-    fn list_submodules(&mut self, name: &str, trigger: ModuleId, out: &mut Vec<String>) {
-        let Some(id) = self.ensure(name, trigger, 0) else {
-            return;
-        };
-        out.push(name.to_string());
-        let Some(dirs) = self.graph[id].package_dirs().map(<[_]>::to_vec) else {
-            return;
-        };
-        for part in self.resolver.submodule_names(&dirs) {
-            self.list_submodules(&format!("{name}.{part}"), trigger, out);
-        }
-    }
-
-    /// A module included on purpose, imported by `importer` at line 0.
-    fn include(&mut self, name: &str, importer: ModuleId) {
-        if let Some(id) = self.ensure(name, importer, 0) {
-            self.edge(importer, id, &root_import());
-        }
-    }
-
-    /// Left out by `--exclude-module` (`Some(None)`) or a rule (`Some(why)`).
-    fn exclusion(&self, name: &str) -> Option<Option<String>> {
-        self.excludes
-            .iter()
-            .find(|(x, _)| is_within(name, x))
-            .map(|(_, why)| why.clone())
-    }
-
-    fn edge(&mut self, from: ModuleId, to: ModuleId, import: &Import) {
+    pub(super) fn edge(&mut self, from: ModuleId, to: ModuleId, import: &Import) {
         if from == to {
             return;
         }
@@ -434,38 +325,6 @@ impl Walker<'_> {
                 optional: import.optional,
                 delayed: import.delayed,
             }),
-        }
-    }
-
-    /// `--collect-submodules`: the package and everything under it, each
-    /// imported by its parent.
-    fn collect_submodules(&mut self, name: &str, importer: ModuleId) {
-        let Some(id) = self.ensure(name, importer, 0) else {
-            return;
-        };
-        self.edge(importer, id, &root_import());
-        let Some(dirs) = self.graph[id].package_dirs().map(<[_]>::to_vec) else {
-            return;
-        };
-        // A directory reached again through a symlink is a loop: stop there.
-        let mut fresh = false;
-        for dir in &dirs {
-            match &dir.location {
-                Location::Disk(path) => {
-                    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                    fresh |= self.collected_dirs.insert(canonical);
-                }
-                Location::Embedded(_) => fresh = true,
-            }
-        }
-        if !fresh {
-            self.graph.diagnostics.push(Diagnostic::CollectedTwice {
-                package: name.to_string(),
-            });
-            return;
-        }
-        for part in self.resolver.submodule_names(&dirs) {
-            self.collect_submodules(&format!("{name}.{part}"), id);
         }
     }
 
@@ -558,191 +417,6 @@ impl Walker<'_> {
         }
         Ok(parts.join("."))
     }
-
-    /// Make sure `name` (and its parents) are in the graph. `None` when the
-    /// name cannot be a module on its own (a parent is missing, or is a plain
-    /// module that sets it as an attribute, like `os.path`).
-    fn ensure(&mut self, name: &str, importer: ModuleId, line: u32) -> Option<ModuleId> {
-        self.ensure_via(name, Some((importer, line)))
-    }
-
-    /// The module `-m NAME` runs: NAME itself, or `NAME.__main__` for a
-    /// package. It and its parent packages are roots of the graph.
-    fn entry_module(&mut self, name: &str, as_main: bool) -> Result<ModuleId, EntryError> {
-        let not_found = || {
-            EntryError(format!(
-                "module {name} not found (searched the working directory, --path, site-packages, the stdlib)"
-            ))
-        };
-        let top = self.ensure_via(name, None).ok_or_else(not_found)?;
-        let entry = match &self.graph[top].kind {
-            Kind::Source {
-                package: Some(_), ..
-            }
-            | Kind::Namespace(_)
-                if as_main =>
-            {
-                let main = format!("{name}.__main__");
-                let id = self
-                    .ensure_via(&main, Some((top, 0)))
-                    .ok_or_else(not_found)?;
-                if !matches!(self.graph[id].kind, Kind::Source { .. }) {
-                    return Err(EntryError(format!(
-                        "{name} is a package without a __main__ module; it cannot be run with -m"
-                    )));
-                }
-                id
-            }
-            Kind::Source { .. } | Kind::Namespace(_) => top,
-            Kind::Missing => return Err(not_found()),
-            _ => {
-                return Err(EntryError(format!(
-                    "module {name} is built in or compiled; it cannot be the entry point"
-                )));
-            }
-        };
-        // The entry heads the import chains shown to the user.
-        self.graph.get_mut(entry).importer = None;
-        Ok(entry)
-    }
-
-    fn ensure_via(&mut self, name: &str, via: Option<(ModuleId, u32)>) -> Option<ModuleId> {
-        if let Some(id) = self.graph.id_of(name) {
-            return Some(id);
-        }
-        use pyfreeze_bundle::limits::{MAX_NAME_LEN, MAX_NESTING};
-        if name.len() > MAX_NAME_LEN || name.split('.').count() > MAX_NESTING {
-            self.graph.diagnostics.push(Diagnostic::NameTooLong {
-                name: name.to_string(),
-            });
-            return None;
-        }
-        let importer_origin = via.map_or(Origin::User, |(i, _)| self.graph[i].origin);
-        if let Some(rule) = self.exclusion(name) {
-            return Some(self.add(name, Kind::Excluded { rule }, importer_origin, via));
-        }
-        let dirs = match name.rsplit_once('.') {
-            Some((parent, _)) => {
-                let p = self.ensure_via(parent, via)?;
-                self.graph[p].package_dirs()?.to_vec()
-            }
-            None => {
-                if self.builtins.contains(name) {
-                    return Some(self.add(name, Kind::Builtin, Origin::Stdlib, via));
-                }
-                if self.foreign.contains(name) {
-                    return Some(self.add(name, Kind::Foreign, Origin::Stdlib, via));
-                }
-                self.search.clone()
-            }
-        };
-        let part = name.rsplit('.').next().unwrap_or(name);
-        let id = match self.resolver.find(&dirs, part) {
-            Found::Module { file, origin } => self.add(
-                name,
-                Kind::Source {
-                    file,
-                    package: None,
-                },
-                origin,
-                via,
-            ),
-            Found::Package { init, dir } => {
-                let origin = dir.origin;
-                // `__path__ = pkgutil.extend_path(__path__, __name__)` (or
-                // pkg_resources.declare_namespace): every directory of that
-                // name on the path contributes, as for a namespace package.
-                let package_dirs = if extends_path(&init) {
-                    self.resolver.portions(&dirs, part)
-                } else {
-                    vec![dir]
-                };
-                self.add(
-                    name,
-                    Kind::Source {
-                        file: init,
-                        package: Some(package_dirs),
-                    },
-                    origin,
-                    via,
-                )
-            }
-            Found::Namespace(dirs) => {
-                let origin = dirs[0].origin;
-                self.add(name, Kind::Namespace(dirs), origin, via)
-            }
-            Found::Extension { file, origin } => self.add(name, Kind::Extension(file), origin, via),
-            Found::Nowhere => {
-                if sets_itself_in_sys_modules(&self.graph, name) {
-                    // `sys.modules["collections.abc"] = ...` in the parent
-                    // package: the name exists at run time without a file.
-                    return None;
-                }
-                self.add(name, Kind::Missing, importer_origin, via)
-            }
-        };
-        Some(id)
-    }
-
-    /// `from pkg import name`: add `pkg.name` if it is a submodule; if it is
-    /// not, it is an attribute of `pkg` and nothing is missing.
-    fn try_submodule(
-        &mut self,
-        package: ModuleId,
-        name: &str,
-        importer: ModuleId,
-        line: u32,
-    ) -> Option<ModuleId> {
-        if let Some(id) = self.graph.id_of(name) {
-            return Some(id);
-        }
-        let dirs = self.graph[package].package_dirs()?.to_vec();
-        let part = name.rsplit('.').next().unwrap_or(name);
-        if self.resolver.find(&dirs, part) == Found::Nowhere && self.exclusion(name).is_none() {
-            return None;
-        }
-        self.ensure(name, importer, line)
-    }
-}
-
-/// Whether the package that would hold `name` puts it into `sys.modules`
-/// itself (its `__init__.py` names it in a string literal, as
-/// `sys.modules["collections.abc"] = _collections_abc` does).
-fn sets_itself_in_sys_modules(graph: &Graph, name: &str) -> bool {
-    let Some(parent) = name.rsplit_once('.').and_then(|(p, _)| graph.get(p)) else {
-        return false;
-    };
-    let Kind::Source { file, .. } = &parent.kind else {
-        return false;
-    };
-    // The parent's text once scanned; before that, its file.
-    let read;
-    let bytes = match &parent.text {
-        Some(text) => text.as_bytes(),
-        None => match file.read() {
-            Ok(b) => {
-                read = b;
-                &read[..]
-            }
-            Err(_) => return false,
-        },
-    };
-    let has = |needle: String| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
-    has(format!("sys.modules['{name}']")) || has(format!("sys.modules[\"{name}\"]"))
-}
-
-/// Whether a package's `__init__.py` extends its own `__path__`. The
-/// standard library never does, so its files are not read for this.
-fn extends_path(init: &SourceFile) -> bool {
-    if matches!(init, SourceFile::Embedded(_)) {
-        return false;
-    }
-    init.read()
-        .map(|bytes| {
-            let has = |needle: &[u8]| memchr::memmem::find(&bytes, needle).is_some();
-            has(b"extend_path(") || has(b"declare_namespace(")
-        })
-        .unwrap_or(false)
 }
 
 #[cfg(test)]
