@@ -23,6 +23,8 @@
 
 #[cfg(all(test, feature = "write"))]
 mod fuzz;
+#[cfg(feature = "launch")]
+pub mod launch;
 pub mod limits;
 pub mod manifest;
 pub mod pack;
@@ -45,6 +47,10 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Every pyfreeze bootloader carries a marker that starts with this string
 /// and states the bundle and bytecode formats it reads (see [`runtime`]).
 pub const BOOTLOADER_MARKER_PREFIX: &str = "PYFREEZE-BOOTLOADER:";
+
+/// The archive's own directory: the manifest, and what a runtime needs
+/// besides modules (its shared libraries, its importer's index).
+pub const PYFREEZE_DIR: &str = "__pyfreeze__";
 
 /// Name of the manifest inside the zip payload.
 pub const MANIFEST_PATH: &str = "__pyfreeze__/manifest.json";

@@ -4,7 +4,8 @@ use rustpython_vm::common::rc::PyRc;
 use rustpython_vm::{Interpreter, Settings};
 
 // Rebuild when the importer changes: py_freeze! does not track the file.
-const _IMPORTER_SOURCE: &str = include_str!("importer.py");
+// The importer is shared with the CPython runtime (bundle/src/runtime/).
+const _IMPORTER_SOURCE: &str = include_str!("../../bundle/src/runtime/importer.py");
 
 /// What the interpreter is configured with. Nothing here comes from the
 /// environment: a frozen program is isolated from PYTHONPATH, PYTHONHOME,
@@ -36,7 +37,7 @@ pub(crate) fn build(config: Config) -> Interpreter {
         .add_native_modules(&stdlib)
         .add_native_module(pyfreeze)
         .add_frozen_modules(rustpython_vm::py_freeze!(
-            file = "importer.py",
+            file = "../../bundle/src/runtime/importer.py",
             module_name = "_pyfreeze_importer"
         ))
         .init_hook(move |vm| {

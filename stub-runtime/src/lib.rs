@@ -16,9 +16,9 @@
 
 mod archive;
 mod interpreter;
-mod materialize;
 mod native;
 mod startup;
-pub mod trace;
 
 pub use startup::{Launch, run};
+/// The startup trace, shared with every bootloader.
+pub use pyfreeze_bundle::launch::trace;

@@ -6,7 +6,7 @@ use crate::interpreter::{self, Config};
 use pyfreeze_bundle::Bundle;
 use pyfreeze_bundle::manifest::Entry;
 use rustpython_vm::{AsObject, PyResult, VirtualMachine};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// How the executable was started.
 pub struct Launch {
@@ -21,11 +21,11 @@ pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Tra
     // With data files, the root is where they are on disk; else it is virtual.
     let data_root = match bundle.manifest.build.data_files {
         0 => None,
-        _ => crate::materialize::data_root(&bundle),
+        _ => pyfreeze_bundle::launch::cache_dir::data_root(&bundle),
     };
     let root = match &data_root {
         Some(dir) => dir.to_string_lossy().into_owned(),
-        None => virtual_root(&launch.exe),
+        None => pyfreeze_bundle::launch::virtual_root(&launch.exe),
     };
     let archive = archive::install(bundle, root, data_root.is_some());
     trace.mark("data files");
@@ -111,20 +111,6 @@ fn die_of_sigpipe() -> ! {
         libc::raise(libc::SIGPIPE);
     }
     std::process::exit(128 + 13)
-}
-
-/// The directory the bundle's files appear under (`sys._MEIPASS`): beside the
-/// executable, named after it, like PyInstaller's `_internal`. It need not
-/// exist: modules are served from memory.
-pub fn virtual_root(exe: &Path) -> String {
-    let stem = exe
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "app".into());
-    let dir = exe.parent().unwrap_or(Path::new(""));
-    dir.join(format!("{stem}_internal"))
-        .to_string_lossy()
-        .into_owned()
 }
 
 fn prepare_sys(vm: &VirtualMachine, archive: &Archive) -> PyResult<()> {

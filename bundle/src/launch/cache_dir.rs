@@ -1,24 +1,48 @@
-//! Data files on disk, once per bundle. Modules stay in memory, but code that
+//! Files on disk, once per bundle. Modules stay in memory, but code that
 //! opens a data file by path (`open(os.path.join(os.path.dirname(__file__),
-//! "x.txt"))`, `importlib.resources.as_file`) needs a real file. The first
-//! start writes the bundle's data files to a per-user cache directory named
-//! after the bundle's checksum; later starts (and other copies) reuse it.
+//! "x.txt"))`, `importlib.resources.as_file`) needs a real file, and so does
+//! a shared library where the system refuses to load one from memory. The
+//! first start writes those files to a per-user cache directory named after
+//! the bundle's checksum; later starts (and other copies) reuse it.
 //!
 //! The directory is created atomically (written under a temporary name, then
 //! renamed), is private to the user (0700), and is only used when it, and the
 //! directory holding it, belong to the user and are not writable by others.
 
-use pyfreeze_bundle::Bundle;
+use crate::{Bundle, FileRecord};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The directory holding this bundle's data files, created if need be; None
 /// when no safe per-user cache directory can be had.
-pub(crate) fn data_root(bundle: &Bundle<'_>) -> Option<PathBuf> {
+pub fn data_root(bundle: &Bundle<'_>) -> Option<PathBuf> {
+    let m = &bundle.manifest;
+    let module_files: HashSet<&str> = m
+        .modules
+        .iter()
+        .flat_map(|r| r.code.iter().chain(r.source.iter()))
+        .map(String::as_str)
+        .collect();
+    materialize(bundle, "", &|rec| {
+        let top = rec.path.split('/').next().unwrap_or_default();
+        !module_files.contains(rec.path.as_str())
+            && !top.ends_with(".dist-info")
+            && top != crate::PYFREEZE_DIR
+    })
+}
+
+/// The directory holding the bundle's files that `wanted` picks, under the
+/// bundle's name plus `suffix`, created if need be; None when no safe
+/// per-user cache directory can be had or the files cannot be written.
+pub fn materialize(
+    bundle: &Bundle<'_>,
+    suffix: &str,
+    wanted: &dyn Fn(&FileRecord) -> bool,
+) -> Option<PathBuf> {
     let base = cache_base()?;
-    let id = &pyfreeze_bundle::hex(&bundle.trailer.sha256)[..32];
-    let target = base.join(id);
+    let id = format!("{}{suffix}", &crate::hex(&bundle.trailer.sha256)[..32]);
+    let target = base.join(&id);
     if trusted_dir(&target, true) {
         return Some(target);
     }
@@ -32,7 +56,7 @@ pub(crate) fn data_root(bundle: &Bundle<'_>) -> Option<PathBuf> {
         return None;
     }
     let tmp = base.join(format!(".tmp-{id}-{}-{}", std::process::id(), nanos()));
-    let written = create_private_dir(&tmp).is_ok() && write_data_files(bundle, &tmp).is_ok();
+    let written = create_private_dir(&tmp).is_ok() && write_files(bundle, &tmp, wanted).is_ok();
     if written && std::fs::rename(&tmp, &target).is_ok() {
         return Some(target);
     }
@@ -42,20 +66,12 @@ pub(crate) fn data_root(bundle: &Bundle<'_>) -> Option<PathBuf> {
     trusted_dir(&target, true).then_some(target)
 }
 
-/// Files that are neither module code nor package metadata.
-fn write_data_files(bundle: &Bundle<'_>, dir: &Path) -> std::io::Result<()> {
-    let m = &bundle.manifest;
-    let module_files: HashSet<&str> = m
-        .modules
-        .iter()
-        .flat_map(|r| r.code.iter().chain(r.source.iter()))
-        .map(String::as_str)
-        .collect();
-    for rec in &m.files {
-        let top = rec.path.split('/').next().unwrap_or_default();
-        if module_files.contains(rec.path.as_str()) || top.ends_with(".dist-info") {
-            continue;
-        }
+fn write_files(
+    bundle: &Bundle<'_>,
+    dir: &Path,
+    wanted: &dyn Fn(&FileRecord) -> bool,
+) -> std::io::Result<()> {
+    for rec in bundle.manifest.files.iter().filter(|r| wanted(r)) {
         // Paths were checked by the bundle reader: relative, no `..`.
         let path = dir.join(&rec.path);
         if let Some(parent) = path.parent() {

@@ -1,0 +1,216 @@
+//! What every bootloader does before its runtime starts: find its own file
+//! (or the file `pyfreeze-unpack` started it from), map it, check the
+//! archive's checksum, parse the manifest, and refuse a damaged or foreign
+//! file with exit code 2 and a message that says what to do.
+
+pub mod cache_dir;
+pub mod trace;
+
+use crate::{Bundle, BundleError};
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::exit;
+
+/// Exit code for "this executable cannot start" (damaged, truncated, foreign).
+pub const EXIT_BAD_BUNDLE: i32 = 2;
+
+/// How the executable was started, and its checked bundle.
+pub struct Launched {
+    /// The executable's real path (symlinks resolved), as `sys.executable`.
+    pub exe: PathBuf,
+    /// The command line; `argv[0]` as the program was invoked.
+    pub argv: Vec<String>,
+    pub bundle: Bundle<'static>,
+    /// The whole file, mapped for the life of the process.
+    pub file: &'static [u8],
+}
+
+/// Open the bundle this process runs, checked against `bytecode` (the
+/// runtime's format, or `None` when the runtime checks it itself). Every
+/// failure ends the process with [`EXIT_BAD_BUNDLE`].
+pub fn open(bytecode: Option<&str>, trace: &mut trace::Trace) -> Launched {
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (exe, file) = match packed::launched_from() {
+        Some(Ok(found)) => found,
+        Some(Err(e)) => fail(&argv, &e),
+        None => match own_path() {
+            Ok(p) => {
+                let file = File::open(&p);
+                (p, file)
+            }
+            Err(e) => fail(&argv, &format!("cannot find its own executable: {e}")),
+        },
+    };
+    let map = match file.and_then(|f| {
+        // SAFETY: the file is our own executable, mapped read-only. Replacing
+        // it while we run (as package managers do) swaps the inode, which does
+        // not affect an existing mapping; truncating it in place would, as it
+        // would for the code the OS itself maps.
+        unsafe { memmap2::Mmap::map(&f) }
+    }) {
+        Ok(m) => m,
+        Err(e) => fail(&argv, &format!("cannot read {}: {e}", exe.display())),
+    };
+    // The map lives as long as the process: modules are decoded from it lazily.
+    let bytes: &'static [u8] = Box::leak(Box::new(map));
+    trace.mark("map");
+    let bundle = match open_bundle(bytes, bytecode, trace) {
+        Ok(b) => b,
+        Err(BundleError::NotABundle) => fail(
+            &argv,
+            "no program is attached to this executable. If it is the bare pyfreeze bootloader, \
+             make an executable with `pyfreeze build SCRIPT`. If `pyfreeze build` made it, something \
+             removed the program from it, such as `strip` (which drops what is appended to an ELF \
+             file): rebuild it and do not strip it, as the bootloader is stripped already",
+        ),
+        Err(e) => fail(&argv, &format!("{} cannot start: {e}", exe.display())),
+    };
+    Launched {
+        exe,
+        argv,
+        bundle,
+        file: bytes,
+    }
+}
+
+/// `Bundle::open`, step by step so that each step can be timed.
+fn open_bundle(
+    bytes: &'static [u8],
+    bytecode: Option<&str>,
+    trace: &mut trace::Trace,
+) -> Result<Bundle<'static>, BundleError> {
+    let (trailer, payload) = crate::reader::locate(bytes)?;
+    crate::reader::check_hash(&trailer, payload)?;
+    trace.mark("checksum");
+    let bundle = Bundle::parse(trailer, payload)?;
+    if let Some(expected) = bytecode {
+        bundle.check_bytecode(expected)?;
+    }
+    trace.mark("manifest");
+    Ok(bundle)
+}
+
+/// Take the `--pack` stub's variable out of the environment before any
+/// other thread can read it. The first thing a bootloader's `main` does.
+pub fn take_launch_var() {
+    packed::take_launch_var();
+}
+
+/// A panic is a bug in pyfreeze or its runtime, never the user's: say so in
+/// one line instead of a Rust backtrace, and exit with 70 (EX_SOFTWARE).
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("fatal: internal error in the Python runtime: {msg}{at}");
+        exit(70);
+    }));
+}
+
+/// Started by `pyfreeze-unpack` from memory (`pyfreeze build --pack`): the
+/// archive is in the file the stub started from, which it passes on.
+#[cfg(target_os = "linux")]
+mod packed {
+    use crate::pack::LAUNCH_VAR;
+    use std::ffi::OsString;
+    use std::fs::File;
+    use std::os::fd::{FromRawFd, RawFd};
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::path::PathBuf;
+    use std::sync::OnceLock;
+
+    static LAUNCH: OnceLock<Option<OsString>> = OnceLock::new();
+
+    /// Remove the stub's variable, so that programs this one starts do not
+    /// see it, and keep its value.
+    pub fn take_launch_var() {
+        let value = std::env::var_os(LAUNCH_VAR);
+        if value.is_some() {
+            // SAFETY: the first thing `main` does; no other thread exists yet.
+            unsafe { std::env::remove_var(LAUNCH_VAR) };
+        }
+        let _ = LAUNCH.set(value);
+    }
+
+    /// The file and path the stub passed, when this process runs from a
+    /// memfd as the stub starts it; a stray variable in the environment of
+    /// an ordinary executable changes nothing.
+    pub fn launched_from() -> Option<Result<(PathBuf, std::io::Result<File>), String>> {
+        let value = LAUNCH.get()?.as_ref()?;
+        let exe = std::env::current_exe().ok()?;
+        if !exe.as_os_str().as_bytes().starts_with(b"/memfd:") {
+            return None;
+        }
+        let bytes = value.as_bytes();
+        let parsed = bytes.iter().position(|&b| b == b':').and_then(|colon| {
+            let fd: RawFd = std::str::from_utf8(&bytes[..colon]).ok()?.parse().ok()?;
+            let path = PathBuf::from(OsString::from_vec(bytes[colon + 1..].to_vec()));
+            (fd > 2).then_some((fd, path))
+        });
+        let Some((fd, path)) = parsed else {
+            return Some(Err(format!(
+                "{LAUNCH_VAR} is malformed; start the executable itself"
+            )));
+        };
+        // Programs this one starts must not inherit it.
+        // SAFETY: fcntl on a descriptor number; fails if it is not open.
+        if unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } != 0 {
+            return Some(Err(format!(
+                "{LAUNCH_VAR} names descriptor {fd}, which is not open; start the executable itself"
+            )));
+        }
+        // SAFETY: the stub opened this descriptor for us and left it open
+        // across exec; we take it over and close it once mapped.
+        let file = unsafe { File::from_raw_fd(fd) };
+        Some(Ok((path, Ok(file))))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod packed {
+    pub fn take_launch_var() {}
+    pub fn launched_from()
+    -> Option<Result<(std::path::PathBuf, std::io::Result<std::fs::File>), String>> {
+        None
+    }
+}
+
+/// The executable's real path: symlinks resolved, as PyInstaller reports it.
+fn own_path() -> std::io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    Ok(std::fs::canonicalize(&exe).unwrap_or(exe))
+}
+
+/// Say why the executable cannot start, as `<name>: <why>`, and exit 2.
+pub fn fail(argv: &[String], msg: &str) -> ! {
+    let name = argv
+        .first()
+        .map(|a| a.rsplit(['/', '\\']).next().unwrap_or(a).to_string())
+        .unwrap_or_else(|| "pyfreeze-boot".into());
+    eprintln!("{name}: {msg}");
+    exit(EXIT_BAD_BUNDLE);
+}
+
+/// The directory the bundle's files appear under (`sys._MEIPASS`): beside the
+/// executable, named after it, like PyInstaller's `_internal`. It need not
+/// exist: modules are served from memory.
+pub fn virtual_root(exe: &std::path::Path) -> String {
+    let stem = exe
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "app".into());
+    let dir = exe.parent().unwrap_or(std::path::Path::new(""));
+    dir.join(format!("{stem}_internal"))
+        .to_string_lossy()
+        .into_owned()
+}
