@@ -163,7 +163,9 @@ proptest! {
             bytecode: crate::runtime::rustpython::BYTECODE_FORMAT.into(),
             entry: Entry::Script { module: names[0].clone() },
             build: BuildInfo::default(),
+            runtime: None,
             modules,
+            libraries: Vec::new(),
             files,
         };
         let json = serde_json::to_vec(&manifest).unwrap();

@@ -14,8 +14,16 @@ pub struct Manifest {
     pub entry: Entry,
     /// How the bundle was built (shown by `pyfreeze inspect`).
     pub build: BuildInfo,
+    /// The runtime, when the bytecode format alone does not say it all
+    /// (`CPython 3.11.7`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<String>,
     /// Every module, sorted by name (the runtime binary-searches it).
     pub modules: Vec<ModuleRecord>,
+    /// Shared libraries the runtime loads (libpython and what extension
+    /// modules need), in the order they can be loaded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub libraries: Vec<LibraryRecord>,
     /// Every zip entry but the manifest, sorted by path.
     pub files: Vec<FileRecord>,
 }
@@ -67,6 +75,21 @@ pub enum ModuleKind {
     Package,
     /// PEP 420 namespace package: a directory without `__init__.py`; no code.
     Namespace,
+    /// A compiled extension module: `code` is the shared library.
+    Extension,
+}
+
+/// A shared library in the bundle.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryRecord {
+    /// Archive path (`__pyfreeze__/lib/libssl.so.3`).
+    pub path: String,
+    /// The name other libraries ask for it by (`DT_SONAME`).
+    pub soname: String,
+    /// Sonames of the bundled libraries it needs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
 }
 
 /// Where a module came from, for `inspect` and for the runtime's `sys.path` view.

@@ -384,6 +384,18 @@ fn check_manifest(m: &Manifest, payload_len: u64) -> Result<(), BundleError> {
             }
         }
     }
+    if m.libraries.len() > MAX_ENTRIES {
+        return Err(BundleError::damaged("too many libraries".to_string()));
+    }
+    for lib in &m.libraries {
+        if m.file(&lib.path).is_none() {
+            return Err(BundleError::damaged(format!(
+                "library {} refers to missing file {}",
+                truncate(&lib.soname),
+                lib.path
+            )));
+        }
+    }
     if m.module(m.entry.module()).is_none() {
         return Err(BundleError::damaged(format!(
             "entry module {} is not in the bundle",

@@ -59,6 +59,16 @@ impl BundleWriter {
         Ok(())
     }
 
+    /// The bytes added at `path`, uncompressed.
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(|(bytes, _)| bytes.as_slice())
+    }
+
+    /// Every archive path added so far, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)
     }
@@ -252,6 +262,7 @@ pub(crate) mod tests {
                 module: "__main__".into(),
             },
             build: BuildInfo::default(),
+            runtime: None,
             modules: vec![ModuleRecord {
                 name: "__main__".into(),
                 kind: ModuleKind::Module,
@@ -260,6 +271,7 @@ pub(crate) mod tests {
                 code: Some("app.pyc".into()),
                 source: Some("app.py".into()),
             }],
+            libraries: Vec::new(),
             files: vec![],
         }
     }

@@ -54,6 +54,10 @@ pub enum Diagnostic {
         site: ImportSite,
         chain: String,
     },
+    /// A shared library an extension module (or libpython) needs, found
+    /// nowhere on this machine: the module fails to import where the target
+    /// system lacks it too.
+    MissingLibrary { library: String, needed_by: PathBuf },
     /// One of the program's own top-level modules has a standard library
     /// module's name; the program's wins, as under CPython.
     ShadowedStdlib { module: String, file: PathBuf },
@@ -128,6 +132,13 @@ impl fmt::Display for Diagnostic {
             } => write!(
                 f,
                 "module {module} is left out of the bundle: {why} ({site}; {chain})"
+            ),
+            Diagnostic::MissingLibrary { library, needed_by } => write!(
+                f,
+                "shared library {library}, needed by {}, was not found on this machine, so it \
+                 is not bundled; the module fails to import where the target system lacks it. \
+                 Install it (or the package that vendors it) and build again",
+                needed_by.display()
             ),
             Diagnostic::ShadowedStdlib { module, file } => write!(
                 f,

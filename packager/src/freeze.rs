@@ -20,7 +20,8 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
     if opts.pack {
         pack::check_target(&target)?;
     }
-    let runtime = crate::runtime::select(crate::runtime::RuntimeKind::default());
+    let prepared = project::prepare(&opts.program)?;
+    let runtime = prepared.runtime.as_ref();
     let boot_path = bootloader::find(opts.bootloader.as_deref(), &target, runtime)?;
     let boot = bootloader::load(&boot_path, &target, runtime)?;
     let cache = Cache::open(opts.use_cache);
@@ -31,7 +32,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
 
     // 1. The import graph, and what it says is wrong.
     reporter.phase(Phase::ScanningImports, 0);
-    let project = project::load(&opts.program)?;
+    let project = project::walk(prepared)?;
     let output = match &opts.output {
         Some(path) => path.clone(),
         None => PathBuf::from("dist").join(format!(
@@ -49,7 +50,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
     // 2. Bytecode, in parallel, through the cache.
     let compiled = crate::compile::compile_modules(
         &project.graph,
-        project.runtime,
+        project.runtime.as_ref(),
         opts.optimize,
         &cache,
         reporter,
@@ -111,7 +112,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
 /// Imports that cannot be satisfied, then the graph's other warnings; with
 /// `strict`, unsatisfied imports are an error.
 fn judge_imports(project: &Project, strict: bool) -> Result<Vec<crate::Diagnostic>, BuildError> {
-    let unsatisfied = problems::unsatisfied(&project.graph, project.runtime);
+    let unsatisfied = problems::unsatisfied(&project.graph, project.runtime.as_ref());
     if strict && !unsatisfied.is_empty() {
         return Err(BuildError::Unsatisfied(unsatisfied));
     }

@@ -56,6 +56,11 @@ pub struct ProgramOptions {
     pub add_data: Vec<String>,
     /// A Rust target triple; `None` is the machine pyfreeze runs on.
     pub target: Option<String>,
+    /// The interpreter to embed; `None` is `[tool.pyfreeze] runtime`, else RustPython.
+    pub runtime: Option<crate::runtime::RuntimeKind>,
+    /// For CPython: the interpreter to build with (default: the venv's, else
+    /// `python3` on PATH).
+    pub python: Option<PathBuf>,
 }
 
 impl ProgramOptions {
@@ -70,6 +75,8 @@ impl ProgramOptions {
             collect_submodules: Vec::new(),
             add_data: Vec::new(),
             target: None,
+            runtime: None,
+            python: None,
         }
     }
 }

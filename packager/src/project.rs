@@ -15,9 +15,19 @@ use std::path::{Path, PathBuf};
 pub struct Project {
     pub graph: Graph,
     pub target: Target,
-    pub runtime: &'static dyn Runtime,
+    pub runtime: Box<dyn Runtime>,
     pub settings: Settings,
     /// Third-party directories searched, and where they came from.
+    pub site_packages: Vec<PathBuf>,
+    pub site_note: Option<String>,
+}
+
+/// Everything about a program but its graph: the settings, the target, the
+/// runtime and the venv, all checked.
+pub struct Prepared {
+    pub target: Target,
+    pub runtime: Box<dyn Runtime>,
+    pub settings: Settings,
     pub site_packages: Vec<PathBuf>,
     pub site_note: Option<String>,
 }
@@ -50,6 +60,8 @@ pub struct Settings {
     pub add_data: Vec<String>,
     /// Output name from `[tool.pyfreeze] name`.
     pub name: Option<String>,
+    pub runtime: RuntimeKind,
+    pub python: Option<PathBuf>,
 }
 
 impl Settings {
@@ -90,16 +102,62 @@ pub fn host_target() -> Result<Target> {
 
 /// Resolve the settings and walk the program's import graph.
 pub fn load(program: &ProgramOptions) -> Result<Project, BuildError> {
+    walk(prepare(program)?)
+}
+
+/// Resolve and check everything but the graph: settings, target, runtime
+/// (asking CPython about itself), venv.
+pub fn prepare(program: &ProgramOptions) -> Result<Prepared> {
     let target = target(program)?;
-    let runtime = runtime::select(RuntimeKind::default());
     let settings = settings(program)?;
     for dir in &settings.paths {
         if !dir.is_dir() {
-            return Err(anyhow!("--path {}: not a directory", dir.display()).into());
+            bail!("--path {}: not a directory", dir.display());
         }
     }
-    let (site_packages, site_note) = site_packages(settings.venv.as_deref())?;
-    let rules = active_rules(&target, runtime)?;
+    let runtime = runtime::select(
+        settings.runtime,
+        settings.python.as_deref(),
+        settings.venv.as_deref(),
+    )?;
+    if settings.runtime == RuntimeKind::CPython && target.triple != crate::host_triple() {
+        bail!(
+            "--runtime cpython builds for the machine it runs on ({}), not for {}: the bundle \
+             carries this machine's interpreter and compiled extensions. Build on a {} machine, \
+             or use the RustPython runtime, whose bytecode runs anywhere",
+            crate::host_triple(),
+            target.triple,
+            target.triple
+        );
+    }
+    let (mut site_packages, mut site_note) = site_packages(settings.venv.as_deref())?;
+    if site_packages.is_empty()
+        && let Some((dirs, from)) = runtime.default_site_packages()
+    {
+        site_note = dirs
+            .first()
+            .map(|d| format!("site-packages: {} (from {from})", d.display()));
+        site_packages = dirs;
+    }
+    Ok(Prepared {
+        target,
+        runtime,
+        settings,
+        site_packages,
+        site_note,
+    })
+}
+
+/// Walk the import graph of a prepared program.
+pub fn walk(prepared: Prepared) -> Result<Project, BuildError> {
+    let Prepared {
+        target,
+        runtime,
+        settings,
+        site_packages,
+        site_note,
+    } = prepared;
+    let rules = active_rules(&target, runtime.as_ref())?;
     let entry = match &settings.entry {
         EntrySpec::Script(path) => GraphEntry::Script(path),
         EntrySpec::Module(name) => GraphEntry::Module {
@@ -118,7 +176,7 @@ pub fn load(program: &ProgramOptions) -> Result<Project, BuildError> {
         paths: &settings.paths,
         site_packages: &site_packages,
         target: &target,
-        runtime,
+        runtime: runtime.as_ref(),
         rules: &rules,
         hidden_imports: &settings.hidden_imports,
         collect: &settings.collect_submodules,
@@ -142,7 +200,7 @@ pub fn load(program: &ProgramOptions) -> Result<Project, BuildError> {
             }
         }
     }
-    let shadows = analyze::problems::stdlib_shadows(&graph, runtime, &target);
+    let shadows = analyze::problems::stdlib_shadows(&graph, runtime.as_ref(), &target);
     graph.diagnostics.extend(shadows);
     Ok(Project {
         graph,
@@ -178,6 +236,8 @@ fn settings(program: &ProgramOptions) -> Result<Settings> {
         collect_submodules: program.collect_submodules.clone(),
         add_data: program.add_data.clone(),
         name: None,
+        runtime: program.runtime.unwrap_or_default(),
+        python: program.python.clone(),
     };
     s.entry = match &program.entry {
         EntryPoint::Module(module) => EntrySpec::Module(module.clone()),
@@ -186,7 +246,7 @@ fn settings(program: &ProgramOptions) -> Result<Settings> {
         }
         EntryPoint::Path(script) => {
             if script.is_dir() {
-                return project_settings(script, s);
+                return project_settings(script, s, program.runtime.is_none());
             }
             if !script.exists() {
                 bail!("entry script {} not found", script.display());
@@ -208,7 +268,8 @@ fn parse_function_entry(text: &str, what: &str) -> Result<EntrySpec> {
 }
 
 /// `[tool.pyfreeze]` in `<dir>/pyproject.toml`.
-fn project_settings(dir: &Path, mut s: Settings) -> Result<Settings> {
+/// With `runtime_unset`, the table's `runtime` is used.
+fn project_settings(dir: &Path, mut s: Settings, runtime_unset: bool) -> Result<Settings> {
     #[derive(serde::Deserialize)]
     struct PyProject {
         tool: Option<Tool>,
@@ -235,6 +296,8 @@ fn project_settings(dir: &Path, mut s: Settings) -> Result<Settings> {
         collect_submodules: Vec<String>,
         #[serde(default)]
         data: Vec<String>,
+        runtime: Option<String>,
+        python: Option<String>,
     }
     let file = dir.join("pyproject.toml");
     let text = std::fs::read_to_string(&file).map_err(|_| {
@@ -287,6 +350,23 @@ fn project_settings(dir: &Path, mut s: Settings) -> Result<Settings> {
     s.paths = paths;
     if s.venv.is_none() {
         s.venv = t.venv.map(|v| rel(&v));
+    }
+    if runtime_unset && let Some(name) = &t.runtime {
+        s.runtime = RuntimeKind::parse(name).ok_or_else(|| {
+            anyhow!(
+                "{}: [tool.pyfreeze] runtime {name:?}: expected \"rustpython\" or \"cpython\"",
+                file.display()
+            )
+        })?;
+    }
+    if s.python.is_none() {
+        s.python = t.python.map(|p| {
+            if p.contains('/') {
+                rel(&p)
+            } else {
+                PathBuf::from(p)
+            }
+        });
     }
     s.hidden_imports.extend(t.hidden_imports);
     s.exclude_modules.extend(t.exclude_modules);

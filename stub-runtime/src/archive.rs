@@ -47,6 +47,8 @@ impl Archive {
             ModuleKind::Module => "module",
             ModuleKind::Package => "package",
             ModuleKind::Namespace => "namespace",
+            // Never in a RustPython bundle: the packager leaves extensions out.
+            ModuleKind::Extension => "extension",
         }
     }
 

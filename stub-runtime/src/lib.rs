@@ -19,6 +19,6 @@ mod interpreter;
 mod native;
 mod startup;
 
-pub use startup::{Launch, run};
 /// The startup trace, shared with every bootloader.
 pub use pyfreeze_bundle::launch::trace;
+pub use startup::{Launch, run};

@@ -1,9 +1,12 @@
 """pyfreeze's importer: finds and loads the bundle's modules from memory.
 
-Frozen into the bootloader. The native module _pyfreeze answers from the
-bundle's manifest; this class gives importlib the finder and loader protocol
-(find_spec, exec_module, get_code, get_source, get_data, ...), the way
-importlib's own SourceFileLoader does for files on disk.
+Shared by both runtimes. RustPython's bootloader freezes it into itself, and
+its native module _pyfreeze answers from the bundle's manifest. For CPython
+the packager compiles it into the archive, and _pyfreeze is a Python module
+over the bundle's index (cpython_api.py). This class gives importlib the
+finder and loader protocol (find_spec, exec_module, get_code, get_source,
+get_data, ...), the way importlib's own SourceFileLoader does for files on
+disk; compiled extension modules (CPython only) load from memory.
 """
 
 import sys
@@ -31,6 +34,8 @@ class BundleImporter:
             return spec
         spec = ModuleSpec(fullname, self, origin=path, is_package=kind == "package")
         spec.has_location = True
+        if kind == "extension":
+            spec._pyfreeze_extension = True
         if kind == "package":
             spec.submodule_search_locations = [path.rpartition(_SEP)[0]]
         return spec
@@ -40,15 +45,25 @@ class BundleImporter:
 
     # -- loader ------------------------------------------------------------
     def create_module(self, spec):
+        if getattr(spec, "_pyfreeze_extension", False):
+            module = _pyfreeze.create_extension(spec)
+            module.__file__ = spec.origin
+            return module
         return None
 
     def exec_module(self, module):
         spec = module.__spec__
         if spec.origin is None:  # namespace package: nothing to run
             return
+        if getattr(spec, "_pyfreeze_extension", False):
+            _pyfreeze.exec_extension(module)
+            return
         exec(_pyfreeze.get_code(spec.name), module.__dict__)
 
     def get_code(self, fullname):
+        found = _pyfreeze.find(fullname)
+        if found is not None and found[0] == "extension":
+            return None
         return _pyfreeze.get_code(fullname)
 
     def get_source(self, fullname):
@@ -296,6 +311,52 @@ def install():
         meta_path.append(importer)
     sys.path_hooks.insert(0, _path_hook)
     return importer
+
+
+# -- start-up under CPython ---------------------------------------------------
+# RustPython's bootloader does this in Rust (stub-runtime/src/startup.rs);
+# CPython's calls main_code() and runs what it returns in __main__.
+
+
+def main_code():
+    """Set sys up as a frozen program expects, install the importer, and
+    return the code object to run in __main__, or None when a
+    multiprocessing child ran instead."""
+    root = _pyfreeze.root
+    sys.frozen = True
+    sys._MEIPASS = root
+    for name in ("prefix", "exec_prefix", "base_prefix", "base_exec_prefix"):
+        setattr(sys, name, root)
+    sys.path[:] = [root]
+    install()
+    sys.excepthook = _excepthook
+    if len(sys.argv) >= 2 and multiprocessing_child(sys.argv):
+        return None
+    kind, module, function = _pyfreeze.entry_spec()
+    main = sys.modules["__main__"]
+    if kind == "function":
+        # As console-script wrappers do: sys.exit(main()).
+        return compile(
+            f"import sys\nfrom {module} import {function}\nsys.exit({function}())\n",
+            "<pyfreeze entry point>",
+            "exec",
+        )
+    name, path = _pyfreeze.entry()
+    main.__file__ = path
+    main.__cached__ = None
+    main.__loader__ = importer
+    if kind == "module":
+        main.__spec__ = importer.find_spec(name)
+        main.__package__ = name.rpartition(".")[0]
+    return _pyfreeze.get_code(name)
+
+
+def _excepthook(exc_type, value, tb):
+    # The traceback module reads source lines through the modules' loaders,
+    # which serve them from the bundle; CPython's built-in hook reads files.
+    import traceback
+
+    traceback.print_exception(exc_type, value, tb)
 
 
 # -- multiprocessing ---------------------------------------------------------

@@ -2,4 +2,5 @@
 //! module per runtime: the bytecode format, the bootloader's name and
 //! marker, the modules the runtime has built in.
 
+pub mod cpython;
 pub mod rustpython;

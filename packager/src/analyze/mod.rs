@@ -55,7 +55,8 @@ pub enum Kind {
     Excluded {
         rule: Option<String>,
     },
-    /// Only a compiled extension exists, which the runtime cannot load.
+    /// A compiled extension module (`.so`): bundled for a runtime that loads
+    /// them, else a module the program cannot import.
     Extension(PathBuf),
     /// Not found anywhere on the search path.
     Missing,
@@ -158,6 +159,8 @@ pub struct Graph {
     /// Warnings found while walking (bad relative imports, odd file names...).
     pub diagnostics: Vec<crate::Diagnostic>,
     pub rules: RuleEffects,
+    /// The runtime loads compiled extension modules.
+    pub loads_extensions: bool,
 }
 
 impl std::ops::Index<ModuleId> for Graph {
@@ -177,6 +180,7 @@ impl Graph {
             index: HashMap::new(),
             diagnostics: Vec::new(),
             rules: RuleEffects::default(),
+            loads_extensions: false,
         }
     }
 
@@ -297,10 +301,11 @@ impl Graph {
     /// and not declared harmless by a rule.
     fn is_unsatisfiable(&self, id: ModuleId) -> bool {
         let m = &self[id];
-        let missing = matches!(
-            m.kind,
-            Kind::Missing | Kind::Extension(_) | Kind::Excluded { rule: Some(_) }
-        );
+        let missing = match m.kind {
+            Kind::Missing | Kind::Excluded { rule: Some(_) } => true,
+            Kind::Extension(_) => !self.loads_extensions,
+            _ => false,
+        };
         missing
             && !self
                 .rules

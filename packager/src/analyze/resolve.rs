@@ -107,16 +107,34 @@ pub enum Found {
 }
 
 /// Looks names up, caching directory listings so each directory is read once.
-#[derive(Default)]
 pub struct Resolver {
     listings: HashMap<PathBuf, HashMap<String, FileType>>,
     /// Files that look like modules but cannot be (non-UTF-8 names).
     pub diagnostics: Vec<Diagnostic>,
+    /// File name endings of extension modules (`.cpython-311-x86_64-linux-gnu.so`, `.so`).
+    extension_suffixes: Vec<String>,
+    /// An extension module wins over a `.py` of the same name in the same
+    /// directory, as in CPython's FileFinder; else the `.py` is its
+    /// pure-Python fallback and wins.
+    extensions_first: bool,
 }
 
-const EXTENSION_SUFFIXES: [&str; 3] = [".so", ".pyd", ".dylib"];
+impl Default for Resolver {
+    fn default() -> Self {
+        Resolver::new([".so", ".pyd", ".dylib"].map(String::from).to_vec(), false)
+    }
+}
 
 impl Resolver {
+    pub fn new(extension_suffixes: Vec<String>, extensions_first: bool) -> Self {
+        Resolver {
+            listings: HashMap::new(),
+            diagnostics: Vec::new(),
+            extension_suffixes,
+            extensions_first,
+        }
+    }
+
     fn listing(&mut self, dir: &Path) -> &HashMap<String, FileType> {
         let diagnostics = &mut self.diagnostics;
         self.listings.entry(dir.to_path_buf()).or_insert_with(|| {
@@ -218,6 +236,8 @@ impl Resolver {
     pub fn find(&mut self, dirs: &[SearchDir], part: &str) -> Found {
         let mut portions = Vec::new();
         let mut extension = None;
+        let suffixes = self.extension_suffixes.clone();
+        let extensions_first = self.extensions_first;
         for dir in dirs {
             match &dir.location {
                 Location::Disk(path) => {
@@ -226,15 +246,26 @@ impl Resolver {
                     let module_file = listing
                         .get(&format!("{part}.py"))
                         .is_some_and(FileType::is_file);
-                    let ext = listing
-                        .iter()
-                        .filter(|(name, ty)| {
-                            ty.is_file()
-                                && name.split('.').next() == Some(part)
-                                && EXTENSION_SUFFIXES.iter().any(|s| name.ends_with(s))
-                        })
-                        .map(|(name, _)| path.join(name))
-                        .min();
+                    // In suffix order, as CPython tries them.
+                    let ext = suffixes.iter().find_map(|s| {
+                        let name = format!("{part}{s}");
+                        listing
+                            .get(&name)
+                            .is_some_and(FileType::is_file)
+                            .then(|| path.join(&name))
+                    });
+                    let ext = ext.or_else(|| {
+                        listing
+                            .iter()
+                            .filter(|(name, ty)| {
+                                !extensions_first
+                                    && ty.is_file()
+                                    && name.split('.').next() == Some(part)
+                                    && suffixes.iter().any(|s| name.ends_with(s.as_str()))
+                            })
+                            .map(|(name, _)| path.join(name))
+                            .min()
+                    });
                     if is_dir {
                         let pkg = path.join(part);
                         if self
@@ -250,6 +281,12 @@ impl Resolver {
                                 },
                             };
                         }
+                    }
+                    if extensions_first && let Some(file) = ext.clone() {
+                        return Found::Extension {
+                            file,
+                            origin: dir.origin,
+                        };
                     }
                     // A .py beside an extension module is its pure-Python
                     // fallback: RustPython can run that one.

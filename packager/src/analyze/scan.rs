@@ -30,6 +30,9 @@ pub struct Import {
     pub optional: bool,
     /// Inside a function body: runs only when the function is called.
     pub delayed: bool,
+    /// Only a guess (a name in a compiled extension): followed only if
+    /// the module exists.
+    pub only_if_found: bool,
 }
 
 /// How to read a module.
@@ -111,6 +114,7 @@ impl Scanner<'_> {
             line: self.lines.line_of(offset),
             optional: self.optional > 0,
             delayed: self.functions > 0,
+            only_if_found: false,
         });
     }
 
@@ -376,6 +380,66 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 }
 
+/// Top-level names never taken from a compiled extension's strings: words
+/// that are also big standard-library packages no extension imports.
+const NOT_FROM_BINARIES: &[&str] = &[
+    "test",
+    "tests",
+    "this",
+    "antigravity",
+    "idlelib",
+    "tkinter",
+    "turtle",
+    "turtledemo",
+    "ensurepip",
+    "venv",
+    "lib2to3",
+    "pydoc",
+    "pydoc_data",
+    "unittest",
+    "doctest",
+    "main",
+];
+
+/// The modules a compiled extension may import from C
+/// (`PyImport_ImportModule("numpy._core._exceptions")`): its NUL-delimited
+/// strings that read as dotted module names, as optional, delayed imports
+/// followed only where such a module exists.
+pub fn binary_imports(bytes: &[u8]) -> Vec<Import> {
+    let mut names = std::collections::BTreeSet::new();
+    for chunk in bytes.split(|&b| b == 0) {
+        if chunk.len() < 2 || chunk.len() > 120 || chunk.ends_with(b".") {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(chunk) else {
+            continue;
+        };
+        let is_name = text.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+                && part.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+        });
+        let top = text.split('.').next().unwrap_or(text);
+        if is_name && !NOT_FROM_BINARIES.contains(&top) {
+            names.insert(text.to_string());
+        }
+    }
+    names
+        .into_iter()
+        .map(|module| Import {
+            module,
+            level: 0,
+            names: Vec::new(),
+            anchor: None,
+            line: 0,
+            optional: true,
+            delayed: true,
+            only_if_found: true,
+        })
+        .collect()
+}
+
 /// A parser error as a diagnostic at its line and column.
 pub fn parse_error(
     file: &str,
@@ -616,6 +680,21 @@ mod tests {
             .map(|i| i.module)
             .collect();
         assert_eq!(linux, ["msvcrt", "_winapi", "selectors"]);
+    }
+
+    #[test]
+    fn module_names_in_binaries() {
+        let bin = b"\x7fELF\0numpy._core._exceptions\0copyreg\0%s: bad\0x\0test\0a..b\0_multiarray_umath\0ends.\0";
+        let found: Vec<String> = binary_imports(bin).into_iter().map(|i| i.module).collect();
+        assert_eq!(
+            found,
+            ["_multiarray_umath", "copyreg", "numpy._core._exceptions"]
+        );
+        assert!(
+            binary_imports(bin)
+                .iter()
+                .all(|i| i.optional && i.delayed && i.only_if_found)
+        );
     }
 
     #[test]

@@ -103,22 +103,32 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
         location: Location::Disk(p.clone()),
         origin: Origin::User,
     }));
-    search.extend(opts.site_packages.iter().map(|p| SearchDir {
+    let site = opts.site_packages.iter().map(|p| SearchDir {
         location: Location::Disk(p.clone()),
         origin: Origin::ThirdParty,
-    }));
-    match opts.runtime.stdlib() {
-        Stdlib::Embedded(tree) => search.push(SearchDir {
+    });
+    let stdlib: Vec<SearchDir> = match opts.runtime.stdlib() {
+        Stdlib::Embedded(tree) => vec![SearchDir {
             location: Location::Embedded(Embedded {
                 tree,
                 path: String::new(),
             }),
             origin: Origin::Stdlib,
-        }),
-        Stdlib::Disk(dirs) => search.extend(dirs.into_iter().map(|d| SearchDir {
-            location: Location::Disk(d),
-            origin: Origin::Stdlib,
-        })),
+        }],
+        Stdlib::Disk(dirs) => dirs
+            .into_iter()
+            .map(|d| SearchDir {
+                location: Location::Disk(d),
+                origin: Origin::Stdlib,
+            })
+            .collect(),
+    };
+    if opts.runtime.stdlib_before_site_packages() {
+        search.extend(stdlib);
+        search.extend(site);
+    } else {
+        search.extend(site);
+        search.extend(stdlib);
     }
 
     let script_name = match opts.entry {
@@ -126,8 +136,14 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
         GraphEntry::Module { name, .. } => name.to_string(),
     };
     let mut w = Walker {
-        graph: Graph::new(script_name),
-        resolver: Resolver::default(),
+        graph: Graph {
+            loads_extensions: opts.runtime.loads_extensions(),
+            ..Graph::new(script_name)
+        },
+        resolver: Resolver::new(
+            opts.runtime.extension_suffixes(),
+            opts.runtime.loads_extensions(),
+        ),
         search,
         target: opts.target,
         runtime: opts.runtime,
@@ -226,6 +242,7 @@ pub(super) fn root_import() -> Import {
         line: 0,
         optional: false,
         delayed: false,
+        only_if_found: false,
     }
 }
 
@@ -243,6 +260,13 @@ enum ScanError {
 impl Walker<'_> {
     fn scan(&self, id: ModuleId) -> Scanned {
         let module = &self.graph[id];
+        if let Kind::Extension(file) = &module.kind {
+            // What the extension imports from C, guessed from its strings.
+            let bytes = std::fs::read(file).map_err(|e| {
+                ScanError::Unreadable(format!("cannot read {}: {e}", file.display()))
+            })?;
+            return Ok((String::new(), scan::binary_imports(&bytes)));
+        }
         let Kind::Source { file, .. } = &module.kind else {
             return Ok((String::new(), Vec::new()));
         };
@@ -289,7 +313,11 @@ impl Walker<'_> {
         origin: Origin,
         importer: Option<(ModuleId, u32)>,
     ) -> ModuleId {
-        let scannable = matches!(kind, Kind::Source { .. });
+        let scannable = match kind {
+            Kind::Source { .. } => true,
+            Kind::Extension(_) => self.graph.loads_extensions,
+            _ => false,
+        };
         let id = self.graph.push(Module {
             name: name.to_string(),
             kind,
@@ -360,7 +388,7 @@ impl Walker<'_> {
                 return;
             }
         };
-        if base.is_empty() {
+        if base.is_empty() || (import.only_if_found && !self.exists(&base, importer)) {
             return;
         }
         let rules = self.rules;

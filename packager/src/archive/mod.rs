@@ -11,6 +11,7 @@ use crate::compile::Compiled;
 use crate::diagnostics::Diagnostic;
 use crate::options::CompressMode;
 use crate::project::{EntrySpec, Project};
+use crate::runtime::BundleContents;
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::{BuildInfo, Entry};
 use pyfreeze_bundle::writer::{BundleWriter, Payload};
@@ -81,6 +82,30 @@ pub fn write_archive(
             source,
         });
     }
+    // Compiled extension modules, for a runtime that loads them.
+    if project.runtime.loads_extensions() {
+        for (_, m) in graph.iter() {
+            let Kind::Extension(file) = &m.kind else {
+                continue;
+            };
+            let path = extension_path(&m.name, file);
+            if !writer.contains(&path) {
+                writer.add(
+                    path.clone(),
+                    project.runtime.extension_bytes(file)?,
+                    other_compression,
+                )?;
+            }
+            records.push(ModuleRecord {
+                name: m.name.clone(),
+                kind: ModuleKind::Extension,
+                origin: m.origin,
+                path: path.clone(),
+                code: Some(path),
+                source: None,
+            });
+        }
+    }
     for (_, m) in graph
         .iter()
         .filter(|(_, m)| matches!(m.kind, Kind::Namespace(_)))
@@ -95,23 +120,40 @@ pub fn write_archive(
         });
     }
     let metadata = add_distribution_metadata(&mut writer, project, other_compression)?;
-    let (data_files, diagnostics) = add_data_files(&mut writer, project, other_compression)?;
+    let (data_files, mut diagnostics) = add_data_files(&mut writer, project, other_compression)?;
     records.sort_by(|a, b| a.name.cmp(&b.name));
+    let entry = match &project.settings.entry {
+        EntrySpec::Script(_) => Entry::Script {
+            module: MAIN.to_string(),
+        },
+        EntrySpec::Module(_) => Entry::Module {
+            module: graph[graph.entry].name.clone(),
+        },
+        EntrySpec::Function { module, function } => Entry::Function {
+            module: module.clone(),
+            function: function.clone(),
+        },
+    };
+    // What the runtime adds: an interpreter, its libraries, an index...
+    let files = writer.paths();
+    let payload = project.runtime.payload(&BundleContents {
+        graph,
+        modules: &records,
+        files: &files,
+        read: &|path| writer.get(path).map(<[u8]>::to_vec),
+        entry: &entry,
+        optimize: opts.optimize,
+        compression: other_compression,
+        cache,
+    })?;
+    for (path, bytes, compression) in payload.files {
+        writer.add(path, bytes, compression)?;
+    }
+    diagnostics.extend(payload.diagnostics);
     let manifest = Manifest {
         format: pyfreeze_bundle::FORMAT_VERSION,
         bytecode: project.runtime.bytecode_format(),
-        entry: match &project.settings.entry {
-            EntrySpec::Script(_) => Entry::Script {
-                module: MAIN.to_string(),
-            },
-            EntrySpec::Module(_) => Entry::Module {
-                module: graph[graph.entry].name.clone(),
-            },
-            EntrySpec::Function { module, function } => Entry::Function {
-                module: module.clone(),
-                function: function.clone(),
-            },
-        },
+        entry,
         build: BuildInfo {
             pyfreeze: env!("CARGO_PKG_VERSION").to_string(),
             target: project.target.triple.clone(),
@@ -119,7 +161,9 @@ pub fn write_archive(
             source: opts.include_source,
             data_files,
         },
+        runtime: project.runtime.manifest_name(),
         modules: records,
+        libraries: payload.libraries,
         files: Vec::new(),
     };
     let deflated = cache
@@ -131,6 +175,20 @@ pub fn write_archive(
         metadata,
         diagnostics,
     })
+}
+
+/// `pkg/mod.cpython-311-x86_64-linux-gnu.so`: the module's directory and the
+/// extension's file name.
+fn extension_path(name: &str, file: &std::path::Path) -> String {
+    let dir = name.rsplit_once('.').map(|(p, _)| p.replace('.', "/"));
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| format!("{name}.so"));
+    match dir {
+        Some(dir) => format!("{dir}/{file_name}"),
+        None => file_name,
+    }
 }
 
 /// Package data and `--add-data` files: how many were added, and warnings

@@ -211,6 +211,7 @@ mod tests {
                 module: "__main__".into(),
             },
             build: BuildInfo::default(),
+            runtime: None,
             modules: vec![pyfreeze_bundle::ModuleRecord {
                 name: "__main__".into(),
                 kind: pyfreeze_bundle::ModuleKind::Module,
@@ -219,6 +220,7 @@ mod tests {
                 code: Some("m.pyc".into()),
                 source: None,
             }],
+            libraries: Vec::new(),
             files: Vec::new(),
         })
         .unwrap()

@@ -45,7 +45,7 @@ pub enum Command {
     #[command(subcommand)]
     Cache(CacheCommand),
     /// List the targets pyfreeze can build for and where their bootloaders are.
-    Targets,
+    Targets(TargetsArgs),
 }
 
 /// What to freeze and where its modules are.
@@ -96,6 +96,18 @@ pub struct SourceArgs {
     /// PyInstaller (repeatable).
     #[arg(long = "add-data", value_name = "SRC:DEST")]
     pub add_data: Vec<String>,
+
+    /// The interpreter to embed: `rustpython` (pure Python, no Python needed
+    /// to build, any target) or `cpython` (the build machine's CPython and its
+    /// compiled extension modules, loaded from memory) [default: `runtime`
+    /// in [tool.pyfreeze], else rustpython].
+    #[arg(long, value_enum)]
+    pub runtime: Option<pyfreeze::runtime::RuntimeKind>,
+
+    /// With --runtime cpython: the interpreter to build with, a path or a
+    /// name on PATH [default: the venv's python, else python3].
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
 
     /// Build for another platform (a Rust target triple, e.g.
     /// x86_64-pc-windows-msvc or aarch64-apple-darwin); `pyfreeze targets`
@@ -198,6 +210,13 @@ pub enum CacheCommand {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct TargetsArgs {
+    /// Whose bootloaders to list.
+    #[arg(long, value_enum, default_value = "rustpython")]
+    pub runtime: pyfreeze::runtime::RuntimeKind,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct FileArg {
     /// A frozen executable.
     pub file: PathBuf,
@@ -248,6 +267,8 @@ impl SourceArgs {
             collect_submodules: self.collect_submodules,
             add_data: self.add_data,
             target: self.target,
+            runtime: self.runtime,
+            python: self.python,
         })
     }
 }

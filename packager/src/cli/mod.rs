@@ -24,9 +24,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Targets => {
-            let runtime = pyfreeze::runtime::select(pyfreeze::runtime::RuntimeKind::default());
-            render::targets(&pyfreeze::targets(runtime));
+        Command::Targets(args) => {
+            render::targets(&pyfreeze::targets(args.runtime));
             Ok(ExitCode::SUCCESS)
         }
         Command::Graph(args) => {

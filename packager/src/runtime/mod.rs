@@ -9,11 +9,16 @@
 //! in [`RuntimeKind`] and [`KNOWN`]. The graph walker, the archive writer and
 //! the tools only ever talk to the trait.
 
+pub mod cpython;
 pub mod embedded;
 pub mod rustpython;
 
-use crate::diagnostics::SyntaxDiagnostic;
+use crate::analyze::Graph;
+use crate::cache::Cache;
+use crate::diagnostics::{Diagnostic, SyntaxDiagnostic};
+use pyfreeze_bundle::manifest::{Entry, LibraryRecord};
 use pyfreeze_bundle::target::Target;
+use pyfreeze_bundle::{Compression, ModuleRecord};
 use std::path::PathBuf;
 
 /// Which interpreter the executable embeds.
@@ -24,6 +29,45 @@ pub enum RuntimeKind {
     #[default]
     #[cfg_attr(feature = "clap", value(name = "rustpython"))]
     RustPython,
+    /// CPython: the build machine's interpreter and its compiled extensions.
+    #[cfg_attr(feature = "clap", value(name = "cpython"))]
+    CPython,
+}
+
+impl RuntimeKind {
+    /// As `[tool.pyfreeze] runtime` and rule conditions spell it.
+    pub fn parse(name: &str) -> Option<RuntimeKind> {
+        match name {
+            "rustpython" => Some(RuntimeKind::RustPython),
+            "cpython" => Some(RuntimeKind::CPython),
+            _ => None,
+        }
+    }
+}
+
+/// What a bundle holds, for a runtime to add what it needs to it.
+pub struct BundleContents<'a> {
+    pub graph: &'a Graph,
+    /// Every module record so far (sorted by name).
+    pub modules: &'a [ModuleRecord],
+    /// Every archive path so far.
+    pub files: &'a [String],
+    /// An archive entry's bytes, uncompressed.
+    pub read: &'a dyn Fn(&str) -> Option<Vec<u8>>,
+    pub entry: &'a Entry,
+    pub optimize: u8,
+    /// How libraries are compressed: the archive's choice for data.
+    pub compression: Compression,
+    pub cache: &'a Cache,
+}
+
+/// What a runtime adds to the bundle besides modules.
+#[derive(Default)]
+pub struct RuntimePayload {
+    /// (archive path, bytes, compression)
+    pub files: Vec<(String, Vec<u8>, Compression)>,
+    pub libraries: Vec<LibraryRecord>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Where a runtime's standard library is, for the import graph.
@@ -61,6 +105,48 @@ pub trait Runtime: Sync {
     /// Whether compiled extension modules (`.so`, `.pyd`) can be loaded.
     fn loads_extensions(&self) -> bool;
 
+    /// File name endings of extension modules it can load (or, for a
+    /// runtime that loads none, that are reported as such).
+    fn extension_suffixes(&self) -> Vec<String> {
+        [".so", ".pyd", ".dylib"].map(String::from).to_vec()
+    }
+
+    /// The bytes of an extension module to bundle.
+    fn extension_bytes(&self, file: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+        use anyhow::Context;
+        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
+    }
+
+    /// Third-party directories when no venv is given (the interpreter's own
+    /// site-packages), and how to name where they came from.
+    fn default_site_packages(&self) -> Option<(Vec<PathBuf>, String)> {
+        None
+    }
+
+    /// Whether the standard library is searched before site-packages (as
+    /// CPython's `sys.path` has it).
+    fn stdlib_before_site_packages(&self) -> bool {
+        false
+    }
+
+    /// Whether module `name`'s bytecode must be stored uncompressed whatever
+    /// the compression asked for (it is read before any decompressor can be).
+    fn stores_bytecode(&self, _name: &str) -> bool {
+        false
+    }
+
+    /// The runtime as the manifest names it, when its bytecode format does
+    /// not say it all (`CPython 3.11.7`).
+    fn manifest_name(&self) -> Option<String> {
+        None
+    }
+
+    /// Files the bundle must carry besides modules (an interpreter, its
+    /// shared libraries, an index), once everything else is in.
+    fn payload(&self, _contents: &BundleContents<'_>) -> anyhow::Result<RuntimePayload> {
+        Ok(RuntimePayload::default())
+    }
+
     /// The bytecode format written into the manifest; a bootloader runs only
     /// its own.
     fn bytecode_format(&self) -> String;
@@ -88,20 +174,44 @@ pub trait Runtime: Sync {
     fn bootloader_marker(&self) -> &'static str;
 }
 
-/// The runtime for `kind`.
-pub fn select(kind: RuntimeKind) -> &'static dyn Runtime {
-    match kind {
-        RuntimeKind::RustPython => &rustpython::RustPython,
-    }
+/// The runtime for `kind`; CPython asks `python` (an interpreter found as
+/// [`cpython::find_interpreter`] says) about itself.
+pub fn select(
+    kind: RuntimeKind,
+    python: Option<&std::path::Path>,
+    venv: Option<&std::path::Path>,
+) -> anyhow::Result<Box<dyn Runtime>> {
+    Ok(match kind {
+        RuntimeKind::RustPython => Box::new(rustpython::RustPython),
+        RuntimeKind::CPython => Box::new(cpython::CPython::find(python, venv)?),
+    })
 }
 
-/// Every runtime this pyfreeze knows, for tools reading a bundle.
-pub const KNOWN: &[&dyn Runtime] = &[&rustpython::RustPython];
+/// A runtime family, as tools reading a finished bundle see it.
+pub struct Family {
+    /// The name `inspect` shows for this bytecode format, if it is this family's.
+    pub describe: fn(&str) -> Option<String>,
+    /// The marker its bootloaders carry.
+    pub marker: &'static str,
+    /// Its bytecode formats, for messages (`rustpython-0.6.0/marshal-5`).
+    pub formats: &'static str,
+}
 
-/// The runtime that runs bundles of this bytecode format.
-pub fn for_bytecode(bytecode: &str) -> Option<&'static dyn Runtime> {
-    KNOWN
-        .iter()
-        .copied()
-        .find(|r| r.bytecode_format() == bytecode)
+/// Every runtime family this pyfreeze knows.
+pub const KNOWN: &[Family] = &[
+    Family {
+        describe: rustpython::describe,
+        marker: pyfreeze_bundle::runtime::rustpython::BOOTLOADER_MARKER,
+        formats: pyfreeze_bundle::runtime::rustpython::BYTECODE_FORMAT,
+    },
+    Family {
+        describe: cpython::describe,
+        marker: pyfreeze_bundle::runtime::cpython::BOOTLOADER_MARKER,
+        formats: "cpython-3.X/magic-N",
+    },
+];
+
+/// The family that runs bundles of this bytecode format.
+pub fn for_bytecode(bytecode: &str) -> Option<&'static Family> {
+    KNOWN.iter().find(|f| (f.describe)(bytecode).is_some())
 }

@@ -20,6 +20,11 @@ pub fn stdlib() -> &'static EmbeddedTree {
     STDLIB.get_or_init(|| EmbeddedTree::new(STDLIB_ZIP))
 }
 
+/// `RustPython 0.6.0` for its bytecode format.
+pub fn describe(bytecode: &str) -> Option<String> {
+    (bytecode == facts::BYTECODE_FORMAT).then(|| facts::NAME.to_string())
+}
+
 impl Runtime for RustPython {
     fn name(&self) -> String {
         facts::NAME.to_string()

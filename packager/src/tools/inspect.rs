@@ -36,8 +36,19 @@ pub struct InspectReport {
     pub build: pyfreeze_bundle::manifest::BuildInfo,
     pub modules: ModuleCounts,
     pub data_files: usize,
+    /// Shared libraries the runtime loads (CPython bundles), in load order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub libraries: Vec<LibraryRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entries: Option<Vec<EntryRow>>,
+}
+
+#[derive(Serialize)]
+pub struct LibraryRow {
+    pub soname: String,
+    pub path: String,
+    pub size: u64,
+    pub stored: u64,
 }
 
 #[derive(Serialize)]
@@ -149,7 +160,7 @@ fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<InspectReport
         },
         bundle: BundleInfo {
             format: m.format,
-            runtime: runtime_name(&m.bytecode),
+            runtime: runtime_name(m),
             bytecode: m.bytecode.clone(),
             sha256: pyfreeze_bundle::hex(&bundle.trailer.sha256),
             archive_size: bundle.payload.len() as u64,
@@ -165,6 +176,19 @@ fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<InspectReport
         build: m.build.clone(),
         modules: counts,
         data_files: kinds.iter().filter(|k| **k == "data").count(),
+        libraries: m
+            .libraries
+            .iter()
+            .filter_map(|l| {
+                let f = m.file(&l.path)?;
+                Some(LibraryRow {
+                    soname: l.soname.clone(),
+                    path: l.path.clone(),
+                    size: f.size,
+                    stored: f.stored,
+                })
+            })
+            .collect(),
         entries: with_entries.then(|| {
             m.files
                 .iter()
@@ -182,8 +206,16 @@ fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<InspectReport
     })
 }
 
-/// "bytecode", "source" or "data" for each of `m.files`, in order.
+/// "bytecode", "source", "extension", "library", "runtime" or "data" for
+/// each of `m.files`, in order.
 fn file_kinds(m: &Manifest) -> Vec<&'static str> {
+    let extensions: HashSet<&str> = m
+        .modules
+        .iter()
+        .filter(|r| r.kind == pyfreeze_bundle::ModuleKind::Extension)
+        .filter_map(|r| r.code.as_deref())
+        .collect();
+    let libraries: HashSet<&str> = m.libraries.iter().map(|l| l.path.as_str()).collect();
     let code: HashSet<&str> = m.modules.iter().filter_map(|r| r.code.as_deref()).collect();
     let source: HashSet<&str> = m
         .modules
@@ -193,7 +225,13 @@ fn file_kinds(m: &Manifest) -> Vec<&'static str> {
     m.files
         .iter()
         .map(|f| {
-            if code.contains(f.path.as_str()) {
+            if extensions.contains(f.path.as_str()) {
+                "extension"
+            } else if libraries.contains(f.path.as_str()) {
+                "library"
+            } else if f.path.starts_with("__pyfreeze__/") {
+                "runtime"
+            } else if code.contains(f.path.as_str()) {
                 "bytecode"
             } else if source.contains(f.path.as_str()) {
                 "source"
@@ -204,10 +242,15 @@ fn file_kinds(m: &Manifest) -> Vec<&'static str> {
         .collect()
 }
 
-/// `rustpython-0.6.0/marshal-5` -> `RustPython 0.6.0`: the runtime that
-/// runs this bytecode, else the format itself.
-fn runtime_name(bytecode: &str) -> String {
-    crate::runtime::for_bytecode(bytecode).map_or_else(|| bytecode.to_string(), |r| r.name())
+/// `RustPython 0.6.0`, `CPython 3.11.7`: as the manifest names it, else as
+/// the runtime that runs this bytecode does, else the format itself.
+fn runtime_name(m: &Manifest) -> String {
+    if let Some(name) = &m.runtime {
+        return name.clone();
+    }
+    crate::runtime::for_bytecode(&m.bytecode)
+        .and_then(|f| (f.describe)(&m.bytecode))
+        .unwrap_or_else(|| m.bytecode.clone())
 }
 
 /// The newest GLIBC_x.y version the ELF's imports need.

@@ -2,7 +2,7 @@
 //! bootloader of each is installed.
 
 use crate::attach::bootloader;
-use crate::runtime::Runtime;
+use crate::runtime::RuntimeKind;
 use pyfreeze_bundle::target::Target;
 use std::path::PathBuf;
 
@@ -26,7 +26,11 @@ pub struct TargetInfo {
 }
 
 /// Every known target with its installed bootloader for `runtime`.
-pub fn targets(runtime: &dyn Runtime) -> Vec<TargetInfo> {
+pub fn targets(runtime: RuntimeKind) -> Vec<TargetInfo> {
+    let stem = match runtime {
+        RuntimeKind::RustPython => pyfreeze_bundle::runtime::rustpython::BOOTLOADER_STEM,
+        RuntimeKind::CPython => pyfreeze_bundle::runtime::cpython::BOOTLOADER_STEM,
+    };
     KNOWN_TARGETS
         .iter()
         .filter_map(|triple| {
@@ -34,7 +38,7 @@ pub fn targets(runtime: &dyn Runtime) -> Vec<TargetInfo> {
             Some(TargetInfo {
                 triple,
                 host: *triple == crate::host_triple(),
-                bootloader: bootloader::candidates(&target, runtime.bootloader_stem())
+                bootloader: bootloader::candidates(&target, stem)
                     .into_iter()
                     .find(|p| p.is_file()),
             })

@@ -48,10 +48,7 @@ fn verify_bytes(bytes: &[u8]) -> Verification {
     let bytecode = &bundle.manifest.bytecode;
     let runtime = crate::runtime::for_bytecode(bytecode);
     if runtime.is_none() {
-        let known: Vec<String> = crate::runtime::KNOWN
-            .iter()
-            .map(|r| r.bytecode_format())
-            .collect();
+        let known: Vec<&str> = crate::runtime::KNOWN.iter().map(|r| r.formats).collect();
         problems.push(
             BundleError::IncompatibleBytecode {
                 found: bytecode.clone(),
@@ -61,9 +58,7 @@ fn verify_bytes(bytes: &[u8]) -> Verification {
         );
     }
     let prefix = &bytes[..bundle.bootloader_len as usize];
-    if let Some(problem) =
-        check_packed_runtime(prefix, bytes, runtime.map(|r| r.bootloader_marker()))
-    {
+    if let Some(problem) = check_packed_runtime(prefix, bytes, runtime.map(|r| r.marker)) {
         problems.push(problem);
     }
     if problems.is_empty() {

@@ -1,0 +1,189 @@
+//! `pyfreeze-boot-cpython`: the bootloader of CPython bundles. It maps its
+//! own file and checks the archive as every pyfreeze bootloader does, then
+//! loads the bundled libpython from memory (it never links it, so one
+//! bootloader starts every CPython from 3.10 on), starts the interpreter
+//! isolated from the machine's Python, and runs the program. Modules are
+//! imported from the mapped executable and extension modules from memory:
+//! nothing is written to disk.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod api;
+mod config;
+mod memload;
+mod native;
+
+use api::Api;
+use pyfreeze_bundle::launch::{self, cache_dir, trace::Trace};
+use pyfreeze_bundle::runtime::cpython;
+use std::ffi::CString;
+use std::process::exit;
+
+/// Lets `pyfreeze build` recognise this file as a CPython bootloader.
+#[used]
+static MARKER: &str = cpython::BOOTLOADER_MARKER;
+
+fn main() {
+    // Before anything reads the environment from another thread.
+    launch::take_launch_var();
+    let mut trace = Trace::from_env();
+    launch::install_panic_hook();
+    let started = launch::open(None, &mut trace);
+    let argv = started.argv.clone();
+    let bundle: &'static _ = Box::leak(Box::new(started.bundle));
+    let manifest = &bundle.manifest;
+    let Some((3, minor, _)) = cpython::parse_bytecode_format(&manifest.bytecode) else {
+        launch::fail(
+            &argv,
+            &format!(
+                "{} holds {} bytecode, which this CPython bootloader does not run; rebuild the \
+                 program with the pyfreeze that made this bootloader",
+                started.exe.display(),
+                manifest.bytecode
+            ),
+        );
+    };
+
+    // With data files, the root is where they are on disk; else it is virtual.
+    let data_root = match manifest.build.data_files {
+        0 => None,
+        _ => cache_dir::data_root(bundle),
+    };
+    let root = match &data_root {
+        Some(dir) => dir.to_string_lossy().into_owned(),
+        None => launch::virtual_root(&started.exe),
+    };
+    trace.mark("data files");
+
+    let mut loader = memload::Loader::new(bundle);
+    // What CPython imports while it starts, for its zipimport.
+    let bootstrap = match loader.extension(cpython::BOOTSTRAP_PATH) {
+        Ok(path) => path,
+        Err(e) => launch::fail(&argv, &format!("cannot prepare the start-up modules: {e}")),
+    };
+    let Some(libpython) = manifest
+        .libraries
+        .iter()
+        .find(|l| l.soname.starts_with("libpython"))
+    else {
+        launch::fail(
+            &argv,
+            "the bundle carries no libpython; rebuild it with --runtime cpython",
+        );
+    };
+    let api = match loader
+        .library(&libpython.path)
+        .and_then(|handle| Api::load(handle))
+    {
+        Ok(api) => api,
+        Err(e) => launch::fail(&argv, &format!("cannot load the bundled libpython: {e}")),
+    };
+    if api.version() != Some((3, minor)) {
+        launch::fail(
+            &argv,
+            &format!(
+                "the bundle's bytecode is for CPython 3.{minor} but its libpython is {}; rebuild it",
+                api.version_text()
+            ),
+        );
+    }
+    trace.mark("libpython");
+
+    let exe = started.exe.to_string_lossy().into_owned();
+    let state = native::install(native::State {
+        api,
+        bundle,
+        loader: std::sync::Mutex::new(loader),
+        root: CString::new(root.clone()).unwrap_or_default(),
+        materialized: data_root.is_some(),
+    });
+    let api = &state.api;
+    native::register(api);
+    let settings = config::Settings {
+        argv: &argv,
+        executable: &exe,
+        home: &root,
+        search_path: &bootstrap,
+        optimize: manifest.build.optimize,
+    };
+    if let Err(e) = config::initialize(api, minor, &settings) {
+        launch::fail(&argv, &e);
+    }
+    trace.mark("interpreter");
+    let code = run(api, &mut trace);
+    trace.report();
+    exit(code);
+}
+
+/// Import the importer, run what it says in `__main__`, finalise; the exit
+/// status, as `python` would give it.
+fn run(api: &Api, trace: &mut Trace) -> i32 {
+    // SAFETY: the interpreter is initialised and this thread holds the GIL;
+    // every object is checked for NULL before use and released after.
+    unsafe {
+        let importer = (api.PyImport_ImportModule)(c"_pyfreeze_importer".as_ptr());
+        if importer.is_null() {
+            return failed(api);
+        }
+        let main_code = (api.PyObject_GetAttrString)(importer, c"main_code".as_ptr());
+        (api.Py_DecRef)(importer);
+        if main_code.is_null() {
+            return failed(api);
+        }
+        let code = (api.PyObject_CallObject)(main_code, std::ptr::null_mut());
+        (api.Py_DecRef)(main_code);
+        trace.mark("importer");
+        if code.is_null() {
+            return failed(api);
+        }
+        let mut status = 0;
+        if code != api._Py_NoneStruct {
+            let main = (api.PyImport_AddModule)(c"__main__".as_ptr());
+            let globals = (api.PyModule_GetDict)(main);
+            let result = (api.PyEval_EvalCode)(code, globals, globals);
+            if result.is_null() {
+                status = failed(api);
+            } else {
+                (api.Py_DecRef)(result);
+            }
+        }
+        (api.Py_DecRef)(code);
+        trace.mark("program");
+        if (api.Py_FinalizeEx)() < 0 && status == 0 {
+            // What CPython's main does when flushing the standard streams fails.
+            status = 120;
+        }
+        trace.mark("shutdown");
+        status
+    }
+}
+
+/// The pending exception, handled as `python` does: `SystemExit` exits (in
+/// `PyErr_Print`), `KeyboardInterrupt` prints its traceback and ends the
+/// process by SIGINT, anything else prints its traceback for status 1.
+unsafe fn failed(api: &Api) -> i32 {
+    // SAFETY: called with an exception set and the GIL held.
+    unsafe {
+        let interrupted = !(api.PyErr_Occurred)().is_null()
+            && (api.PyErr_ExceptionMatches)(*api.PyExc_KeyboardInterrupt) != 0;
+        (api.PyErr_Print)();
+        if interrupted {
+            (api.Py_FinalizeEx)();
+            die_of_sigint();
+        }
+    }
+    1
+}
+
+/// End as CPython does after an unhandled KeyboardInterrupt: killed by
+/// SIGINT, so that the shell sees status 130.
+fn die_of_sigint() -> ! {
+    // SAFETY: restoring the default disposition and signalling ourselves.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::kill(libc::getpid(), libc::SIGINT);
+    }
+    exit(130)
+}

@@ -1,0 +1,235 @@
+//! `_pyfreeze_native`: the three things the importer cannot do in Python.
+//!
+//! * `read(path)`: an archive entry, as a memoryview of the mapped
+//!   executable when it is stored (no copy), else decompressed;
+//! * `extension(path)`: a path CPython's extension loader can `dlopen`;
+//! * `library(path)`: load a shared library with `RTLD_GLOBAL`;
+//!
+//! and the attributes `root` (`sys._MEIPASS`) and `materialized` (whether
+//! data files are on disk under it). Registered with
+//! `PyImport_AppendInittab` before CPython starts.
+
+use crate::api::{Api, Obj};
+use crate::memload::Loader;
+use pyfreeze_bundle::Bundle;
+use std::borrow::Cow;
+use std::ffi::{CString, c_char, c_int, c_void};
+use std::sync::{Mutex, OnceLock};
+
+pub struct State {
+    pub api: Api,
+    pub bundle: &'static Bundle<'static>,
+    pub loader: Mutex<Loader>,
+    pub root: CString,
+    pub materialized: bool,
+}
+
+static STATE: OnceLock<State> = OnceLock::new();
+
+/// Keep what the module serves; call before `register`.
+pub fn install(state: State) -> &'static State {
+    STATE.get_or_init(|| state)
+}
+
+pub fn state() -> Option<&'static State> {
+    STATE.get()
+}
+
+#[repr(C)]
+struct MethodDef {
+    name: *const c_char,
+    meth: Option<unsafe extern "C" fn(Obj, Obj) -> Obj>,
+    flags: c_int,
+    doc: *const c_char,
+}
+
+/// `PyModuleDef`, with `PyModuleDef_HEAD_INIT` as its base.
+#[repr(C)]
+struct ModuleDef {
+    ob_refcnt: isize,
+    ob_type: *mut c_void,
+    m_init: *mut c_void,
+    m_index: isize,
+    m_copy: *mut c_void,
+    name: *const c_char,
+    doc: *const c_char,
+    size: isize,
+    methods: *mut MethodDef,
+    slots: *mut c_void,
+    traverse: *mut c_void,
+    clear: *mut c_void,
+    free: *mut c_void,
+}
+
+const METH_O: c_int = 0x0008;
+const PYBUF_READ: c_int = 0x100;
+const PYTHON_API_VERSION: c_int = 1013;
+
+static mut METHODS: [MethodDef; 4] = [
+    MethodDef {
+        name: c"read".as_ptr(),
+        meth: Some(read),
+        flags: METH_O,
+        doc: c"An archive entry's bytes.".as_ptr(),
+    },
+    MethodDef {
+        name: c"extension".as_ptr(),
+        meth: Some(extension),
+        flags: METH_O,
+        doc: c"A loadable path for an extension module in the archive.".as_ptr(),
+    },
+    MethodDef {
+        name: c"library".as_ptr(),
+        meth: Some(library),
+        flags: METH_O,
+        doc: c"Load a shared library of the archive, globally.".as_ptr(),
+    },
+    MethodDef {
+        name: std::ptr::null(),
+        meth: None,
+        flags: 0,
+        doc: std::ptr::null(),
+    },
+];
+
+static mut MODULE: ModuleDef = ModuleDef {
+    ob_refcnt: 1,
+    ob_type: std::ptr::null_mut(),
+    m_init: std::ptr::null_mut(),
+    m_index: 0,
+    m_copy: std::ptr::null_mut(),
+    name: c"_pyfreeze_native".as_ptr(),
+    doc: c"The bootloader's side of pyfreeze's importer.".as_ptr(),
+    size: -1,
+    methods: std::ptr::null_mut(),
+    slots: std::ptr::null_mut(),
+    traverse: std::ptr::null_mut(),
+    clear: std::ptr::null_mut(),
+    free: std::ptr::null_mut(),
+};
+
+/// Make `_pyfreeze_native` importable; before CPython starts.
+pub fn register(api: &Api) {
+    // SAFETY: called once, before the interpreter (and any other thread) starts.
+    unsafe {
+        (*std::ptr::addr_of_mut!(MODULE)).methods =
+            std::ptr::addr_of_mut!(METHODS).cast::<MethodDef>();
+        (api.PyImport_AppendInittab)(c"_pyfreeze_native".as_ptr(), Some(init));
+    }
+}
+
+unsafe extern "C" fn init() -> Obj {
+    let Some(s) = state() else {
+        return std::ptr::null_mut();
+    };
+    let api = &s.api;
+    // SAFETY: the module definition is static and complete; CPython runs
+    // this during import with the GIL held.
+    unsafe {
+        let module =
+            (api.PyModule_Create2)(std::ptr::addr_of_mut!(MODULE).cast(), PYTHON_API_VERSION);
+        if module.is_null() {
+            return module;
+        }
+        if (api.PyModule_AddStringConstant)(module, c"root".as_ptr(), s.root.as_ptr()) < 0
+            || (api.PyModule_AddIntConstant)(
+                module,
+                c"materialized".as_ptr(),
+                s.materialized.into(),
+            ) < 0
+        {
+            (api.Py_DecRef)(module);
+            return std::ptr::null_mut();
+        }
+        module
+    }
+}
+
+/// The `str` argument as UTF-8, or NULL with CPython's TypeError set.
+unsafe fn text_arg<'a>(api: &Api, arg: Obj) -> Option<&'a str> {
+    let mut len: isize = 0;
+    // SAFETY: PyUnicode_AsUTF8AndSize sets an exception and returns NULL
+    // for a non-str; the buffer lives as long as the argument.
+    unsafe {
+        let ptr = (api.PyUnicode_AsUTF8AndSize)(arg, &mut len);
+        if ptr.is_null() {
+            return None;
+        }
+        std::str::from_utf8(std::slice::from_raw_parts(ptr.cast::<u8>(), len as usize)).ok()
+    }
+}
+
+fn os_error(api: &Api, msg: &str) -> Obj {
+    let text = CString::new(msg.replace('\0', " ")).unwrap_or_default();
+    // SAFETY: PyExc_OSError is CPython's exception object.
+    unsafe { (api.PyErr_SetString)(*api.PyExc_OSError, text.as_ptr()) };
+    std::ptr::null_mut()
+}
+
+unsafe extern "C" fn read(_module: Obj, arg: Obj) -> Obj {
+    let Some(s) = state() else {
+        return std::ptr::null_mut();
+    };
+    let api = &s.api;
+    // SAFETY: arg is the method's argument, a live object.
+    let Some(path) = (unsafe { text_arg(api, arg) }) else {
+        return std::ptr::null_mut();
+    };
+    match s.bundle.read_path(path) {
+        // SAFETY: the map lives as long as the process; the view is read-only.
+        Ok(Cow::Borrowed(bytes)) => unsafe {
+            (api.PyMemoryView_FromMemory)(
+                bytes.as_ptr().cast_mut().cast(),
+                bytes.len() as isize,
+                PYBUF_READ,
+            )
+        },
+        // SAFETY: copies the bytes into a new bytes object.
+        Ok(Cow::Owned(bytes)) => unsafe {
+            (api.PyBytes_FromStringAndSize)(bytes.as_ptr().cast(), bytes.len() as isize)
+        },
+        Err(e) => os_error(api, &format!("{path}: {e}")),
+    }
+}
+
+unsafe extern "C" fn extension(_module: Obj, arg: Obj) -> Obj {
+    let Some(s) = state() else {
+        return std::ptr::null_mut();
+    };
+    let api = &s.api;
+    // SAFETY: arg is the method's argument, a live object.
+    let Some(path) = (unsafe { text_arg(api, arg) }) else {
+        return std::ptr::null_mut();
+    };
+    let found = match s.loader.lock() {
+        Ok(mut loader) => loader.extension(path),
+        Err(_) => Err("the loader is unusable after an earlier failure".into()),
+    };
+    match found {
+        Ok(location) => {
+            let c = CString::new(location).unwrap_or_default();
+            // SAFETY: decodes a NUL-terminated path into a new str.
+            unsafe { (api.PyUnicode_DecodeFSDefault)(c.as_ptr()) }
+        }
+        Err(e) => os_error(api, &e),
+    }
+}
+
+unsafe extern "C" fn library(_module: Obj, arg: Obj) -> Obj {
+    let Some(s) = state() else {
+        return std::ptr::null_mut();
+    };
+    let api = &s.api;
+    // SAFETY: arg is the method's argument, a live object.
+    let Some(path) = (unsafe { text_arg(api, arg) }) else {
+        return std::ptr::null_mut();
+    };
+    let loaded = match s.loader.lock() {
+        Ok(mut loader) => loader.library(path),
+        Err(_) => Err("the loader is unusable after an earlier failure".into()),
+    };
+    match loaded {
+        Ok(_) => api.none(),
+        Err(e) => os_error(api, &format!("cannot load {path}: {e}")),
+    }
+}

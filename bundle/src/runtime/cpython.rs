@@ -1,0 +1,74 @@
+//! CPython 3.10 and later: the facts its packager side
+//! (`packager/src/runtime/cpython/`) and its bootloader
+//! (`bootloader-cpython/`) must agree on.
+//!
+//! A CPython bundle carries the interpreter's libpython and the shared
+//! libraries its extension modules need under [`LIB_DIR`], the importer's
+//! index of the bundle at [`INDEX_PATH`], and at the archive's top the
+//! compiled [`IMPORTER_MODULE`] and [`API_MODULE`], which CPython's own
+//! zipimport loads from the executable while it starts.
+
+/// The name of its bootloader executable (plus `.exe` on Windows).
+pub const BOOTLOADER_STEM: &str = "pyfreeze-boot-cpython";
+
+/// Every CPython bootloader carries this string. One bootloader runs every
+/// supported version: it reads the version from the libpython it loads.
+pub const BOOTLOADER_MARKER: &str = "PYFREEZE-BOOTLOADER:format=1;bytecode=cpython-3.10+;";
+
+/// Minor versions of CPython 3 the bootloader initialises.
+pub const MINOR_VERSIONS: std::ops::RangeInclusive<u32> = 10..=14;
+
+/// Shared libraries (libpython first) live here in the archive.
+pub const LIB_DIR: &str = "__pyfreeze__/lib";
+
+/// A small zip of what CPython imports while it starts (the `encodings`
+/// package, the importer): the bootloader hands it to CPython's zipimport
+/// as the only search path, from memory.
+pub const BOOTSTRAP_PATH: &str = "__pyfreeze__/bootstrap.zip";
+
+/// `marshal.dumps` of the importer's index (see `index.py` of the packager).
+pub const INDEX_PATH: &str = "__pyfreeze__/index.marshal";
+
+/// The importer shared with RustPython, compiled by the build's interpreter.
+pub const IMPORTER_MODULE: &str = "_pyfreeze_importer";
+
+/// The `_pyfreeze` API the importer uses, in Python over the bootloader's
+/// native `_pyfreeze_native` module and the index.
+pub const API_MODULE: &str = "_pyfreeze";
+
+/// Source of [`API_MODULE`].
+pub const API_SOURCE: &str = include_str!("cpython_api.py");
+
+/// Source of [`IMPORTER_MODULE`] (the same file RustPython's bootloader freezes).
+pub const IMPORTER_SOURCE: &str = include_str!("importer.py");
+
+/// `cpython-3.11/magic-3495`: the version and `importlib.util.MAGIC_NUMBER`.
+pub fn bytecode_format(major: u32, minor: u32, magic: u16) -> String {
+    format!("cpython-{major}.{minor}/magic-{magic}")
+}
+
+/// The version and magic a CPython bytecode format names.
+pub fn parse_bytecode_format(format: &str) -> Option<(u32, u32, u16)> {
+    let rest = format.strip_prefix("cpython-")?;
+    let (version, magic) = rest.split_once("/magic-")?;
+    let (major, minor) = version.split_once('.')?;
+    Some((
+        major.parse().ok()?,
+        minor.parse().ok()?,
+        magic.parse().ok()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytecode_formats_round_trip() {
+        let f = bytecode_format(3, 11, 3495);
+        assert_eq!(f, "cpython-3.11/magic-3495");
+        assert_eq!(parse_bytecode_format(&f), Some((3, 11, 3495)));
+        assert_eq!(parse_bytecode_format("rustpython-0.6.0/marshal-5"), None);
+        assert!(BOOTLOADER_MARKER.starts_with(crate::BOOTLOADER_MARKER_PREFIX));
+    }
+}

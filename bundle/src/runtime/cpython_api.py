@@ -1,0 +1,130 @@
+"""_pyfreeze for the CPython runtime: the API the importer uses (the same as
+RustPython's native _pyfreeze module), over the bundle's index and the
+bootloader's native _pyfreeze_native module, which reads archive entries
+from the mapped executable and loads shared libraries from memory.
+
+Loaded from the executable by CPython's zipimport while it starts, so this
+module imports only built-in modules.
+"""
+
+import _imp
+import marshal
+import sys
+
+import _pyfreeze_native as _native
+
+root = _native.root
+materialized = bool(_native.materialized)
+_SEP = "/"
+
+# {"modules": {name: [kind, path, code, source, needs]}, "files": [...],
+#  "dist_infos": [...], "entry": [kind, module, function]}
+_index = marshal.loads(_native.read("__pyfreeze__/index.marshal"))
+_modules = _index["modules"]
+_libraries_loaded = set()
+_dirs = None
+
+# A .pyc: 16 bytes of header, then the marshalled code object.
+_PYC_HEADER = 16
+
+
+def _virtual(path):
+    return root + _SEP + path
+
+
+def _archive_path(path):
+    if path.startswith(root + _SEP):
+        return path[len(root) + 1 :]
+    return None
+
+
+def find(name):
+    """(kind, virtual path) of a module in the bundle, else None; kind is
+    "module", "package", "namespace" or "extension"."""
+    if name == "__main__":
+        return None
+    found = _modules.get(name)
+    if found is None:
+        return None
+    return found[0], _virtual(found[1])
+
+
+def get_code(name):
+    found = _modules.get(name)
+    if found is None or found[2] is None:
+        raise ImportError(f"No module named {name!r} in the bundle", name=name)
+    return marshal.loads(memoryview(_native.read(found[2]))[_PYC_HEADER:])
+
+
+def get_source(name):
+    found = _modules.get(name)
+    if found is None or found[3] is None:
+        return None
+    return bytes(_native.read(found[3])).decode("utf-8")
+
+
+def get_data(path):
+    rel = _archive_path(path)
+    if rel is not None:
+        try:
+            return bytes(_native.read(rel))
+        except OSError:
+            pass
+    raise FileNotFoundError(2, f"No such file in the bundle: {path!r}")
+
+
+def list_dir(path):
+    """(name, is_dir) pairs of a directory of the bundle, else None."""
+    global _dirs
+    if _dirs is None:
+        _dirs = {}
+        for f in _index["files"]:
+            parts = f.split("/")
+            for i in range(len(parts)):
+                parent = "/".join(parts[:i])
+                _dirs.setdefault(parent, {})
+                _dirs[parent].setdefault(parts[i], i < len(parts) - 1)
+                if i < len(parts) - 1:
+                    _dirs[parent][parts[i]] = True
+    path = path.rstrip("/")
+    rel = "" if path == root else _archive_path(path)
+    entries = _dirs.get(rel) if rel is not None else None
+    if not entries:
+        return None
+    return sorted(entries.items())
+
+
+def entry():
+    """(module name, virtual path) of the entry module."""
+    name = _index["entry"][1]
+    found = _modules[name]
+    return name, _virtual(found[1])
+
+
+def entry_spec():
+    """(kind, module, function) of what runs at start."""
+    return tuple(_index["entry"])
+
+
+def dist_infos():
+    return list(_index["dist_infos"])
+
+
+def create_extension(spec):
+    """Load a compiled extension module from memory: the shared libraries it
+    needs first (by soname, which is how the dynamic linker then finds
+    them), then the module itself."""
+    found = _modules[spec.name]
+    for lib in found[4]:
+        if lib not in _libraries_loaded:
+            _native.library(lib)
+            _libraries_loaded.add(lib)
+    location = _native.extension(found[2])
+    from _frozen_importlib import ModuleSpec
+
+    module = _imp.create_dynamic(ModuleSpec(spec.name, None, origin=location))
+    return module
+
+
+def exec_extension(module):
+    _imp.exec_dynamic(module)

@@ -1,0 +1,46 @@
+# pyfreeze's compile helper: one per build, run by the interpreter the bundle
+# is built from (-I -S). Requests and answers are length-prefixed (8 bytes,
+# little-endian) JSON requests and binary answers on stdin/stdout:
+#   {"compile": SOURCE, "filename": NAME, "optimize": N}
+#       -> b"\0" + a hash-based, unchecked .pyc (PEP 552)
+#       -> b"\1" + JSON {"line", "column", "message"} for a syntax error
+#   {"marshal": VALUE} -> b"\0" + marshal.dumps(VALUE)
+import importlib._bootstrap_external as _external
+import importlib.util
+import json
+import marshal
+import sys
+import warnings
+
+warnings.simplefilter("ignore")  # SyntaxWarnings are the program's business
+stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+
+
+def answer(data):
+    stdout.write(len(data).to_bytes(8, "little") + data)
+    stdout.flush()
+
+
+while True:
+    header = stdin.read(8)
+    if len(header) < 8:
+        break
+    request = json.loads(stdin.read(int.from_bytes(header, "little")))
+    if "marshal" in request:
+        answer(b"\0" + marshal.dumps(request["marshal"]))
+        continue
+    source = request["compile"]
+    try:
+        code = compile(
+            source, request["filename"], "exec", dont_inherit=True, optimize=request["optimize"]
+        )
+    except (SyntaxError, ValueError) as e:
+        detail = {
+            "line": getattr(e, "lineno", None) or 1,
+            "column": getattr(e, "offset", None) or 1,
+            "message": getattr(e, "msg", None) or str(e),
+        }
+        answer(b"\1" + json.dumps(detail).encode())
+        continue
+    digest = importlib.util.source_hash(source.encode("utf-8"))
+    answer(b"\0" + bytes(_external._code_to_hash_pyc(code, digest, checked=False)))

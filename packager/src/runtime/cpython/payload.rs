@@ -1,0 +1,298 @@
+//! What a CPython bundle carries besides modules:
+//!
+//! * libpython, stripped, and every shared library the bundled extension
+//!   modules need (their `DT_NEEDED` closure), under `__pyfreeze__/lib/`;
+//! * `__pyfreeze__/bootstrap.zip`: the modules CPython imports while it
+//!   starts (the `encodings` package, and on 3.10 `abc`, `codecs`, `io`) and
+//!   the importer, for CPython's zipimport, which the bootloader points at it;
+//! * `__pyfreeze__/index.marshal`: the importer's index of the bundle.
+
+use super::{CPython, native};
+use crate::cache::Cache;
+use crate::diagnostics::Diagnostic;
+use crate::runtime::{BundleContents, Runtime, RuntimePayload};
+use anyhow::{Context, Result, bail};
+use pyfreeze_bundle::manifest::{Entry, LibraryRecord};
+use pyfreeze_bundle::runtime::cpython as facts;
+use pyfreeze_bundle::{Compression, ModuleKind};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
+    let mut out = RuntimePayload::default();
+    let mut libs = Libraries {
+        extra: vec![cp.interpreter.libdir.clone()],
+        ..Libraries::default()
+    };
+    let (libpython, soname) = cp.interpreter.libpython()?;
+    let raw = std::fs::read(&libpython)
+        .with_context(|| format!("cannot read {}", libpython.display()))?;
+    let stripped = native::strip(&raw).unwrap_or(raw);
+    libs.add(&soname, &libpython, stripped, &mut out.diagnostics)?;
+
+    // Each extension module's libraries, in the order they load.
+    let mut needs: HashMap<&str, Vec<String>> = HashMap::new();
+    for record in c.modules.iter().filter(|r| r.kind == ModuleKind::Extension) {
+        let Some(crate::analyze::Kind::Extension(file)) =
+            c.graph.get(&record.name).map(|m| &m.kind)
+        else {
+            continue;
+        };
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let order = libs.closure(file, &bytes, &mut out.diagnostics)?;
+        needs.insert(record.name.as_str(), order);
+    }
+    let libpython_path = lib_path(&soname);
+    for lib in &libs.order {
+        let (bytes, record) = &libs.found[lib];
+        out.files
+            .push((record.path.clone(), bytes.clone(), c.compression));
+        out.libraries.push(record.clone());
+    }
+    for order in needs.values_mut() {
+        order.retain(|p| *p != libpython_path);
+    }
+
+    // The importer and its API, compiled by this interpreter.
+    let importer = compile_cached(
+        cp,
+        c.cache,
+        facts::IMPORTER_SOURCE,
+        "_pyfreeze_importer.py",
+        c.optimize,
+    )?;
+    let api = compile_cached(cp, c.cache, facts::API_SOURCE, "_pyfreeze.py", c.optimize)?;
+    out.files.push((
+        facts::BOOTSTRAP_PATH.to_string(),
+        bootstrap_zip(cp, c, &importer, &api)?,
+        c.compression,
+    ));
+
+    // The index, last: it lists every file.
+    let mut files: Vec<String> = c.files.to_vec();
+    files.extend(out.files.iter().map(|(p, _, _)| p.clone()));
+    files.push(facts::INDEX_PATH.to_string());
+    files.push(pyfreeze_bundle::MANIFEST_PATH.to_string());
+    files.sort();
+    let index = index(c, &needs, &files);
+    out.files.push((
+        facts::INDEX_PATH.to_string(),
+        cp.marshal(&index)?,
+        Compression::Stored,
+    ));
+    Ok(out)
+}
+
+fn lib_path(soname: &str) -> String {
+    format!("{}/{soname}", facts::LIB_DIR)
+}
+
+/// The shared libraries found so far, by soname, and the order they load in.
+#[derive(Default)]
+struct Libraries {
+    /// Directories searched after an object's own RUNPATH (LIBDIR).
+    extra: Vec<PathBuf>,
+    found: HashMap<String, (Vec<u8>, LibraryRecord)>,
+    /// Sonames, dependencies before what needs them.
+    order: Vec<String>,
+    /// Sonames already reported as not found.
+    missing: Vec<String>,
+}
+
+impl Libraries {
+    /// Add the library `soname` from `file` (its bytes as bundled), after
+    /// every library it needs.
+    fn add(
+        &mut self,
+        soname: &str,
+        file: &Path,
+        bytes: Vec<u8>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<()> {
+        if self.found.contains_key(soname) {
+            return Ok(());
+        }
+        let linking = native::linking(&bytes).with_context(|| format!("{}", file.display()))?;
+        let mut needs = Vec::new();
+        for needed in &linking.needed {
+            if native::is_system(needed) {
+                continue;
+            }
+            if self.bundle_dependency(needed, file, &linking.search, diagnostics)? {
+                needs.push(needed.clone());
+            }
+        }
+        let record = LibraryRecord {
+            path: lib_path(soname),
+            soname: soname.to_string(),
+            needs,
+        };
+        self.found.insert(soname.to_string(), (bytes, record));
+        self.order.push(soname.to_string());
+        Ok(())
+    }
+
+    /// Find and add `needed` for the object at `from`; false if it cannot be found.
+    fn bundle_dependency(
+        &mut self,
+        needed: &str,
+        from: &Path,
+        search: &[String],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<bool> {
+        if self.found.contains_key(needed) {
+            return Ok(true);
+        }
+        let Some(path) = native::resolve(needed, from, search, &self.extra) else {
+            if !self.missing.iter().any(|m| m == needed) {
+                self.missing.push(needed.to_string());
+                diagnostics.push(Diagnostic::MissingLibrary {
+                    library: needed.to_string(),
+                    needed_by: from.to_path_buf(),
+                });
+            }
+            return Ok(false);
+        };
+        // Never stripped: wheels' libraries are patched by auditwheel, and
+        // the system's are stripped already.
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        self.add(needed, &path, bytes, diagnostics)?;
+        Ok(true)
+    }
+
+    /// The archive paths of the libraries the extension module at `file`
+    /// needs, dependencies first.
+    fn closure(
+        &mut self,
+        file: &Path,
+        bytes: &[u8],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<Vec<String>> {
+        let linking = native::linking(bytes).with_context(|| format!("{}", file.display()))?;
+        let mut direct = Vec::new();
+        for needed in linking.needed.iter().filter(|n| !native::is_system(n)) {
+            if self.bundle_dependency(needed, file, &linking.search, diagnostics)? {
+                direct.push(needed.clone());
+            }
+        }
+        let mut order = Vec::new();
+        for soname in &direct {
+            self.post_order(soname, &mut order);
+        }
+        Ok(order.iter().map(|s| lib_path(s)).collect())
+    }
+
+    fn post_order(&self, soname: &str, out: &mut Vec<String>) {
+        if out.iter().any(|s| s == soname) {
+            return;
+        }
+        if let Some((_, record)) = self.found.get(soname) {
+            for dep in &record.needs {
+                self.post_order(dep, out);
+            }
+        }
+        if !out.iter().any(|s| s == soname) {
+            out.push(soname.to_string());
+        }
+    }
+}
+
+/// A module's `.pyc` by this interpreter, through the build cache.
+fn compile_cached(
+    cp: &CPython,
+    cache: &Cache,
+    source: &str,
+    name: &str,
+    optimize: u8,
+) -> Result<Vec<u8>> {
+    let key = Cache::key(&cp.bytecode_format(), source, name, optimize);
+    if let Some(pyc) = cache.load(&key) {
+        return Ok(pyc);
+    }
+    let pyc = cp
+        .compile(source, name, name, optimize)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    cache.put(&key, &pyc);
+    Ok(pyc)
+}
+
+/// The zip CPython's zipimport reads while it starts: the modules it
+/// imports before the importer is installed, and the importer itself.
+fn bootstrap_zip(
+    cp: &CPython,
+    c: &BundleContents<'_>,
+    importer: &[u8],
+    api: &[u8],
+) -> Result<Vec<u8>> {
+    let startup: Vec<&String> = cp.interpreter.startup.iter().collect();
+    let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for record in c.modules {
+        let wanted = record.name == "encodings"
+            || record.name.starts_with("encodings.")
+            || startup.contains(&&record.name);
+        if !wanted || record.kind == ModuleKind::Extension {
+            continue;
+        }
+        let Some(code) = &record.code else { continue };
+        let bytes = (c.read)(code).with_context(|| format!("{code} is not in the archive"))?;
+        entries.insert(code.clone(), bytes);
+    }
+    if !entries.contains_key("encodings/__init__.pyc") {
+        bail!("the encodings package, which CPython needs to start, is not in the bundle");
+    }
+    entries.insert(format!("{}.pyc", facts::IMPORTER_MODULE), importer.to_vec());
+    entries.insert(format!("{}.pyc", facts::API_MODULE), api.to_vec());
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    for (path, bytes) in entries {
+        zip.start_file(path, options)?;
+        zip.write_all(&bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+/// The importer's index: each module's kind, path, bytecode, source and the
+/// libraries an extension needs; every file; the distributions; the entry.
+fn index(
+    c: &BundleContents<'_>,
+    needs: &HashMap<&str, Vec<String>>,
+    files: &[String],
+) -> serde_json::Value {
+    let mut modules = serde_json::Map::new();
+    for r in c.modules {
+        let kind = match r.kind {
+            ModuleKind::Module => "module",
+            ModuleKind::Package => "package",
+            ModuleKind::Namespace => "namespace",
+            ModuleKind::Extension => "extension",
+        };
+        let libs = needs.get(r.name.as_str()).cloned().unwrap_or_default();
+        modules.insert(
+            r.name.clone(),
+            serde_json::json!([kind, r.path, r.code, r.source, libs]),
+        );
+    }
+    let mut dist_infos: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.split_once('/').map(|(dir, _)| dir))
+        .filter(|d| d.ends_with(".dist-info"))
+        .collect();
+    dist_infos.dedup();
+    let entry = match c.entry {
+        Entry::Script { module } => serde_json::json!(["script", module, null]),
+        Entry::Module { module } => serde_json::json!(["module", module, null]),
+        Entry::Function { module, function } => serde_json::json!(["function", module, function]),
+    };
+    serde_json::json!({
+        "modules": modules,
+        "files": files,
+        "dist_infos": dist_infos,
+        "entry": entry,
+    })
+}
