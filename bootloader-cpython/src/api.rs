@@ -29,11 +29,15 @@ pub struct PyWideStringList {
 }
 
 macro_rules! api {
-    ($( $name:ident : $ty:ty ),* $(,)?) => {
+    (
+        functions { $( $name:ident : $ty:ty ),* $(,)? }
+        objects { $( $obj:ident : $oty:ty ),* $(,)? }
+    ) => {
         /// The C API functions and objects, resolved once.
         #[allow(non_snake_case)]
         pub struct Api {
             $( pub $name: $ty, )*
+            $( pub $obj: $oty, )*
             /// PEP 741 (3.14 and later), when present.
             pub init_config: Option<InitConfigApi>,
         }
@@ -44,10 +48,11 @@ macro_rules! api {
                 Ok(Api {
                     $( $name: {
                         let sym = symbol(handle, concat!(stringify!($name), "\0"))?;
-                        // SAFETY: the symbol is the C function or object of
-                        // that name, whose signature $ty states.
+                        // SAFETY: the symbol is the C function of that name,
+                        // whose signature $ty states.
                         unsafe { std::mem::transmute::<*mut c_void, $ty>(sym) }
                     }, )*
+                    $( $obj: symbol(handle, concat!(stringify!($obj), "\0"))? as $oty, )*
                     init_config: InitConfigApi::load(handle),
                 })
             }
@@ -69,6 +74,7 @@ fn symbol(handle: *mut c_void, name: &str) -> Result<*mut c_void, String> {
 }
 
 api! {
+    functions {
     Py_GetVersion: unsafe extern "C" fn() -> *const c_char,
     PyPreConfig_InitPythonConfig: unsafe extern "C" fn(*mut c_void),
     Py_PreInitialize: unsafe extern "C" fn(*const c_void) -> PyStatus,
@@ -100,9 +106,12 @@ api! {
     PyUnicode_DecodeFSDefault: unsafe extern "C" fn(*const c_char) -> Obj,
     PyBytes_FromStringAndSize: unsafe extern "C" fn(*const c_char, isize) -> Obj,
     PyMemoryView_FromMemory: unsafe extern "C" fn(*mut c_char, isize, c_int) -> Obj,
+    }
+    objects {
     PyExc_OSError: *const Obj,
     PyExc_KeyboardInterrupt: *const Obj,
     _Py_NoneStruct: Obj,
+    }
 }
 
 /// PEP 741's initialisation API: configuration by name, no layouts.
@@ -123,24 +132,32 @@ pub struct InitConfigApi {
 impl InitConfigApi {
     fn load(handle: *mut c_void) -> Option<InitConfigApi> {
         macro_rules! get {
-            ($name:literal) => {
-                // SAFETY: the PEP 741 function of that name and signature.
-                unsafe {
-                    std::mem::transmute::<*mut c_void, _>(
-                        symbol(handle, concat!($name, "\0")).ok()?,
-                    )
-                }
-            };
+            ($name:ident) => {{
+                let sym = symbol(handle, concat!(stringify!($name), "\0")).ok()?;
+                // SAFETY: the PEP 741 function of that name, whose signature
+                // is the field's of the same name.
+                unsafe { std::mem::transmute::<*mut c_void, FnType!($name)>(sym) }
+            }};
+        }
+        macro_rules! FnType {
+            (PyInitConfig_Create) => { unsafe extern "C" fn() -> *mut c_void };
+            (PyInitConfig_Free) => { unsafe extern "C" fn(*mut c_void) };
+            (PyInitConfig_GetError) => { unsafe extern "C" fn(*mut c_void, *mut *const c_char) -> c_int };
+            (PyInitConfig_GetExitCode) => { unsafe extern "C" fn(*mut c_void, *mut c_int) -> c_int };
+            (PyInitConfig_SetInt) => { unsafe extern "C" fn(*mut c_void, *const c_char, i64) -> c_int };
+            (PyInitConfig_SetStr) => { unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char) -> c_int };
+            (PyInitConfig_SetStrList) => { unsafe extern "C" fn(*mut c_void, *const c_char, usize, *const *const c_char) -> c_int };
+            (Py_InitializeFromInitConfig) => { unsafe extern "C" fn(*mut c_void) -> c_int };
         }
         Some(InitConfigApi {
-            PyInitConfig_Create: get!("PyInitConfig_Create"),
-            PyInitConfig_Free: get!("PyInitConfig_Free"),
-            PyInitConfig_GetError: get!("PyInitConfig_GetError"),
-            PyInitConfig_GetExitCode: get!("PyInitConfig_GetExitCode"),
-            PyInitConfig_SetInt: get!("PyInitConfig_SetInt"),
-            PyInitConfig_SetStr: get!("PyInitConfig_SetStr"),
-            PyInitConfig_SetStrList: get!("PyInitConfig_SetStrList"),
-            Py_InitializeFromInitConfig: get!("Py_InitializeFromInitConfig"),
+            PyInitConfig_Create: get!(PyInitConfig_Create),
+            PyInitConfig_Free: get!(PyInitConfig_Free),
+            PyInitConfig_GetError: get!(PyInitConfig_GetError),
+            PyInitConfig_GetExitCode: get!(PyInitConfig_GetExitCode),
+            PyInitConfig_SetInt: get!(PyInitConfig_SetInt),
+            PyInitConfig_SetStr: get!(PyInitConfig_SetStr),
+            PyInitConfig_SetStrList: get!(PyInitConfig_SetStrList),
+            Py_InitializeFromInitConfig: get!(Py_InitializeFromInitConfig),
         })
     }
 }
@@ -159,7 +176,7 @@ impl Api {
         let text = unsafe { CStr::from_ptr((self.Py_GetVersion)()) }
             .to_str()
             .ok()?;
-        let mut parts = text.split(|c: char| c == '.' || c == ' ');
+        let mut parts = text.split(['.', ' ']);
         Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
     }
 

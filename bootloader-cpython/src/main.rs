@@ -75,7 +75,7 @@ fn main() {
     };
     let api = match loader
         .library(&libpython.path)
-        .and_then(|handle| Api::load(handle))
+        .and_then(Api::load)
     {
         Ok(api) => api,
         Err(e) => launch::fail(&argv, &format!("cannot load the bundled libpython: {e}")),

@@ -7,6 +7,12 @@
 //! loaded first, with `RTLD_GLOBAL`, so the dynamic linker finds them by
 //! soname and never searches the disk.
 //!
+//! Libraries that need each other (Pillow's freetype and harfbuzz) cannot
+//! both come first: the first of such a cycle is loaded from a copy whose
+//! `DT_NEEDED` entries for the others point at a library it needs anyway,
+//! with lazy binding; once the others are loaded (globally), its calls into
+//! them resolve on first use.
+//!
 //! Where memory loading is refused (`vm.memfd_noexec=2`, SELinux, no
 //! `/proc`), or `PYFREEZE_NATIVE_FROM_DISK=1` asks for it, the bundle's
 //! libraries and extensions are written once into the private per-user cache
@@ -24,6 +30,9 @@ pub const FROM_DISK_VAR: &str = "PYFREEZE_NATIVE_FROM_DISK";
 
 pub struct Loader {
     bundle: &'static Bundle<'static>,
+    /// Sonames of the bundle's libraries, and which are loaded.
+    bundled: std::collections::HashSet<String>,
+    loaded: std::collections::HashSet<String>,
     /// Memfds never closed (see the module comment).
     kept: Vec<OwnedFd>,
     /// Where native files were written, once memory loading was refused.
@@ -36,6 +45,13 @@ impl Loader {
         let from_disk = std::env::var_os(FROM_DISK_VAR).is_some_and(|v| v == "1");
         Loader {
             bundle,
+            bundled: bundle
+                .manifest
+                .libraries
+                .iter()
+                .map(|l| l.soname.clone())
+                .collect(),
+            loaded: std::collections::HashSet::new(),
             kept: Vec::new(),
             disk: None,
             from_disk,
@@ -45,9 +61,25 @@ impl Loader {
     /// `dlopen` the archive's `path` with `RTLD_GLOBAL`; its dependencies
     /// must be loaded already.
     pub fn library(&mut self, path: &str) -> Result<*mut c_void, String> {
+        let soname = self
+            .bundle
+            .manifest
+            .libraries
+            .iter()
+            .find(|l| l.path == path)
+            .map(|l| l.soname.clone());
+        let handle = self.load_library(path)?;
+        self.loaded.extend(soname);
+        Ok(handle)
+    }
+
+    fn load_library(&mut self, path: &str) -> Result<*mut c_void, String> {
         if !self.from_disk {
-            let file = self.memfd(path)?;
-            match dlopen(&file) {
+            // Bundled libraries this one needs that are not loaded yet: a cycle.
+            let pending: Vec<String> = self.bundled.difference(&self.loaded).cloned().collect();
+            let (file, lazy) =
+                self.memfd_with(path, |needed| pending.iter().any(|p| p == needed))?;
+            match dlopen(&file, lazy) {
                 Ok(handle) => return Ok(handle),
                 // Executable memory refused: from disk instead, from now on.
                 Err(_) if refused(&file) => self.from_disk = true,
@@ -55,23 +87,38 @@ impl Loader {
             }
         }
         let file = self.on_disk(path)?;
-        dlopen(&file)
+        dlopen(&file, false)
     }
 
     /// A path CPython's extension loader can `dlopen`: a memfd, or the file
     /// in the per-user directory where memory loading is refused.
     pub fn extension(&mut self, path: &str) -> Result<String, String> {
         if !self.from_disk {
-            return self.memfd(path);
+            return self.memfd_with(path, |_| false).map(|(file, _)| file);
         }
         self.on_disk(path)
     }
 
-    fn memfd(&mut self, path: &str) -> Result<String, String> {
-        let data = self
+    /// The archive's `path` in a new memfd; with its `DT_NEEDED` entries
+    /// that `cut` picks repointed (see the module comment), in which case
+    /// the second value says it must be bound lazily.
+    fn memfd_with(
+        &mut self,
+        path: &str,
+        cut: impl Fn(&str) -> bool,
+    ) -> Result<(String, bool), String> {
+        let mut data = self
             .bundle
             .read_path(path)
             .map_err(|e| format!("{path}: {e}"))?;
+        let mut lazy = false;
+        if elf::needed(&data).iter().any(|n| cut(n)) {
+            let mut copy = data.into_owned();
+            elf::repoint_needed(&mut copy, &cut)
+                .ok_or_else(|| format!("{path}: cannot break its dependency cycle"))?;
+            data = std::borrow::Cow::Owned(copy);
+            lazy = true;
+        }
         let name = CString::new(format!(
             "pyfreeze:{}",
             path.rsplit('/').next().unwrap_or(path)
@@ -91,7 +138,7 @@ impl Loader {
         }
         if fd < 0 {
             self.from_disk = true;
-            return self.on_disk(path);
+            return self.on_disk(path).map(|file| (file, false));
         }
         // SAFETY: a new descriptor only we own.
         let owned = unsafe { OwnedFd::from_raw_fd(fd) };
@@ -100,7 +147,7 @@ impl Loader {
             .map_err(|e| format!("{path}: cannot write it into memory: {e}"))?;
         let shown = format!("/proc/self/fd/{}", file.as_raw_fd());
         self.kept.push(OwnedFd::from(file));
-        Ok(shown)
+        Ok((shown, lazy))
     }
 
     fn on_disk(&mut self, path: &str) -> Result<String, String> {
@@ -133,11 +180,16 @@ impl Loader {
     }
 }
 
-fn dlopen(file: &str) -> Result<*mut c_void, String> {
+fn dlopen(file: &str, lazy: bool) -> Result<*mut c_void, String> {
     let path = CString::new(file).map_err(|_| format!("{file}: NUL in path"))?;
+    let binding = if lazy {
+        libc::RTLD_LAZY
+    } else {
+        libc::RTLD_NOW
+    };
     // SAFETY: dlopen with a NUL-terminated path; dlerror's text is read at once.
     unsafe {
-        let handle = libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL);
+        let handle = libc::dlopen(path.as_ptr(), binding | libc::RTLD_GLOBAL);
         if handle.is_null() {
             let err = libc::dlerror();
             let why = if err.is_null() {
@@ -178,4 +230,98 @@ fn refused(file: &str) -> bool {
 
 fn errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// Just enough of ELF64 (little-endian) to read and repoint `DT_NEEDED`.
+mod elf {
+    const PT_LOAD: u32 = 1;
+    const PT_DYNAMIC: u32 = 2;
+    const DT_NEEDED: u64 = 1;
+    const DT_STRTAB: u64 = 5;
+
+    fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+        Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+    }
+    fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+        Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    }
+    fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+        Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+    }
+
+    /// (file offset of each DT_NEEDED entry's value, name offset in the
+    /// file) and the string table's file offset.
+    fn dynamic(b: &[u8]) -> Option<(Vec<(usize, usize)>, usize)> {
+        if b.get(..5)? != b"\x7fELF\x02" || b.get(5)? != &1 {
+            return None;
+        }
+        let phoff = u64_at(b, 0x20)? as usize;
+        let phentsize = u16_at(b, 0x36)? as usize;
+        let phnum = u16_at(b, 0x38)? as usize;
+        let headers: Vec<(u32, u64, u64, u64)> = (0..phnum)
+            .map(|i| {
+                let at = phoff + i * phentsize;
+                Some((
+                    u32_at(b, at)?,
+                    u64_at(b, at + 8)?,
+                    u64_at(b, at + 16)?,
+                    u64_at(b, at + 32)?,
+                ))
+            })
+            .collect::<Option<_>>()?;
+        let to_offset = |vaddr: u64| {
+            headers
+                .iter()
+                .find(|h| h.0 == PT_LOAD && vaddr >= h.2 && vaddr < h.2 + h.3)
+                .map(|h| (vaddr - h.2 + h.1) as usize)
+        };
+        let dynamic = headers.iter().find(|h| h.0 == PT_DYNAMIC)?;
+        let (mut needed, mut strtab) = (Vec::new(), None);
+        let mut at = dynamic.1 as usize;
+        loop {
+            let tag = u64_at(b, at)?;
+            let value = u64_at(b, at + 8)?;
+            match tag {
+                0 => break,
+                DT_NEEDED => needed.push((at + 8, value as usize)),
+                DT_STRTAB => strtab = to_offset(value),
+                _ => {}
+            }
+            at += 16;
+        }
+        Some((needed, strtab?))
+    }
+
+    fn name(b: &[u8], at: usize) -> Option<&str> {
+        let rest = b.get(at..)?;
+        std::str::from_utf8(&rest[..rest.iter().position(|&c| c == 0)?]).ok()
+    }
+
+    /// The library's `DT_NEEDED` names.
+    pub fn needed(b: &[u8]) -> Vec<String> {
+        let Some((entries, strtab)) = dynamic(b) else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter_map(|(_, off)| name(b, strtab + off).map(str::to_string))
+            .collect()
+    }
+
+    /// Repoint the `DT_NEEDED` entries `cut` picks at the name of one it
+    /// keeps; `None` if every entry would be cut.
+    pub fn repoint_needed(b: &mut [u8], cut: &dyn Fn(&str) -> bool) -> Option<()> {
+        let (entries, strtab) = dynamic(b)?;
+        let names: Vec<(usize, usize, String)> = entries
+            .iter()
+            .map(|&(at, off)| Some((at, off, name(b, strtab + off)?.to_string())))
+            .collect::<Option<_>>()?;
+        let keep = names.iter().find(|(_, _, n)| !cut(n))?.1 as u64;
+        for (at, _, n) in &names {
+            if cut(n) {
+                b[*at..*at + 8].copy_from_slice(&keep.to_le_bytes());
+            }
+        }
+        Some(())
+    }
 }

@@ -297,7 +297,9 @@ fn is_module_name(name: &str) -> bool {
         && name.split('.').all(|part| {
             !part.is_empty()
                 && !part.starts_with(|c: char| c.is_ascii_digit())
-                && part.chars().all(|c| c == '_' || c.is_alphanumeric())
+                // `-` too: CPython imports such files by computed name
+                // (`_sysconfigdata__linux_x86_64-linux-gnu`).
+                && part.chars().all(|c| c == '_' || c == '-' || c.is_alphanumeric())
         })
 }
 

@@ -44,6 +44,8 @@ fn ensure_built() -> &'static PathBuf {
             "pyfreeze-boot",
             "-p",
             "pyfreeze-unpack",
+            "-p",
+            "pyfreeze-boot-cpython",
         ]);
         match dir.file_name().and_then(OsStr::to_str) {
             Some("debug") => {}

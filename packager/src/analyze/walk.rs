@@ -3,7 +3,7 @@
 //! result does not depend on thread timing. Package rules fire as their
 //! trigger modules join the graph.
 
-use super::resolve::{Embedded, Location, Resolver, SearchDir, SourceFile};
+use super::resolve::{Embedded, Found, Location, Resolver, SearchDir, SourceFile};
 use super::scan::{self, Import};
 use super::{Edge, Graph, Kind, MAIN, Module, ModuleId};
 use crate::diagnostics::{Diagnostic, SyntaxDiagnostic};
@@ -191,6 +191,9 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
     for rule in opts.rules.always() {
         w.fire(rule, main);
     }
+    for name in opts.runtime.required_modules() {
+        w.include(&name, main);
+    }
     for name in opts.hidden_imports {
         w.include(name, main);
     }
@@ -200,21 +203,13 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
     w.fire_pending();
 
     let mut errors = Vec::new();
-    while !w.queue.is_empty() {
-        let level = std::mem::take(&mut w.queue);
-        let scanned: Vec<(ModuleId, Scanned)> =
-            level.par_iter().map(|&id| (id, w.scan(id))).collect();
-        for (id, result) in scanned {
-            match result {
-                Ok((text, imports)) => {
-                    w.graph.get_mut(id).text = Some(text);
-                    for import in imports {
-                        w.resolve_import(id, &import);
-                    }
-                }
-                Err(e) => errors.push(w.error(id, e)),
-            }
-            w.fire_pending();
+    let mut observed: HashSet<String> = HashSet::new();
+    loop {
+        w.walk_queue(&mut errors);
+        // What packages with compiled extensions import from C cannot be
+        // read: observe it, then walk what that adds.
+        if !w.observe_packages(&mut observed) {
+            break;
         }
     }
     w.graph.diagnostics.append(&mut w.resolver.diagnostics);
@@ -222,6 +217,81 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
         Ok(w.graph)
     } else {
         Err(AnalyzeError::Modules(errors))
+    }
+}
+
+impl Walker<'_> {
+    /// Scan and resolve until nothing new is queued.
+    fn walk_queue(&mut self, errors: &mut Vec<CompileFailure>) {
+        let w = self;
+        while !w.queue.is_empty() {
+            let level = std::mem::take(&mut w.queue);
+            let scanned: Vec<(ModuleId, Scanned)> =
+                level.par_iter().map(|&id| (id, w.scan(id))).collect();
+            for (id, result) in scanned {
+                match result {
+                    Ok((text, imports)) => {
+                        w.graph.get_mut(id).text = Some(text);
+                        for import in imports {
+                            w.resolve_import(id, &import);
+                        }
+                    }
+                    Err(e) => errors.push(w.error(id, e)),
+                }
+                w.fire_pending();
+            }
+        }
+    }
+
+    /// Observe the imports of third-party extension modules and of their
+    /// top-level packages, those not observed yet; whether that queued anything.
+    fn observe_packages(&mut self, observed: &mut HashSet<String>) -> bool {
+        if !self.graph.loads_extensions {
+            return false;
+        }
+        let mut packages: Vec<String> = self
+            .graph
+            .iter()
+            .filter(|(_, m)| m.origin == Origin::ThirdParty && matches!(m.kind, Kind::Extension(_)))
+            .flat_map(|(_, m)| {
+                let top = m.name.split('.').next().unwrap_or(&m.name).to_string();
+                [top, m.name.clone()]
+            })
+            .filter(|name| !observed.contains(name))
+            .collect();
+        // Packages first, each before its modules.
+        packages.sort_by_key(|n| (n.matches('.').count(), n.clone()));
+        packages.dedup();
+        if packages.is_empty() {
+            return false;
+        }
+        observed.extend(packages.iter().cloned());
+        let dirs: Vec<PathBuf> = self
+            .search
+            .iter()
+            .filter(|d| d.origin != Origin::Stdlib)
+            .filter_map(|d| match &d.location {
+                Location::Disk(p) => Some(p.clone()),
+                Location::Embedded(_) => None,
+            })
+            .collect();
+        for (package, loaded) in self.runtime.observe_imports(&packages, &dirs) {
+            let (Some(loaded), Some(importer)) = (loaded, self.graph.id_of(&package)) else {
+                continue;
+            };
+            for name in loaded {
+                let import = Import {
+                    module: name,
+                    optional: true,
+                    delayed: true,
+                    only_if_found: true,
+                    ..root_import()
+                };
+                self.resolve_observed(importer, &import);
+            }
+        }
+        self.fire_pending();
+        !self.queue.is_empty()
     }
 }
 
@@ -374,6 +444,41 @@ impl Walker<'_> {
         }
     }
 
+    /// A name found in a compiled extension's strings is followed when it
+    /// is a module of the extension's own package, or of the standard
+    /// library: anything else is far likelier a word than an import.
+    fn binary_import_allowed(&mut self, importer: ModuleId, name: &str) -> bool {
+        let top = name.split('.').next().unwrap_or(name);
+        let own = self.graph[importer].name.split('.').next() == Some(top);
+        if !own {
+            let origin = match self.graph.id_of(top) {
+                Some(id) => Some(self.graph[id].origin),
+                None => match self.resolver.find(&self.search.clone(), top) {
+                    Found::Module { origin, .. } | Found::Extension { origin, .. } => Some(origin),
+                    Found::Package { dir, .. } => Some(dir.origin),
+                    Found::Namespace(dirs) => dirs.first().map(|d| d.origin),
+                    Found::Nowhere => self.builtins.contains(top).then_some(Origin::Stdlib),
+                },
+            };
+            if origin != Some(Origin::Stdlib) {
+                return false;
+            }
+        }
+        self.exists(name, importer)
+    }
+
+    /// An import seen happen (by `observe_imports`): followed where the
+    /// module exists as a file, not as an alias some package registered.
+    fn resolve_observed(&mut self, importer: ModuleId, import: &Import) {
+        if self.exists(&import.module, importer) {
+            let import = Import {
+                only_if_found: false,
+                ..import.clone()
+            };
+            self.resolve_import(importer, &import);
+        }
+    }
+
     fn resolve_import(&mut self, importer: ModuleId, import: &Import) {
         let base = match self.absolute_name(importer, import) {
             Ok(name) => name,
@@ -388,7 +493,8 @@ impl Walker<'_> {
                 return;
             }
         };
-        if base.is_empty() || (import.only_if_found && !self.exists(&base, importer)) {
+        if base.is_empty() || (import.only_if_found && !self.binary_import_allowed(importer, &base))
+        {
             return;
         }
         let rules = self.rules;

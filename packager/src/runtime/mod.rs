@@ -117,6 +117,24 @@ pub trait Runtime: Sync {
         std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
     }
 
+    /// The modules importing each of `packages` loads, observed by really
+    /// importing them with `search` on the path (for imports compiled code
+    /// makes); `None` for a package that failed to import. Only runtimes
+    /// that load extension modules observe anything.
+    fn observe_imports(
+        &self,
+        _packages: &[String],
+        _search: &[PathBuf],
+    ) -> Vec<(String, Option<Vec<String>>)> {
+        Vec::new()
+    }
+
+    /// Modules every bundle of this runtime carries, imported by computed
+    /// names the interpreter itself makes.
+    fn required_modules(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Third-party directories when no venv is given (the interpreter's own
     /// site-packages), and how to name where they came from.
     fn default_site_packages(&self) -> Option<(Vec<PathBuf>, String)> {

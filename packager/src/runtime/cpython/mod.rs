@@ -148,6 +148,19 @@ impl Runtime for CPython {
         true
     }
 
+    fn observe_imports(
+        &self,
+        packages: &[String],
+        search: &[PathBuf],
+    ) -> Vec<(String, Option<Vec<String>>)> {
+        observe_imports(&self.interpreter.executable, packages, search)
+    }
+
+    fn required_modules(&self) -> Vec<String> {
+        // sysconfig's variables, by a name built from the ABI and platform.
+        self.interpreter.sysconfigdata.iter().cloned().collect()
+    }
+
     fn default_site_packages(&self) -> Option<(Vec<PathBuf>, String)> {
         let dirs = self.interpreter.site_packages();
         (!dirs.is_empty()).then(|| {
@@ -215,6 +228,34 @@ impl Runtime for CPython {
     fn payload(&self, contents: &BundleContents<'_>) -> Result<RuntimePayload> {
         payload::build(self, contents)
     }
+}
+
+/// Import `packages` in a fresh interpreter and report what each loaded
+/// (what was reported before a crash, if it crashes).
+fn observe_imports(
+    python: &Path,
+    packages: &[String],
+    search: &[PathBuf],
+) -> Vec<(String, Option<Vec<String>>)> {
+    const OBSERVE: &str = include_str!("observe.py");
+    let dirs: Vec<String> = search
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let out = std::process::Command::new(python)
+        .args(["-I", "-S", "-c", OBSERVE])
+        .arg(serde_json::to_string(&dirs).unwrap_or_default())
+        .arg(serde_json::to_string(packages).unwrap_or_default())
+        .env_remove("PYTHONPATH")
+        .stdin(std::process::Stdio::null())
+        .output();
+    let Ok(out) = out else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
 }
 
 impl probe::Interpreter {

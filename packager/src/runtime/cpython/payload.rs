@@ -99,6 +99,9 @@ struct Libraries {
     order: Vec<String>,
     /// Sonames already reported as not found.
     missing: Vec<String>,
+    /// Sonames being added (their dependencies are being found): a cycle
+    /// stops here.
+    adding: Vec<String>,
 }
 
 impl Libraries {
@@ -111,9 +114,10 @@ impl Libraries {
         bytes: Vec<u8>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<()> {
-        if self.found.contains_key(soname) {
+        if self.found.contains_key(soname) || self.adding.iter().any(|s| s == soname) {
             return Ok(());
         }
+        self.adding.push(soname.to_string());
         let linking = native::linking(&bytes).with_context(|| format!("{}", file.display()))?;
         let mut needs = Vec::new();
         for needed in &linking.needed {
@@ -129,6 +133,7 @@ impl Libraries {
             soname: soname.to_string(),
             needs,
         };
+        self.adding.retain(|s| s != soname);
         self.found.insert(soname.to_string(), (bytes, record));
         self.order.push(soname.to_string());
         Ok(())
@@ -142,7 +147,7 @@ impl Libraries {
         search: &[String],
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<bool> {
-        if self.found.contains_key(needed) {
+        if self.found.contains_key(needed) || self.adding.iter().any(|s| s == needed) {
             return Ok(true);
         }
         let Some(path) = native::resolve(needed, from, search, &self.extra) else {
@@ -179,24 +184,27 @@ impl Libraries {
             }
         }
         let mut order = Vec::new();
+        let mut visiting = Vec::new();
         for soname in &direct {
-            self.post_order(soname, &mut order);
+            self.post_order(soname, &mut visiting, &mut order);
         }
         Ok(order.iter().map(|s| lib_path(s)).collect())
     }
 
-    fn post_order(&self, soname: &str, out: &mut Vec<String>) {
-        if out.iter().any(|s| s == soname) {
+    /// `soname` after what it needs; a dependency cycle (libraries that need
+    /// each other) is cut where it closes.
+    fn post_order(&self, soname: &str, visiting: &mut Vec<String>, out: &mut Vec<String>) {
+        if out.iter().any(|s| s == soname) || visiting.iter().any(|s| s == soname) {
             return;
         }
+        visiting.push(soname.to_string());
         if let Some((_, record)) = self.found.get(soname) {
             for dep in &record.needs {
-                self.post_order(dep, out);
+                self.post_order(dep, visiting, out);
             }
         }
-        if !out.iter().any(|s| s == soname) {
-            out.push(soname.to_string());
-        }
+        visiting.pop();
+        out.push(soname.to_string());
     }
 }
 

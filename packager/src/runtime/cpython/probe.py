@@ -42,6 +42,9 @@ print(
             else [],
             "startup": startup,
             "platform": sys.platform,
+            "sysconfigdata": sysconfig._get_sysconfigdata_name()
+            if hasattr(sysconfig, "_get_sysconfigdata_name")
+            else None,
             "machine": os.uname().machine,
         }
     )

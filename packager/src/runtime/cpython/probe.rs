@@ -37,6 +37,8 @@ pub struct Interpreter {
     pub startup: Vec<String>,
     pub platform: String,
     pub machine: String,
+    /// The module sysconfig imports by computed name for the build's variables.
+    pub sysconfigdata: Option<String>,
 }
 
 fn version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(u32, u32, u32), D::Error> {
