@@ -73,10 +73,7 @@ fn main() {
             "the bundle carries no libpython; rebuild it with --runtime cpython",
         );
     };
-    let api = match loader
-        .library(&libpython.path)
-        .and_then(Api::load)
-    {
+    let api = match loader.library(&libpython.path).and_then(Api::load) {
         Ok(api) => api,
         Err(e) => launch::fail(&argv, &format!("cannot load the bundled libpython: {e}")),
     };

@@ -120,7 +120,8 @@ impl fmt::Display for Diagnostic {
             } => write!(
                 f,
                 "module {module} is a compiled extension ({}), which {runtime} cannot load; \
-                 package {} needs a pure-Python version of it ({site}; {chain})",
+                 package {} needs a pure-Python version of it, or build with --runtime cpython \
+                 ({site}; {chain})",
                 file.display(),
                 module.split('.').next().unwrap_or(module),
             ),

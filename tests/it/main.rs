@@ -5,6 +5,8 @@
 mod api;
 mod bad_input;
 mod cli;
+mod compiled_packages;
+mod cpython;
 mod cross_target;
 mod differential;
 mod import_graph;

@@ -300,3 +300,86 @@ pub fn assert_contains(haystack: &str, needle: &str) {
         "expected {needle:?} in:\n{haystack}"
     );
 }
+
+/// CPython 3.`minor`'s interpreter: `python3.X` on PATH, else pyenv's.
+pub fn cpython(minor: u32) -> Option<PathBuf> {
+    let name = format!("python3.{minor}");
+    let works = |p: &Path| {
+        Command::new(p)
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(text(&o.stdout).trim()))
+    };
+    if let Some(exe) = works(Path::new(&name)) {
+        return Some(exe);
+    }
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))?;
+    let mut found: Vec<PathBuf> = std::fs::read_dir(root.join("versions"))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("3.{minor}.")))
+        })
+        .map(|p| p.join("bin").join(&name))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found.pop().and_then(|p| works(&p))
+}
+
+/// Every CPython 3.10 and later on this machine, as (minor, interpreter).
+pub fn cpythons() -> Vec<(u32, PathBuf)> {
+    (10..=14)
+        .filter_map(|minor| cpython(minor).map(|p| (minor, p)))
+        .collect()
+}
+
+/// A venv of CPython 3.12 with the pinned compiled-extension packages of
+/// tests/fixtures/compiled/requirements.txt (numpy, pandas, pydantic,
+/// cryptography, lxml, ...), installed once and reused while the
+/// requirements are unchanged.
+pub fn compiled_venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let python =
+            cpython(12).expect("CPython 3.12 (numpy 2.5 needs it) for the compiled-package tests");
+        let dir = profile_dir().join("test-venv-compiled");
+        let requirements = fixtures().join("compiled").join("requirements.txt");
+        let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
+        let stamp = dir.join("pyfreeze-requirements.txt");
+        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+            return dir;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let status = Command::new(&python)
+            .args(["-m", "venv"])
+            .arg(&dir)
+            .status()
+            .expect("python3.12 -m venv");
+        assert!(status.success(), "python3.12 -m venv failed");
+        let status = Command::new(dir.join("bin").join("pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--only-binary=:all:",
+                "-r",
+            ])
+            .arg(&requirements)
+            .status()
+            .expect("pip install");
+        assert!(
+            status.success(),
+            "pip install -r {} failed",
+            requirements.display()
+        );
+        std::fs::write(&stamp, wanted).expect("write stamp");
+        dir
+    })
+}

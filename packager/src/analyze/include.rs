@@ -6,7 +6,7 @@ use super::resolve::{Found, Location};
 use super::walk::{Walker, root_import};
 use super::{Kind, ModuleId};
 use crate::diagnostics::Diagnostic;
-use crate::rules::{Rule, is_within};
+use crate::rules::{Rule, Trigger, is_within};
 
 impl Walker<'_> {
     /// Fire the rules of the modules added since the last call (which may
@@ -33,6 +33,10 @@ impl Walker<'_> {
     /// Apply one rule, with `trigger` as the importer of what it adds.
     pub(super) fn fire(&mut self, rule: &Rule, trigger: ModuleId) {
         self.graph.rules.fired.push(rule.label());
+        // What a package's rule adds is a guess about what the package may
+        // import: optional, so that the guessed modules' own imports raise
+        // no false alarms. What every program needs is not.
+        let optional = rule.trigger != Trigger::Always;
         for name in &rule.exclude {
             self.excludes.push((name.clone(), Some(rule.why.clone())));
         }
@@ -47,7 +51,7 @@ impl Walker<'_> {
         for name in &rule.hidden_imports {
             // A rule may name a module another version of the package has.
             if self.exists(name, trigger) {
-                self.include(name, trigger);
+                self.include_as(name, trigger, optional);
             }
         }
         for name in &rule.collect_submodules {
@@ -57,7 +61,7 @@ impl Walker<'_> {
             let mut names = Vec::new();
             self.list_submodules(name, trigger, &mut names);
             for name in names {
-                self.include(&name, trigger);
+                self.include_as(&name, trigger, optional);
             }
         }
     }
@@ -100,6 +104,17 @@ impl Walker<'_> {
         };
         for part in self.resolver.submodule_names(&dirs) {
             self.list_submodules(&format!("{name}.{part}"), trigger, out);
+        }
+    }
+
+    /// A module a rule includes, imported by `importer` at line 0.
+    fn include_as(&mut self, name: &str, importer: ModuleId, optional: bool) {
+        if let Some(id) = self.ensure(name, importer, 0) {
+            let import = super::scan::Import {
+                optional,
+                ..root_import()
+            };
+            self.edge(importer, id, &import);
         }
     }
 

@@ -21,15 +21,16 @@ use pyfreeze_bundle::target::Target;
 use pyfreeze_bundle::{Compression, ModuleRecord};
 use std::path::PathBuf;
 
-/// Which interpreter the executable embeds.
+/// Which interpreter the executable embeds: `RustPython` (pure Python, no
+/// Python needed to build, any target) or `CPython` (the build machine's
+/// interpreter and its compiled extensions).
+// (Variant docs live here: clap would show them as per-value help.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum RuntimeKind {
-    /// RustPython: pure Python, no Python needed to build, any target.
     #[default]
     #[cfg_attr(feature = "clap", value(name = "rustpython"))]
     RustPython,
-    /// CPython: the build machine's interpreter and its compiled extensions.
     #[cfg_attr(feature = "clap", value(name = "cpython"))]
     CPython,
 }

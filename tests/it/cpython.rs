@@ -1,0 +1,479 @@
+//! The CPython runtime (`--runtime cpython`): every installed CPython from
+//! 3.10 on, real extension modules, loaded from memory with nothing written
+//! to disk, behaving as the interpreter it was built from.
+
+use pyfreeze_tests::*;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// `--runtime cpython --python PYTHON`.
+fn with(python: &Path) -> Vec<String> {
+    vec![
+        "--runtime".into(),
+        "cpython".into(),
+        "--python".into(),
+        python.display().to_string(),
+    ]
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The default interpreter of these tests: 3.11, else any.
+fn python() -> std::path::PathBuf {
+    cpython(11)
+        .or_else(|| cpythons().into_iter().next().map(|(_, p)| p))
+        .expect("a CPython 3.10 or later")
+}
+
+#[test]
+fn hello_starts_on_every_installed_cpython() {
+    let found = cpythons();
+    assert!(
+        found.len() >= 2,
+        "expected several CPythons (pyenv has 3.10-3.13 here), found {found:?}"
+    );
+    let dir = scratch();
+    for (minor, python) in &found {
+        let exe = dir.path().join(format!("hello3{minor}"));
+        freeze(
+            &root().join("examples/hello/hello.py"),
+            &exe,
+            &args(&with(python)),
+        );
+        let out = run(&exe, ["Ann"]);
+        assert!(out.status.success(), "3.{minor}: {}", text(&out.stderr));
+        assert_contains(&text(&out.stdout), &format!("Python 3.{minor}"));
+        let inspected = pyfreeze(dir.path(), ["inspect", "--json", exe.to_str().unwrap()]);
+        let doc: serde_json::Value = serde_json::from_slice(&inspected.stdout).unwrap();
+        let runtime = doc["bundle"]["runtime"].as_str().unwrap();
+        assert!(
+            runtime.starts_with(&format!("CPython 3.{minor}.")),
+            "{runtime}"
+        );
+        let libs = doc["libraries"].as_array().expect("libraries listed");
+        assert!(
+            libs[0]["soname"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("libpython3.{minor}"))
+        );
+        assert!(libs[0]["size"].as_u64().unwrap() > 1_000_000);
+        let verified = pyfreeze(dir.path(), ["verify", exe.to_str().unwrap()]);
+        assert!(verified.status.success(), "{}", text(&verified.stdout));
+    }
+}
+
+#[test]
+fn fixture_programs_behave_as_the_interpreter_they_were_built_from() {
+    let programs: Vec<_> = std::fs::read_dir(fixtures().join("diff"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    assert!(programs.len() >= 10);
+    let interpreters = cpythons();
+    std::thread::scope(|scope| {
+        for (minor, python) in &interpreters {
+            let programs = &programs;
+            scope.spawn(move || {
+                let out_dir = scratch();
+                let mut failures = Vec::new();
+                for program in programs {
+                    let name = program.file_stem().unwrap().to_str().unwrap();
+                    let exe = out_dir.path().join(name);
+                    // Newer syntax than this interpreter's: the build refuses
+                    // it, as the interpreter does.
+                    let compiles = Command::new(python)
+                        .args([
+                            "-c",
+                            "import sys; compile(open(sys.argv[1]).read(), 'p', 'exec')",
+                        ])
+                        .arg(program)
+                        .output()
+                        .unwrap();
+                    if !compiles.status.success() {
+                        let mut a = vec![
+                            "build",
+                            program.to_str().unwrap(),
+                            "-o",
+                            exe.to_str().unwrap(),
+                        ];
+                        let w = with(python);
+                        a.extend(args(&w));
+                        let out = pyfreeze(&root(), a);
+                        assert!(!out.status.success(), "3.{minor} {name} built");
+                        assert_contains(&text(&out.stderr), "SyntaxError");
+                        continue;
+                    }
+                    let expected = Command::new(python)
+                        .arg(program)
+                        .current_dir(program.parent().unwrap())
+                        .output()
+                        .unwrap();
+                    freeze(program, &exe, &args(&with(python)));
+                    let got = output_of(Command::new(&exe).current_dir(program.parent().unwrap()));
+                    if got.stdout != expected.stdout || got.status.code() != expected.status.code()
+                    {
+                        failures.push(format!(
+                            "3.{minor} {name}: exit {:?} vs {:?}\n{}",
+                            got.status.code(),
+                            expected.status.code(),
+                            text(&got.stderr)
+                        ));
+                    }
+                }
+                assert!(failures.is_empty(), "{}", failures.join("\n"));
+            });
+        }
+    });
+}
+
+const BEHAVIOUR: &str = r#"
+import sys, os, importlib.resources, importlib.metadata, subprocess, threading, sqlite3, ssl, ctypes
+print("frozen", sys.frozen, os.path.basename(sys._MEIPASS))
+print("executable", sys.executable == os.path.realpath(sys.argv[0]))
+print("argv", sys.argv[1:])
+print("data", importlib.resources.files("pkg").joinpath("data.txt").read_text().strip())
+print("file", open(os.path.join(os.path.dirname(__import__("pkg").__file__), "data.txt")).read().strip())
+print("metadata", importlib.metadata.version("fakedist"))
+print("assert", "on" if __debug__ else "off")
+print("stdin", sys.stdin.readline().strip())
+print("subprocess", subprocess.run([sys.executable, "child"], capture_output=True, text=True).stdout.strip() if sys.argv[1:] != ["child"] else "child")
+t = threading.Thread(target=lambda: print("thread ran")); t.start(); t.join()
+print("sqlite", sqlite3.connect(":memory:").execute("select 6*7").fetchone()[0])
+print("ssl", ssl.create_default_context().verify_mode == ssl.CERT_REQUIRED)
+print("ctypes", ctypes.CDLL(None).strlen(b"four"))
+def documented():
+    "doc"
+print("docstring", documented.__doc__)
+code = {"exit3": 3, "msg": "bye", "raise": None}.get(sys.argv[1] if len(sys.argv) > 1 else "", 0)
+if code is None:
+    raise RuntimeError("from the program")
+sys.exit(code)
+"#;
+
+#[test]
+fn a_frozen_program_sees_what_it_would_under_cpython() {
+    let python = python();
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", BEHAVIOUR),
+            ("pkg/__init__.py", ""),
+            ("pkg/data.txt", "payload\n"),
+        ],
+    );
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            (
+                "fakedist-1.2.3.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: fakedist\nVersion: 1.2.3\n",
+            ),
+            ("fakedist-1.2.3.dist-info/top_level.txt", "fakedist\n"),
+            ("fakedist/__init__.py", ""),
+        ],
+    );
+    let mut extra = with(&python);
+    extra.extend([
+        "--venv".into(),
+        venv.display().to_string(),
+        "--hidden-import".into(),
+        "fakedist".into(),
+    ]);
+    let exe = dir.path().join("out").join("app");
+    freeze(&dir.path().join("main.py"), &exe, &args(&extra));
+    let cache = dir.path().join("cache");
+    let start = |a: &[&str], input: &str| {
+        let mut child = Command::new(&exe)
+            .args(a)
+            .env("XDG_CACHE_HOME", &cache)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = start(&[], "typed\n");
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
+    for line in [
+        "frozen True ",
+        "executable True",
+        "argv []",
+        "data payload",
+        "file payload",
+        "metadata 1.2.3",
+        "assert on",
+        "stdin typed",
+        "subprocess",
+        "thread ran",
+        "sqlite 42",
+        "ssl True",
+        "ctypes 4",
+        "docstring doc",
+    ] {
+        assert_contains(&said, line);
+    }
+    // Exit statuses and messages, as python gives them.
+    assert_eq!(start(&["exit3"], "").status.code(), Some(3));
+    let msg = start(&["msg"], "");
+    assert_eq!(
+        (msg.status.code(), text(&msg.stderr)),
+        (Some(1), "bye\n".to_string())
+    );
+    // An uncaught exception: its traceback with the source line, status 1.
+    let raised = start(&["raise"], "");
+    assert_eq!(raised.status.code(), Some(1));
+    let tb = text(&raised.stderr);
+    assert_contains(&tb, "Traceback (most recent call last):");
+    assert_contains(&tb, "main.py\", line 21, in <module>");
+    assert_contains(&tb, "raise RuntimeError(\"from the program\")");
+    assert_contains(&tb, "RuntimeError: from the program");
+    assert!(!tb.contains("_pyfreeze"), "import machinery shown: {tb}");
+
+    // -OO: asserts and docstrings gone, as under python -OO.
+    let mut optimized = extra.clone();
+    optimized.extend(["--optimize".into(), "2".into()]);
+    let exe2 = dir.path().join("out").join("app-oo");
+    freeze(&dir.path().join("main.py"), &exe2, &args(&optimized));
+    let out = output_of(
+        Command::new(&exe2)
+            .env("XDG_CACHE_HOME", &cache)
+            .stdin(Stdio::null()),
+    );
+    assert_contains(&text(&out.stdout), "assert off");
+    assert_contains(&text(&out.stdout), "docstring None");
+}
+
+#[test]
+fn ctrl_c_runs_atexit_and_ends_by_sigint_as_cpython() {
+    let python = python();
+    let source = "import atexit, sys, time\natexit.register(lambda: print('atexit ran', flush=True))\nprint('ready', flush=True)\ntime.sleep(30)\n";
+    let f = freeze_tree(&[("main.py", source)], &args(&with(&python)));
+    for (what, mut cmd) in [
+        ("frozen", Command::new(&f.exe)),
+        ("python", {
+            let mut c = Command::new(&python);
+            c.arg(f.dir.path().join("main.py"));
+            c
+        }),
+    ] {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 6];
+        use std::io::Read;
+        stdout.read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"ready\n", "{what}");
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).unwrap();
+        let status = child.wait().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGINT), "{what}: {status:?}");
+        assert_eq!(rest, "atexit ran\n", "{what}");
+    }
+}
+
+#[test]
+fn multiprocessing_children_with_every_start_method() {
+    let python = python();
+    let app = fixtures().join("multiprocessing_app.py");
+    let dir = scratch();
+    let exe = dir.path().join("mp");
+    freeze(&app, &exe, &args(&with(&python)));
+    let expected = Command::new(&python).arg(&app).output().unwrap();
+    let got = run(&exe, [""; 0]);
+    assert_eq!(
+        text(&got.stdout),
+        text(&expected.stdout),
+        "{}",
+        text(&got.stderr)
+    );
+    assert_eq!(got.status.code(), expected.status.code());
+}
+
+/// Every file the process (and its children) opens for writing, creates,
+/// renames or removes, as strace sees it.
+fn writes_at_start(exe: &Path, home: &Path) -> Vec<String> {
+    let log = home.join("strace.log");
+    let out = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,link,symlink", "-o"])
+        .arg(&log)
+        .arg(exe)
+        .env("HOME", home)
+        .env("TMPDIR", home)
+        .env_remove("XDG_CACHE_HOME")
+        .stdin(Stdio::null())
+        .output()
+        .expect("strace (installed on this machine) to watch what a start writes");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            let writes = l.contains("O_WRONLY") || l.contains("O_RDWR") || l.contains("O_CREAT");
+            let other = ["mkdir", "rename", "unlink", "link(", "symlink"]
+                .iter()
+                .any(|c| l.contains(c));
+            (writes && !l.contains("/dev/null") && !l.contains("/dev/tty")) || other
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn nothing_is_written_at_start() {
+    let python = python();
+    let dir = scratch();
+    let source = "import ssl, sqlite3, decimal, json, hashlib, ctypes\nprint(sqlite3.connect(':memory:').execute('select 1').fetchone(), decimal.Decimal(1) / 7)\n";
+    write_tree(dir.path(), &[("main.py", source)]);
+    let exe = dir.path().join("app");
+    freeze(&dir.path().join("main.py"), &exe, &args(&with(&python)));
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let writes = writes_at_start(&exe, &home);
+    assert!(
+        writes.is_empty(),
+        "written at start:\n{}",
+        writes.join("\n")
+    );
+    assert_eq!(
+        std::fs::read_dir(&home).unwrap().count(),
+        1,
+        "only strace's log"
+    );
+}
+
+#[test]
+fn where_memory_loading_is_refused_native_code_loads_from_the_private_cache() {
+    let python = python();
+    let source = "import ssl, sqlite3, _decimal\nprint(ssl.OPENSSL_VERSION.split()[0], sqlite3.connect(':memory:').execute('select 2').fetchone()[0])\n";
+    let f = freeze_tree(&[("main.py", source)], &args(&with(&python)));
+    let cache = f.dir.path().join("cache");
+    let out = output_of(
+        Command::new(&f.exe)
+            .env("PYFREEZE_NATIVE_FROM_DISK", "1")
+            .env("XDG_CACHE_HOME", &cache),
+    );
+    assert_eq!(text(&out.stdout), "OpenSSL 2\n", "{}", text(&out.stderr));
+    let bundles = cache.join("pyfreeze").join("bundles");
+    let dirs: Vec<_> = std::fs::read_dir(&bundles)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    assert!(dirs[0].to_string_lossy().ends_with(".native"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&dirs[0]).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    let libs = dirs[0].join("__pyfreeze__").join("lib");
+    assert!(std::fs::read_dir(&libs).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("libpython")
+    }));
+    // A second start reuses the directory.
+    let again = output_of(
+        Command::new(&f.exe)
+            .env("PYFREEZE_NATIVE_FROM_DISK", "1")
+            .env("XDG_CACHE_HOME", &cache),
+    );
+    assert_eq!(text(&again.stdout), "OpenSSL 2\n");
+    assert_eq!(std::fs::read_dir(&bundles).unwrap().count(), 1);
+}
+
+#[test]
+fn rebuilds_are_byte_identical() {
+    let python = python();
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[("main.py", "import json, ssl\nprint(json.dumps({'a': 1}))\n")],
+    );
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    let mut extra = with(&python);
+    freeze(&dir.path().join("main.py"), &a, &args(&extra));
+    extra.push("--no-cache".into());
+    freeze(&dir.path().join("main.py"), &b, &args(&extra));
+    assert!(
+        std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
+        "the two builds differ"
+    );
+}
+
+#[test]
+fn interpreters_that_cannot_be_bundled_are_refused_clearly() {
+    let dir = scratch();
+    write_tree(dir.path(), &[("main.py", "print(1)\n")]);
+    let build = |extra: &[&str]| {
+        let mut a = vec!["build", "main.py", "-o", "out", "--runtime", "cpython"];
+        a.extend_from_slice(extra);
+        let out = pyfreeze(dir.path(), a);
+        assert!(!out.status.success());
+        assert!(!dir.path().join("out").exists());
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("error: ") && !err.contains("panicked"),
+            "{err}"
+        );
+        err
+    };
+    assert_contains(&build(&["--python", "/nonexistent/python3"]), "--python");
+    // An interpreter without a shared libpython.
+    let fake = dir.path().join("static-python");
+    let probe = serde_json::json!({
+        "executable": "/opt/static/bin/python3.11", "version": [3, 11, 4], "version_text": "3.11.4",
+        "implementation": "cpython", "abiflags": "", "magic": 3495, "stdlib": "/opt/static/lib/python3.11",
+        "lib_dynload": null, "purelib": "/x", "platlib": "/x", "prefix": "/opt/static", "base_prefix": "/opt/static",
+        "libdir": "/opt/static/lib", "instsoname": "libpython3.11.a", "ldlibrary": "libpython3.11.a",
+        "shared": false, "gil_disabled": false, "ext_suffixes": [".so"], "builtin": [], "frozen": [],
+        "startup": [], "platform": "linux", "machine": "x86_64", "sysconfigdata": null
+    });
+    std::fs::write(&fake, format!("#!/bin/sh\ncat <<'EOF'\n{probe}\nEOF\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = build(&["--python", fake.to_str().unwrap()]);
+    assert_contains(&err, "without a shared libpython");
+    assert_contains(&err, "--enable-shared");
+    // Another platform's CPython is not on this machine.
+    let err = build(&["--target", "x86_64-pc-windows-msvc"]);
+    assert_contains(&err, "builds for the machine it runs on");
+}
+
+#[test]
+fn rustpython_builds_name_the_cpython_runtime_for_compiled_modules() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", "import fastmath\n"),
+            ("fastmath.cpython-311-x86_64-linux-gnu.so", ""),
+        ],
+    );
+    let out = pyfreeze(dir.path(), ["build", "main.py", "-o", "app"]);
+    assert!(out.status.success());
+    let warning = text(&out.stderr);
+    assert_contains(&warning, "compiled extension");
+    assert_contains(&warning, "--runtime cpython");
+}
