@@ -16,7 +16,7 @@ mod memload;
 mod native;
 
 use api::Api;
-use pyfreeze_bundle::launch::{self, cache_dir, trace::Trace};
+use pyfreeze_bundle::launch::{self, trace::Trace};
 use pyfreeze_bundle::runtime::cpython;
 use std::ffi::CString;
 use std::process::exit;
@@ -46,15 +46,7 @@ fn main() {
         );
     };
 
-    // With data files, the root is where they are on disk; else it is virtual.
-    let data_root = match manifest.build.data_files {
-        0 => None,
-        _ => cache_dir::data_root(bundle),
-    };
-    let root = match &data_root {
-        Some(dir) => dir.to_string_lossy().into_owned(),
-        None => launch::virtual_root(&started.exe),
-    };
+    let (root, materialized) = launch::bundle_root(bundle, &started.exe, &argv);
     trace.mark("data files");
 
     let mut loader = memload::Loader::new(bundle);
@@ -94,7 +86,7 @@ fn main() {
         bundle,
         loader: std::sync::Mutex::new(loader),
         root: CString::new(root.clone()).unwrap_or_default(),
-        materialized: data_root.is_some(),
+        materialized,
     });
     let api = &state.api;
     native::register(api);

@@ -167,7 +167,8 @@ impl Loader {
                 .collect();
             self.disk = cache_dir::materialize(self.bundle, ".native", &|rec| {
                 native.contains(rec.path.as_str())
-            });
+            })
+            .ok();
         }
         match &self.disk {
             Some(dir) => Ok(dir.join(path).to_string_lossy().into_owned()),

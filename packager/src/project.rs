@@ -157,7 +157,7 @@ pub fn walk(prepared: Prepared) -> Result<Project, BuildError> {
         site_packages,
         site_note,
     } = prepared;
-    let rules = active_rules(&target, runtime.as_ref())?;
+    let rules = active_rules(&target, runtime.as_ref(), &site_packages)?;
     let entry = match &settings.entry {
         EntrySpec::Script(path) => GraphEntry::Script(path),
         EntrySpec::Module(name) => GraphEntry::Module {
@@ -212,10 +212,29 @@ pub fn walk(prepared: Prepared) -> Result<Project, BuildError> {
     })
 }
 
-/// The package rules whose conditions hold for this build.
-fn active_rules(target: &Target, runtime: &dyn Runtime) -> Result<Rules> {
+/// The package rules whose conditions hold for this build: the target, the
+/// runtime, and the versions of the distributions installed in the venv (a
+/// condition on one that is not installed does not hold).
+fn active_rules(
+    target: &Target,
+    runtime: &dyn Runtime,
+    site_packages: &[PathBuf],
+) -> Result<Rules> {
+    use std::str::FromStr;
     let all = Rules::builtin()?;
-    let version_of = |_: rules::VersionOf<'_>| None;
+    let dists = crate::archive::dists::find(site_packages);
+    let version_of = |of: rules::VersionOf<'_>| {
+        let dist = match of {
+            rules::VersionOf::Distribution(name) => dists
+                .iter()
+                .find(|d| crate::archive::dists::same_name(&d.name, name)),
+            rules::VersionOf::Module(module) => {
+                let top = module.split('.').next().unwrap_or(module);
+                dists.iter().find(|d| d.top_level.contains(top))
+            }
+        }?;
+        pep440_rs::Version::from_str(&dist.version).ok()
+    };
     Ok(all.active(&rules::Context {
         sys_platform: target.sys_platform(),
         runtime: runtime.rule_name(),

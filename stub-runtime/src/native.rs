@@ -22,7 +22,7 @@ pub(crate) fn decode_pyc(bytes: &[u8], vm: &VirtualMachine) -> Result<PyRef<PyCo
     Ok(PyCode::new_ref_from_bytecode(vm, code))
 }
 
-/// The code object of `name`, its `co_filename` set to the virtual path.
+/// The code object of `name`.
 pub(crate) fn module_code(name: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
     let archive = crate::archive::get().ok_or_else(|| vm.new_runtime_error("no bundle"))?;
     let record = archive.bundle.manifest.module(name).ok_or_else(|| {
@@ -41,13 +41,11 @@ pub(crate) fn module_code(name: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyC
                 vm.ctx.new_str(name),
             )
         })?;
-    let code = decode_pyc(&bytes, vm)
-        .map_err(|e| vm.new_import_error(format!("{}: {e}", record.path), vm.ctx.new_str(name)))?;
-    // What importlib's SourceLoader does, so tracebacks name the virtual path.
-    let filename = archive.virtual_path(&record.path);
-    let fix = vm.import("_imp", 0)?.get_attr("_fix_co_filename", vm)?;
-    fix.call((code.clone(), vm.ctx.new_str(filename)), vm)?;
-    Ok(code)
+    // `co_filename` stays the path relative to the bundle's root that the
+    // packager compiled it with (`pkg/mod.py`), as PyInstaller has it;
+    // `__file__` is absolute.
+    decode_pyc(&bytes, vm)
+        .map_err(|e| vm.new_import_error(format!("{}: {e}", record.path), vm.ctx.new_str(name)))
 }
 
 // `#[pyattr]` expands to code that unwraps; our own code here does not.

@@ -18,16 +18,16 @@ pub struct Launch {
 
 /// Run the bundle's program to completion and return its exit code.
 pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Trace) -> u32 {
-    // With data files, the root is where they are on disk; else it is virtual.
-    let data_root = match bundle.manifest.build.data_files {
-        0 => None,
-        _ => pyfreeze_bundle::launch::cache_dir::data_root(&bundle),
-    };
-    let root = match &data_root {
-        Some(dir) => dir.to_string_lossy().into_owned(),
-        None => pyfreeze_bundle::launch::virtual_root(&launch.exe),
-    };
-    let archive = archive::install(bundle, root, data_root.is_some());
+    // What CPython does at start: the locale's character encoding, so that
+    // `open()` without an encoding decodes as the user's locale says.
+    #[cfg(unix)]
+    // SAFETY: before any other thread exists; setlocale copies the name.
+    unsafe {
+        libc::setlocale(libc::LC_CTYPE, c"".as_ptr());
+    }
+    let (root, materialized) =
+        pyfreeze_bundle::launch::bundle_root(&bundle, &launch.exe, &launch.argv);
+    let archive = archive::install(bundle, root, materialized);
     trace.mark("data files");
     let interp = interpreter::build(Config {
         argv: launch.argv,
@@ -72,12 +72,19 @@ fn skip_threading_import_at_exit(vm: &VirtualMachine) {
 }
 
 /// Flush `sys.stdout` while errors can still be handled here rather than
-/// printed as "Exception ignored" at shutdown.
+/// printed as "Exception ignored" at shutdown. A stdout the program closed
+/// (`with sys.stdout as out:`) is left alone, as CPython leaves it.
 fn flush_stdout(vm: &VirtualMachine) -> PyResult<()> {
     if let Ok(stdout) = vm.sys_module.get_attr("stdout", vm)
         && !vm.is_none(&stdout)
     {
-        vm.call_method(&stdout, "flush", ())?;
+        let closed = stdout
+            .get_attr("closed", vm)
+            .and_then(|c| c.try_to_bool(vm))
+            .unwrap_or(false);
+        if !closed {
+            vm.call_method(&stdout, "flush", ())?;
+        }
     }
     Ok(())
 }

@@ -1,69 +1,150 @@
 //! Files on disk, once per bundle. Modules stay in memory, but code that
 //! opens a data file by path (`open(os.path.join(os.path.dirname(__file__),
-//! "x.txt"))`, `importlib.resources.as_file`) needs a real file, and so does
-//! a shared library where the system refuses to load one from memory. The
-//! first start writes those files to a per-user cache directory named after
-//! the bundle's checksum; later starts (and other copies) reuse it.
+//! "x.txt"))`, `importlib.resources.as_file`, `os.chdir(sys._MEIPASS)`)
+//! needs a real directory, and so does a shared library where the system
+//! refuses to load one from memory. The first start writes those files to a
+//! per-user cache directory named after the bundle's checksum; later starts
+//! (and other copies) reuse it.
 //!
-//! The directory is created atomically (written under a temporary name, then
-//! renamed), is private to the user (0700), and is only used when it, and the
-//! directory holding it, belong to the user and are not writable by others.
+//! * The directory is created atomically (written under a temporary name,
+//!   then renamed) and is private to the user (0700).
+//! * It, and every directory above it up to the cache root, is used only
+//!   when owned by the user and not writable by anyone else: otherwise
+//!   someone else could swap its files.
+//! * On reuse its files are checked against the manifest (sizes, and
+//!   hashes where that is cheap); a damaged or emptied directory is rebuilt.
+//! * Temporary directories that starts killed midway left behind are
+//!   removed once they are a few minutes old.
+//!
+//! Where is the cache root? `$PYFREEZE_DATA_DIR` if set; else
+//! `$XDG_CACHE_HOME/pyfreeze/bundles`, `$HOME/.cache/pyfreeze/bundles`, the
+//! passwd entry's home, a private `$XDG_RUNTIME_DIR/pyfreeze/bundles`, then
+//! `<temp dir>/pyfreeze-<uid>/bundles` (macOS: `~/Library/Caches`; Windows:
+//! `%LOCALAPPDATA%`).
 
 use crate::{Bundle, FileRecord};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The directory holding this bundle's data files, created if need be; None
-/// when no safe per-user cache directory can be had.
-pub fn data_root(bundle: &Bundle<'_>) -> Option<PathBuf> {
-    let m = &bundle.manifest;
-    let module_files: HashSet<&str> = m
+/// Overrides where per-bundle directories go.
+pub const DATA_DIR_VAR: &str = "PYFREEZE_DATA_DIR";
+
+/// Data files up to this size in all are hashed on every start (measured:
+/// about 2 ms for 4 MB); larger sets are checked by size only.
+const HASH_LIMIT: u64 = 4 << 20;
+
+/// Temporary directories older than this are leftovers of killed starts.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Whether an archive entry is a data file: neither module code nor package
+/// metadata nor the runtime's own.
+pub fn is_data_file<'b>(bundle: &'b Bundle<'_>) -> impl Fn(&FileRecord) -> bool + 'b {
+    let module_files: HashSet<&str> = bundle
+        .manifest
         .modules
         .iter()
         .flat_map(|r| r.code.iter().chain(r.source.iter()))
         .map(String::as_str)
         .collect();
-    materialize(bundle, "", &|rec| {
+    move |rec| {
         let top = rec.path.split('/').next().unwrap_or_default();
         !module_files.contains(rec.path.as_str())
             && !top.ends_with(".dist-info")
             && top != crate::PYFREEZE_DIR
-    })
+    }
+}
+
+/// The bundle's root directory on disk (`sys._MEIPASS`), with its data
+/// files, created if need be; `Err` says why no safe per-user directory could
+/// be had.
+pub fn bundle_root(bundle: &Bundle<'_>) -> Result<PathBuf, String> {
+    let wanted = is_data_file(bundle);
+    materialize(bundle, "", &wanted)
 }
 
 /// The directory holding the bundle's files that `wanted` picks, under the
-/// bundle's name plus `suffix`, created if need be; None when no safe
-/// per-user cache directory can be had or the files cannot be written.
+/// bundle's name plus `suffix`, created (or repaired) if need be.
 pub fn materialize(
     bundle: &Bundle<'_>,
     suffix: &str,
     wanted: &dyn Fn(&FileRecord) -> bool,
-) -> Option<PathBuf> {
+) -> Result<PathBuf, String> {
     let base = cache_base()?;
     let id = format!("{}{suffix}", &crate::hex(&bundle.trailer.sha256)[..32]);
     let target = base.join(&id);
     if trusted_dir(&target, true) {
-        return Some(target);
+        if intact(bundle, &target, wanted) {
+            return Ok(target);
+        }
+        // Damaged, emptied, or half-deleted: move it away, then rebuild.
+        let broken = base.join(format!(
+            ".tmp-broken-{id}-{}-{}",
+            std::process::id(),
+            nanos()
+        ));
+        if std::fs::rename(&target, &broken).is_ok() {
+            let _ = std::fs::remove_dir_all(&broken);
+        }
+    } else if std::fs::symlink_metadata(&target).is_ok() {
+        return Err(format!(
+            "{} exists but is not a private directory of this user",
+            target.display()
+        ));
     }
-    // Created private if missing; an existing one is used only if sound,
-    // never repaired: loose permissions mean someone else may be in it.
-    if let Some(parent) = base.parent() {
-        std::fs::create_dir_all(parent).ok()?;
-    }
-    let _ = create_private_dir(&base);
-    if !trusted_dir(&base, false) {
-        return None;
-    }
+    remove_stale(&base);
     let tmp = base.join(format!(".tmp-{id}-{}-{}", std::process::id(), nanos()));
-    let written = create_private_dir(&tmp).is_ok() && write_files(bundle, &tmp, wanted).is_ok();
-    if written && std::fs::rename(&tmp, &target).is_ok() {
-        return Some(target);
+    let written = create_private_dir(&tmp)
+        .and_then(|()| write_files(bundle, &tmp, wanted))
+        .map_err(|e| format!("cannot write into {}: {e}", base.display()));
+    if written.is_ok() && std::fs::rename(&tmp, &target).is_ok() {
+        return Ok(target);
     }
     // Another copy started at the same moment and won the race, or writing
     // failed: clean up, then use the winner's directory if it is sound.
     let _ = std::fs::remove_dir_all(&tmp);
-    trusted_dir(&target, true).then_some(target)
+    if trusted_dir(&target, true) && intact(bundle, &target, wanted) {
+        return Ok(target);
+    }
+    Err(written
+        .err()
+        .unwrap_or_else(|| format!("cannot create {}", target.display())))
+}
+
+/// Every wanted file is there with its size (and, for small sets, its hash).
+fn intact(bundle: &Bundle<'_>, dir: &Path, wanted: &dyn Fn(&FileRecord) -> bool) -> bool {
+    let files: Vec<&FileRecord> = bundle.manifest.files.iter().filter(|r| wanted(r)).collect();
+    let total: u64 = files.iter().map(|r| r.size).sum();
+    files.iter().all(|rec| {
+        let path = dir.join(&rec.path);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            return false;
+        };
+        if !meta.is_file() || meta.len() != rec.size {
+            return false;
+        }
+        total > HASH_LIMIT
+            || std::fs::read(&path).is_ok_and(|bytes| crate::sha256_hex(&bytes) == rec.sha256)
+    })
+}
+
+/// Remove what killed starts left: `.tmp-*` directories older than a few minutes.
+fn remove_stale(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let stale = entry.file_name().to_string_lossy().starts_with(".tmp-")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_AFTER);
+        if stale {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn write_files(
@@ -87,24 +168,127 @@ fn write_files(
     Ok(())
 }
 
-/// `$XDG_CACHE_HOME/pyfreeze/bundles` or `~/.cache/pyfreeze/bundles` (Linux),
-/// `~/Library/Caches/pyfreeze/bundles` (macOS), `%LOCALAPPDATA%\pyfreeze\bundles`.
-fn cache_base() -> Option<PathBuf> {
-    let non_empty = |var: &str| {
-        std::env::var_os(var)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let base = if cfg!(windows) {
-        non_empty("LOCALAPPDATA")?
-    } else if cfg!(target_os = "macos") {
-        non_empty("HOME")?.join("Library").join("Caches")
+fn non_empty(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+}
+
+/// The directory per-bundle directories go in, created private if missing,
+/// checked (see the module comment); `Err` says why none can be used.
+pub fn cache_base() -> Result<PathBuf, String> {
+    if let Some(dir) = non_empty(DATA_DIR_VAR) {
+        return private_base(dir, None);
+    }
+    if cfg!(windows) {
+        let base = non_empty("LOCALAPPDATA").ok_or("LOCALAPPDATA is not set")?;
+        return private_base(base.join("pyfreeze").join("bundles"), Some(base));
+    }
+    let mut tried = Vec::new();
+    let homes = [
+        non_empty("XDG_CACHE_HOME").filter(|_| !cfg!(target_os = "macos")),
+        non_empty("HOME").map(cache_in_home),
+        passwd_home().map(cache_in_home),
+    ];
+    for root in homes.into_iter().flatten() {
+        match private_base(root.join("pyfreeze").join("bundles"), Some(root.clone())) {
+            Ok(base) => return Ok(base),
+            Err(why) => tried.push(why),
+        }
+    }
+    // No usable home (unset, read-only, full): a private runtime or temp dir.
+    if let Some(run) = non_empty("XDG_RUNTIME_DIR").filter(|d| trusted_dir(d, true)) {
+        match private_base(run.join("pyfreeze").join("bundles"), Some(run)) {
+            Ok(base) => return Ok(base),
+            Err(why) => tried.push(why),
+        }
+    }
+    let own = std::env::temp_dir().join(format!("pyfreeze-{}", uid()));
+    let _ = create_private_dir(&own);
+    if trusted_dir(&own, true) {
+        match private_base(own.join("bundles"), Some(own)) {
+            Ok(base) => return Ok(base),
+            Err(why) => tried.push(why),
+        }
     } else {
-        non_empty("XDG_CACHE_HOME")
-            .filter(|p| p.is_absolute())
-            .or_else(|| non_empty("HOME").map(|h| h.join(".cache")))?
-    };
-    Some(base.join("pyfreeze").join("bundles"))
+        tried.push(format!(
+            "{} is not a private directory of this user",
+            own.display()
+        ));
+    }
+    Err(tried.join("; "))
+}
+
+fn cache_in_home(home: PathBuf) -> PathBuf {
+    if cfg!(target_os = "macos") {
+        home.join("Library").join("Caches")
+    } else {
+        home.join(".cache")
+    }
+}
+
+/// `base`, created private if missing, if it and every directory from
+/// `root` down to it are owned by the user and writable by no one else.
+fn private_base(base: PathBuf, root: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(parent) = base.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let _ = create_private_dir(&base);
+    let mut dir = base.clone();
+    loop {
+        if !trusted_dir(&dir, false) {
+            return Err(format!(
+                "{} is not a directory of this user that only it can write",
+                dir.display()
+            ));
+        }
+        if Some(&dir) == root.as_ref() || root.is_none() {
+            break;
+        }
+        match dir.parent() {
+            Some(p) if root.as_ref().is_some_and(|r| p.starts_with(r)) => dir = p.to_path_buf(),
+            _ => break,
+        }
+    }
+    Ok(base)
+}
+
+#[cfg(unix)]
+fn uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+#[cfg(not(unix))]
+fn uid() -> u32 {
+    0
+}
+
+/// The home directory of the user's passwd entry.
+#[cfg(unix)]
+fn passwd_home() -> Option<PathBuf> {
+    use std::ffi::CStr;
+    use std::os::unix::ffi::OsStrExt;
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; 16384];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r fills `pwd` with pointers into `buf`, which
+    // outlives their use below.
+    let rc = unsafe { libc::getpwuid_r(uid(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_dir.is_null() {
+        return None;
+    }
+    // SAFETY: pw_dir points to a NUL-terminated string in `buf`.
+    let dir = unsafe { CStr::from_ptr(pwd.pw_dir) };
+    let path = PathBuf::from(std::ffi::OsStr::from_bytes(dir.to_bytes()));
+    (path.is_absolute() && path != Path::new("/")).then_some(path)
+}
+
+#[cfg(not(unix))]
+fn passwd_home() -> Option<PathBuf> {
+    None
 }
 
 fn nanos() -> u128 {
@@ -131,10 +315,8 @@ fn trusted_dir(dir: &Path, private: bool) -> bool {
     let Ok(meta) = std::fs::symlink_metadata(dir) else {
         return false;
     };
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
     let loose = if private { 0o077 } else { 0o022 };
-    meta.is_dir() && meta.uid() == me && meta.mode() & loose == 0
+    meta.is_dir() && meta.uid() == uid() && meta.mode() & loose == 0
 }
 
 #[cfg(not(unix))]

@@ -201,9 +201,35 @@ pub fn fail(argv: &[String], msg: &str) -> ! {
     exit(EXIT_BAD_BUNDLE);
 }
 
-/// The directory the bundle's files appear under (`sys._MEIPASS`): beside the
-/// executable, named after it, like PyInstaller's `_internal`. It need not
-/// exist: modules are served from memory.
+/// The bundle's root (`sys._MEIPASS`) and whether its data files are on disk
+/// there: the private per-user directory with the data files (see
+/// [`cache_dir`]), else, where none can be had, a virtual directory beside
+/// the executable. When data files cannot be written, say why on stderr,
+/// once, before the program can meet a `FileNotFoundError`.
+pub fn bundle_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (String, bool) {
+    let has_data = bundle.manifest.build.data_files > 0;
+    match cache_dir::bundle_root(bundle) {
+        Ok(dir) => (dir.to_string_lossy().into_owned(), has_data),
+        Err(why) => {
+            if has_data {
+                let name = argv
+                    .first()
+                    .map(|a| a.rsplit('/').next().unwrap_or(a))
+                    .unwrap_or("program");
+                eprintln!(
+                    "{name}: its data files cannot be kept on disk ({why}); opening them by path \
+                     will fail. Set {} to a private directory of yours",
+                    cache_dir::DATA_DIR_VAR
+                );
+            }
+            (virtual_root(exe), false)
+        }
+    }
+}
+
+/// A directory the bundle's files appear under when no real one can be
+/// had: beside the executable, named after it, like PyInstaller's
+/// `_internal`. It does not exist; modules are served from memory.
 pub fn virtual_root(exe: &std::path::Path) -> String {
     let stem = exe
         .file_stem()

@@ -15,6 +15,17 @@ from _frozen_importlib import ModuleSpec
 
 _SEP = "\\" if sys.platform == "win32" else "/"
 
+# Tracebacks and warnings leave out the import machinery's own frames, which
+# both interpreters recognise by this file name, in chains that pass through
+# a function named _call_with_frames_removed: so the importer's frames never
+# show in a program's tracebacks, and warnings raised at import time name
+# the importing module, as under CPython.
+_MACHINERY = "<frozen importlib._bootstrap_external>"
+
+
+def _call_with_frames_removed(f, *args, **kwds):
+    return f(*args, **kwds)
+
 
 class BundleImporter:
     """Meta-path finder and loader for the modules inside the executable."""
@@ -46,7 +57,7 @@ class BundleImporter:
     # -- loader ------------------------------------------------------------
     def create_module(self, spec):
         if getattr(spec, "_pyfreeze_extension", False):
-            module = _pyfreeze.create_extension(spec)
+            module = _call_with_frames_removed(_pyfreeze.create_extension, spec)
             module.__file__ = spec.origin
             return module
         return None
@@ -56,9 +67,9 @@ class BundleImporter:
         if spec.origin is None:  # namespace package: nothing to run
             return
         if getattr(spec, "_pyfreeze_extension", False):
-            _pyfreeze.exec_extension(module)
+            _call_with_frames_removed(_pyfreeze.exec_extension, module)
             return
-        exec(_pyfreeze.get_code(spec.name), module.__dict__)
+        _call_with_frames_removed(exec, _pyfreeze.get_code(spec.name), module.__dict__)
 
     def get_code(self, fullname):
         found = _pyfreeze.find(fullname)
@@ -425,3 +436,20 @@ def _patch_main_fixup():
         exec(_pyfreeze.get_code(entry_name), module.__dict__)
 
     spawn._fixup_main_from_path = fixup_main_from_path
+
+
+def _as_machinery():
+    # RustPython freezes this module under its own name: give its code the
+    # machinery's file name (CPython's packager compiles it with it).
+    import _imp
+
+    for value in list(globals().values()):
+        members = list(vars(value).values()) if isinstance(value, type) else [value]
+        for member in members:
+            member = getattr(member, "fget", member)
+            code = getattr(member, "__code__", None)
+            if code is not None and code.co_filename != _MACHINERY:
+                _imp._fix_co_filename(code, _MACHINERY)
+
+
+_as_machinery()

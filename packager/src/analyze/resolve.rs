@@ -205,7 +205,18 @@ impl Resolver {
                                 || listing.values().any(FileType::is_dir);
                             (has_python && is_identifier(&name)).then_some(name)
                         } else {
+                            // Source, or (for a runtime that loads them) an
+                            // extension module: `mod.cpython-311-x86_64-linux-gnu.so`.
+                            let extension = self
+                                .extensions_first
+                                .then(|| {
+                                    self.extension_suffixes
+                                        .iter()
+                                        .find_map(|s| name.strip_suffix(s.as_str()))
+                                })
+                                .flatten();
                             name.strip_suffix(".py")
+                                .or(extension)
                                 .filter(|stem| *stem != "__init__" && is_identifier(stem))
                                 .map(str::to_string)
                         };
@@ -353,10 +364,14 @@ fn join_embedded(prefix: &str, part: &str) -> String {
     }
 }
 
+/// A name a module file can have (`-` included: CPython imports such files
+/// by computed names).
 fn is_identifier(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c == '_' || c == '-' || c.is_alphanumeric())
 }
 
 /// The site-packages directories of a virtual environment (POSIX

@@ -347,7 +347,8 @@ fn check_module_names(at: &str, key: &str, names: &[String]) -> Result<()> {
             && name.split('.').all(|part| {
                 !part.is_empty()
                     && !part.starts_with(|c: char| c.is_ascii_digit())
-                    && part.chars().all(|c| c == '_' || c.is_alphanumeric())
+                    // `-`: files CPython imports by computed name have them.
+                    && part.chars().all(|c| c == '_' || c == '-' || c.is_alphanumeric())
             });
         if !valid {
             bail!("{at}: {key} {name:?} is not a dotted module name");
@@ -450,7 +451,7 @@ hidden-imports = ["pkg.plugins.a"]
             ("[[rule]]\nwhy = 'x'\n", "exactly one trigger"),
             ("[[rule]]\nmodule = 'a'\n", "`why` is missing"),
             (
-                "[[rule]]\nmodule = 'a'\nwhy = 'x'\nhidden-imports = ['a-b']\n",
+                "[[rule]]\nmodule = 'a'\nwhy = 'x'\nhidden-imports = ['a b']\n",
                 "not a dotted module name",
             ),
             (

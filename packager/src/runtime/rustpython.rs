@@ -184,6 +184,24 @@ mod tests {
         );
     }
 
+    /// The fixes in vendor/rustpython-compiler and vendor/rustpython-codegen.
+    #[test]
+    fn rustpython_patches_compile() {
+        // A comment mentioning `for` inside call arguments (docutils).
+        compile(
+            "f(release=True  # True for releases\n  )\n",
+            "m.py",
+            "m.py",
+            0,
+        )
+        .unwrap();
+        // A conditional annotation in a class nested in a class (SQLAlchemy).
+        let nested = "class A:\n    class B:\n        if x:\n            a: int = 1\n";
+        compile(nested, "m.py", "m.py", 0).unwrap();
+        // Real errors are still errors.
+        assert!(compile("f(x = i for i in y)\n", "m.py", "m.py", 0).is_err());
+    }
+
     #[test]
     fn the_stdlib_is_carried() {
         let lib = stdlib();

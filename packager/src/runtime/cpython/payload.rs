@@ -56,14 +56,8 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
     }
 
     // The importer and its API, compiled by this interpreter.
-    let importer = compile_cached(
-        cp,
-        c.cache,
-        facts::IMPORTER_SOURCE,
-        "_pyfreeze_importer.py",
-        c.optimize,
-    )?;
-    let api = compile_cached(cp, c.cache, facts::API_SOURCE, "_pyfreeze.py", c.optimize)?;
+    let importer = compile_cached(cp, c.cache, facts::IMPORTER_SOURCE, c.optimize)?;
+    let api = compile_cached(cp, c.cache, facts::API_SOURCE, c.optimize)?;
     out.files.push((
         facts::BOOTSTRAP_PATH.to_string(),
         bootstrap_zip(cp, c, &importer, &api)?,
@@ -208,20 +202,17 @@ impl Libraries {
     }
 }
 
-/// A module's `.pyc` by this interpreter, through the build cache.
-fn compile_cached(
-    cp: &CPython,
-    cache: &Cache,
-    source: &str,
-    name: &str,
-    optimize: u8,
-) -> Result<Vec<u8>> {
-    let key = Cache::key(&cp.bytecode_format(), source, name, optimize);
+/// One of the runtime's own modules, compiled by this interpreter through
+/// the build cache. Its file name is the import machinery's, whose frames
+/// tracebacks and warnings leave out (see importer.py).
+fn compile_cached(cp: &CPython, cache: &Cache, source: &str, optimize: u8) -> Result<Vec<u8>> {
+    const MACHINERY: &str = "<frozen importlib._bootstrap_external>";
+    let key = Cache::key(&cp.bytecode_format(), source, MACHINERY, optimize);
     if let Some(pyc) = cache.load(&key) {
         return Ok(pyc);
     }
     let pyc = cp
-        .compile(source, name, name, optimize)
+        .compile(source, MACHINERY, MACHINERY, optimize)
         .map_err(|d| anyhow::anyhow!("{d}"))?;
     cache.put(&key, &pyc);
     Ok(pyc)
