@@ -31,6 +31,7 @@ fn main() {
     let mut trace = Trace::from_env();
     launch::install_panic_hook();
     let started = launch::open(None, &mut trace);
+    launch::apply_env(&started.bundle);
     let argv = started.argv.clone();
     let bundle: &'static _ = Box::leak(Box::new(started.bundle));
     let manifest = &bundle.manifest;

@@ -28,6 +28,7 @@ fn main() {
     let mut trace = launch::trace::Trace::from_env();
     launch::install_panic_hook();
     let started = launch::open(Some(rustpython::BYTECODE_FORMAT), &mut trace);
+    launch::apply_env(&started.bundle);
     let code = pyfreeze_runtime::run(
         started.bundle,
         pyfreeze_runtime::Launch {

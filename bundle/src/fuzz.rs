@@ -165,6 +165,7 @@ proptest! {
             build: BuildInfo::default(),
             runtime: None,
             modules,
+            env: Default::default(),
             libraries: Vec::new(),
             files,
         };

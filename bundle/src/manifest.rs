@@ -20,6 +20,10 @@ pub struct Manifest {
     pub runtime: Option<String>,
     /// Every module, sorted by name (the runtime binary-searches it).
     pub modules: Vec<ModuleRecord>,
+    /// Environment variables the program starts with unless already set
+    /// (package rules' `env`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub env: std::collections::BTreeMap<String, String>,
     /// Shared libraries the runtime loads (libpython and what extension
     /// modules need), in the order they can be loaded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -271,6 +271,7 @@ pub(crate) mod tests {
                 code: Some("app.pyc".into()),
                 source: Some("app.py".into()),
             }],
+            env: Default::default(),
             libraries: Vec::new(),
             files: vec![],
         }

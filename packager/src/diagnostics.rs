@@ -58,6 +58,22 @@ pub enum Diagnostic {
     /// nowhere on this machine: the module fails to import where the target
     /// system lacks it too.
     MissingLibrary { library: String, needed_by: PathBuf },
+    /// A package that cannot run on this runtime (compiled code only).
+    NeedsRuntime {
+        package: String,
+        /// The runtime that can: `cpython`.
+        runtime: String,
+        why: String,
+    },
+    /// Imports by computed names (`importlib.import_module(name)`) in a
+    /// package no rule covers: the modules they load may be missing.
+    ComputedImport {
+        package: String,
+        file: PathBuf,
+        line: u32,
+        /// How many such imports the package has.
+        sites: usize,
+    },
     /// One of the program's own top-level modules has a standard library
     /// module's name; the program's wins, as under CPython.
     ShadowedStdlib { module: String, file: PathBuf },
@@ -95,6 +111,7 @@ impl Diagnostic {
             Diagnostic::MissingModule { .. }
                 | Diagnostic::UnloadableExtension { .. }
                 | Diagnostic::ExcludedByRule { .. }
+                | Diagnostic::NeedsRuntime { .. }
         )
     }
 }
@@ -141,6 +158,32 @@ impl fmt::Display for Diagnostic {
                  Install it (or the package that vendors it) and build again",
                 needed_by.display()
             ),
+            Diagnostic::NeedsRuntime {
+                package,
+                runtime,
+                why,
+            } => write!(
+                f,
+                "package {package} needs the {runtime} runtime ({why}); build with --runtime {runtime}"
+            ),
+            Diagnostic::ComputedImport {
+                package,
+                file,
+                line,
+                sites,
+            } => {
+                let more = match sites {
+                    1 => String::new(),
+                    n => format!(" (and {} more in {package})", n - 1),
+                };
+                write!(
+                    f,
+                    "{}:{line}: {package} imports modules by computed names{more}, which the \
+                     build cannot see; if the program fails with ModuleNotFoundError, add \
+                     --collect-submodules {package} (or --hidden-import for the modules it loads)",
+                    file.display()
+                )
+            }
             Diagnostic::ShadowedStdlib { module, file } => write!(
                 f,
                 "{} shadows the standard library module {module}: the program imports its own, \

@@ -98,6 +98,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
         site_packages: project.site_packages,
         site_note: project.site_note,
         metadata: archive.metadata,
+        rules_fired: project.graph.rules.fired.clone(),
         timings: Timings {
             total: done - started,
             graph: graph_done - started,

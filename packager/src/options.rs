@@ -61,6 +61,8 @@ pub struct ProgramOptions {
     /// For CPython: the interpreter to build with (default: the venv's, else
     /// `python3` on PATH).
     pub python: Option<PathBuf>,
+    /// Directories of the user's own package rules, read after pyfreeze's.
+    pub hooks_dirs: Vec<PathBuf>,
 }
 
 impl ProgramOptions {
@@ -77,6 +79,7 @@ impl ProgramOptions {
             target: None,
             runtime: None,
             python: None,
+            hooks_dirs: Vec::new(),
         }
     }
 }

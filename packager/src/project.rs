@@ -62,6 +62,8 @@ pub struct Settings {
     pub name: Option<String>,
     pub runtime: RuntimeKind,
     pub python: Option<PathBuf>,
+    /// Directories of the user's own package rules.
+    pub hooks_dirs: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -157,7 +159,13 @@ pub fn walk(prepared: Prepared) -> Result<Project, BuildError> {
         site_packages,
         site_note,
     } = prepared;
-    let rules = active_rules(&target, runtime.as_ref(), &site_packages)?;
+    let distributions = crate::archive::dists::find(&site_packages);
+    let rules = active_rules(
+        &target,
+        runtime.as_ref(),
+        &distributions,
+        &settings.hooks_dirs,
+    )?;
     let entry = match &settings.entry {
         EntrySpec::Script(path) => GraphEntry::Script(path),
         EntrySpec::Module(name) => GraphEntry::Module {
@@ -181,6 +189,7 @@ pub fn walk(prepared: Prepared) -> Result<Project, BuildError> {
         hidden_imports: &settings.hidden_imports,
         collect: &settings.collect_submodules,
         excludes: &settings.exclude_modules,
+        distributions: &distributions,
     })
     .map_err(|e| match e {
         analyze::walk::AnalyzeError::Entry(e) => BuildError::Other(anyhow!("{e}")),
@@ -218,11 +227,14 @@ pub fn walk(prepared: Prepared) -> Result<Project, BuildError> {
 fn active_rules(
     target: &Target,
     runtime: &dyn Runtime,
-    site_packages: &[PathBuf],
+    dists: &[crate::archive::dists::Distribution],
+    hooks_dirs: &[PathBuf],
 ) -> Result<Rules> {
     use std::str::FromStr;
-    let all = Rules::builtin()?;
-    let dists = crate::archive::dists::find(site_packages);
+    for dir in hooks_dirs {
+        rules::check_hooks_dir(dir)?;
+    }
+    let all = Rules::load(hooks_dirs)?;
     let version_of = |of: rules::VersionOf<'_>| {
         let dist = match of {
             rules::VersionOf::Distribution(name) => dists
@@ -257,6 +269,7 @@ fn settings(program: &ProgramOptions) -> Result<Settings> {
         name: None,
         runtime: program.runtime.unwrap_or_default(),
         python: program.python.clone(),
+        hooks_dirs: program.hooks_dirs.clone(),
     };
     s.entry = match &program.entry {
         EntryPoint::Module(module) => EntrySpec::Module(module.clone()),
@@ -317,6 +330,17 @@ fn project_settings(dir: &Path, mut s: Settings, runtime_unset: bool) -> Result<
         data: Vec<String>,
         runtime: Option<String>,
         python: Option<String>,
+        #[serde(default)]
+        hooks_dir: OneOrMany,
+    }
+    /// `"dir"` or `["dir", ...]`.
+    #[derive(serde::Deserialize, Default)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        #[default]
+        None,
+        One(String),
+        Many(Vec<String>),
     }
     let file = dir.join("pyproject.toml");
     let text = std::fs::read_to_string(&file).map_err(|_| {
@@ -387,6 +411,14 @@ fn project_settings(dir: &Path, mut s: Settings, runtime_unset: bool) -> Result<
             }
         });
     }
+    let dirs = match t.hooks_dir {
+        OneOrMany::None => Vec::new(),
+        OneOrMany::One(d) => vec![d],
+        OneOrMany::Many(ds) => ds,
+    };
+    let mut hooks: Vec<PathBuf> = dirs.iter().map(|d| rel(d)).collect();
+    hooks.append(&mut s.hooks_dirs);
+    s.hooks_dirs = hooks;
     s.hidden_imports.extend(t.hidden_imports);
     s.exclude_modules.extend(t.exclude_modules);
     s.collect_submodules.extend(t.collect_submodules);

@@ -99,6 +99,8 @@ pub struct BuildReport {
     pub site_note: Option<String>,
     /// The `.dist-info` directories bundled.
     pub metadata: Vec<String>,
+    /// The package rules that fired (`pygments.toml: pygments`).
+    pub rules_fired: Vec<String>,
     pub timings: Timings,
     pub cache: CacheStats,
     /// Every warning, in the order the reporter got them.

@@ -25,6 +25,17 @@ pub struct Launched {
     pub file: &'static [u8],
 }
 
+/// Set the environment variables the bundle's package rules ask for, where
+/// unset. Call before the runtime (or any other thread) starts.
+pub fn apply_env(bundle: &Bundle<'_>) {
+    for (name, value) in &bundle.manifest.env {
+        if std::env::var_os(name).is_none() {
+            // SAFETY: called before any other thread exists.
+            unsafe { std::env::set_var(name, value) };
+        }
+    }
+}
+
 /// Open the bundle this process runs, checked against `bytecode` (the
 /// runtime's format, or `None` when the runtime checks it itself). Every
 /// failure ends the process with [`EXIT_BAD_BUNDLE`].

@@ -40,7 +40,22 @@ impl Walker<'_> {
         for name in &rule.exclude {
             self.excludes.push((name.clone(), Some(rule.why.clone())));
         }
+        if let (Some(needed), Trigger::Module(package)) = (&rule.requires_runtime, &rule.trigger)
+            && needed != self.runtime.rule_name()
+        {
+            self.graph.diagnostics.push(Diagnostic::NeedsRuntime {
+                package: package.clone(),
+                runtime: needed.clone(),
+                why: rule.why.clone(),
+            });
+        }
         let effects = &mut self.graph.rules;
+        for (name, value) in &rule.env {
+            effects
+                .env
+                .entry(name.clone())
+                .or_insert_with(|| value.clone());
+        }
         effects.optional.extend(rule.optional.iter().cloned());
         effects
             .collect_data
@@ -53,6 +68,9 @@ impl Walker<'_> {
             if self.exists(name, trigger) {
                 self.include_as(name, trigger, optional);
             }
+        }
+        for group in &rule.entry_point_groups {
+            self.entry_point_group(group, trigger);
         }
         for name in &rule.collect_submodules {
             if !self.exists(name, trigger) {
@@ -108,7 +126,7 @@ impl Walker<'_> {
     }
 
     /// A module a rule includes, imported by `importer` at line 0.
-    fn include_as(&mut self, name: &str, importer: ModuleId, optional: bool) {
+    pub(super) fn include_as(&mut self, name: &str, importer: ModuleId, optional: bool) {
         if let Some(id) = self.ensure(name, importer, 0) {
             let import = super::scan::Import {
                 optional,

@@ -145,7 +145,10 @@ pub struct RuleEffects {
     pub optional: HashSet<String>,
     /// Packages whose non-Python files go in, stdlib ones included.
     pub collect_data: Vec<String>,
-    /// Distributions whose metadata goes in.
+    /// Environment variables the program starts with, unless set.
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Distributions whose metadata goes in: named by rules, read by name
+    /// (`importlib.metadata.version("x")`), or providing entry points read.
     pub copy_metadata: Vec<String>,
 }
 
@@ -161,6 +164,8 @@ pub struct Graph {
     pub rules: RuleEffects,
     /// The runtime loads compiled extension modules.
     pub loads_extensions: bool,
+    /// Imports by computed names: the module and line of each.
+    pub computed_imports: Vec<(ModuleId, u32)>,
 }
 
 impl std::ops::Index<ModuleId> for Graph {
@@ -181,6 +186,7 @@ impl Graph {
             diagnostics: Vec::new(),
             rules: RuleEffects::default(),
             loads_extensions: false,
+            computed_imports: Vec::new(),
         }
     }
 
@@ -299,7 +305,7 @@ impl Graph {
     /// Whether the frozen program misses module `id` when it is imported:
     /// not found, left out by a rule, or an extension the runtime cannot load;
     /// and not declared harmless by a rule.
-    fn is_unsatisfiable(&self, id: ModuleId) -> bool {
+    pub(crate) fn is_unsatisfiable(&self, id: ModuleId) -> bool {
         let m = &self[id];
         let missing = match m.kind {
             Kind::Missing | Kind::Excluded { rule: Some(_) } => true,

@@ -8,7 +8,7 @@
 //! target* are skipped: `if TYPE_CHECKING:`, `sys.platform`/`os.name` tests for
 //! another platform, `sys.version_info` tests the runtime's version fails.
 
-use super::condition::Conditions;
+use super::condition::{Conditions, string_literal};
 use crate::diagnostics::SyntaxDiagnostic;
 use pyfreeze_bundle::target::Target;
 use rustpython_compiler::ast::visitor::{Visitor, walk_expr, walk_stmt};
@@ -33,6 +33,24 @@ pub struct Import {
     /// Only a guess (a name in a compiled extension): followed only if
     /// the module exists.
     pub only_if_found: bool,
+    /// In an `except ImportError:` handler: a fallback for these imports of
+    /// the `try` body (module, level), needed only if one of them fails.
+    pub fallback_for: Vec<(String, u32)>,
+}
+
+/// What one module's source says.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub imports: Vec<Import>,
+    /// Entry-point groups it reads by a literal name
+    /// (`entry_points(group="flake8.extension")`).
+    pub entry_point_groups: Vec<String>,
+    /// Distributions whose metadata it reads by a literal name
+    /// (`importlib.metadata.version("jinja2")`).
+    pub distributions: Vec<String>,
+    /// Lines of imports by computed names (`import_module(name)`) that no
+    /// ImportError handler guards.
+    pub computed_imports: Vec<u32>,
 }
 
 /// How to read a module.
@@ -53,7 +71,7 @@ pub fn scan(
     source: &str,
     target: &Target,
     mode: ScanMode<'_>,
-) -> Vec<Import> {
+) -> ScanResult {
     let (major, minor, micro) = mode.python_version;
     let mut scanner = Scanner {
         cond: Conditions {
@@ -66,10 +84,16 @@ pub fn scan(
         resource_names: ["resources", "importlib_resources", "pkgutil"]
             .map(String::from)
             .into(),
+        metadata_names: ["metadata", "importlib_metadata", "pkg_resources"]
+            .map(String::from)
+            .into(),
+        find_spec_names: ["find_spec"].map(String::from).into(),
+        guard_flags: std::collections::HashSet::new(),
+        fallback_for: Vec::new(),
         lines: LineIndex::new(source),
         optional: 0,
         functions: 0,
-        imports: Vec::new(),
+        result: ScanResult::default(),
     };
     for stmt in &module.body {
         if let Stmt::FunctionDef(f) = stmt
@@ -79,7 +103,7 @@ pub fn scan(
         }
         scanner.visit_stmt(stmt);
     }
-    scanner.imports
+    scanner.result
 }
 
 struct Scanner<'t> {
@@ -91,10 +115,21 @@ struct Scanner<'t> {
     /// Names bound to `importlib.resources` / `pkgutil` (and their resource
     /// functions) by this module's imports, e.g. `import importlib.resources as r`.
     resource_names: std::collections::HashSet<String>,
+    /// Names bound to `importlib.metadata` / `pkg_resources` and their
+    /// lookup functions (`from importlib.metadata import version`).
+    metadata_names: std::collections::HashSet<String>,
+    /// Names bound to `importlib.util.find_spec`.
+    find_spec_names: std::collections::HashSet<String>,
+    /// Names that say whether an optional import worked: bound by an import
+    /// inside `try`, or assigned in its `except ImportError` handler
+    /// (`has_lxml = False`): `if has_lxml:` guards what it holds.
+    guard_flags: std::collections::HashSet<String>,
+    /// Inside `except ImportError:`: the `try` body's imports.
+    fallback_for: Vec<(String, u32)>,
     lines: LineIndex,
     optional: u32,
     functions: u32,
-    imports: Vec<Import>,
+    result: ScanResult,
 }
 
 impl Scanner<'_> {
@@ -106,7 +141,7 @@ impl Scanner<'_> {
         anchor: Option<String>,
         offset: u32,
     ) {
-        self.imports.push(Import {
+        self.result.imports.push(Import {
             module: module.to_string(),
             level,
             names,
@@ -115,6 +150,7 @@ impl Scanner<'_> {
             optional: self.optional > 0,
             delayed: self.functions > 0,
             only_if_found: false,
+            fallback_for: self.fallback_for.clone(),
         });
     }
 
@@ -170,6 +206,83 @@ impl Scanner<'_> {
         }
     }
 
+    /// `entry_points(group="g")`, `entry_points().select(group="g")`,
+    /// `pkg_resources.iter_entry_points("g")`: a plug-in group read by name.
+    fn entry_point_group(&mut self, call: &ast::ExprCall) {
+        let func = match &*call.func {
+            Expr::Name(n) => n.id.as_str(),
+            Expr::Attribute(a) => a.attr.as_str(),
+            _ => return,
+        };
+        let group = match func {
+            "entry_points" | "select" => call
+                .arguments
+                .keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "group"))
+                .and_then(|k| string_literal(&k.value)),
+            "iter_entry_points" => call.arguments.args.first().and_then(string_literal),
+            _ => None,
+        };
+        if let Some(group) = group {
+            self.result.entry_point_groups.push(group.to_string());
+        }
+    }
+
+    /// `importlib.metadata.version("jinja2")`, `metadata("x")`,
+    /// `pkg_resources.get_distribution("x")`: a distribution's metadata read
+    /// by name.
+    fn distribution_lookup(&mut self, call: &ast::ExprCall) {
+        const LOOKUPS: [&str; 7] = [
+            "version",
+            "metadata",
+            "distribution",
+            "requires",
+            "get_distribution",
+            "require",
+            "packages_distributions",
+        ];
+        let matches = match &*call.func {
+            Expr::Name(n) => {
+                self.metadata_names.contains(n.id.as_str()) && LOOKUPS.contains(&n.id.as_str())
+            }
+            Expr::Attribute(a) => {
+                let receiver = match &*a.value {
+                    Expr::Name(n) => n.id.as_str(),
+                    Expr::Attribute(inner) => inner.attr.as_str(),
+                    _ => "",
+                };
+                self.metadata_names.contains(receiver) && LOOKUPS.contains(&a.attr.as_str())
+            }
+            _ => false,
+        };
+        if matches && let Some(name) = call.arguments.args.first().and_then(string_literal) {
+            let name = name
+                .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                .next()
+                .unwrap_or(name);
+            if !name.is_empty() {
+                self.result.distributions.push(name.to_string());
+            }
+        }
+    }
+
+    /// Whether `if test:` tests a flag an ImportError handler set (or a
+    /// module an optional import bound): then its body runs only where the
+    /// import worked.
+    fn tests_guard_flag(&self, test: &Expr) -> bool {
+        match test {
+            Expr::Name(n) => self.guard_flags.contains(n.id.as_str()),
+            Expr::BoolOp(b) if b.op == ast::BoolOp::And => {
+                b.values.iter().any(|v| self.tests_guard_flag(v))
+            }
+            Expr::Compare(c) if c.ops.len() == 1 && c.ops[0] == ast::CmpOp::IsNot => {
+                self.tests_guard_flag(&c.left) && matches!(c.comparators[0], Expr::NoneLiteral(_))
+            }
+            _ => false,
+        }
+    }
+
     /// `__import__("x")`, `importlib.import_module("x")`, `import_module(".x", "pkg")`.
     fn dynamic_import(&mut self, call: &ast::ExprCall) {
         let is_dunder = matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "__import__");
@@ -181,10 +294,34 @@ impl Scanner<'_> {
             }
             _ => false,
         };
+        let is_find_spec = match &*call.func {
+            Expr::Name(n) => self.find_spec_names.contains(n.id.as_str()),
+            Expr::Attribute(a) => {
+                a.attr.as_str() == "find_spec"
+                    && matches!(&*a.value, Expr::Attribute(u) if u.attr.as_str() == "util")
+            }
+            _ => false,
+        };
+        if is_find_spec {
+            // A probe: `None` when the module is missing, so optional.
+            if let Some(Expr::StringLiteral(lit)) = call.arguments.args.first() {
+                let name = lit.value.to_str().to_string();
+                if !name.starts_with('.') {
+                    self.optional += 1;
+                    self.push(&name, 0, Vec::new(), None, call.range_start.to_u32());
+                    self.optional -= 1;
+                }
+            }
+            return;
+        }
         if !is_dunder && !is_import_module {
             return;
         }
         let Some(Expr::StringLiteral(lit)) = call.arguments.args.first() else {
+            if self.optional == 0 && !call.arguments.args.is_empty() {
+                let line = self.lines.line_of(call.range_start.to_u32());
+                self.result.computed_imports.push(line);
+            }
             return;
         };
         let name = lit.value.to_str();
@@ -202,6 +339,38 @@ impl Scanner<'_> {
         }
         let offset = call.range_start.to_u32();
         self.push(&name[level as usize..], level, Vec::new(), anchor, offset);
+    }
+}
+
+/// Names a statement binds by importing (`import a.b` binds `a`).
+fn bound_names(stmt: &Stmt, out: &mut std::collections::HashSet<String>) {
+    match stmt {
+        Stmt::Import(s) => {
+            for alias in &s.names {
+                let name = alias.asname.as_ref().map_or_else(
+                    || alias.name.as_str().split('.').next().unwrap_or_default(),
+                    |a| a.as_str(),
+                );
+                out.insert(name.to_string());
+            }
+        }
+        Stmt::ImportFrom(s) => {
+            for alias in &s.names {
+                out.insert(alias.asname.as_ref().unwrap_or(&alias.name).to_string());
+            }
+        }
+        _ => assigned_names(stmt, out),
+    }
+}
+
+/// Names a statement assigns (`has_x = False`, `x = None`).
+fn assigned_names(stmt: &Stmt, out: &mut std::collections::HashSet<String>) {
+    if let Stmt::Assign(a) = stmt {
+        for target in &a.targets {
+            if let Expr::Name(n) = target {
+                out.insert(n.id.to_string());
+            }
+        }
     }
 }
 
@@ -256,6 +425,13 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     {
                         self.resource_names.insert(bound.to_string());
                     }
+                    if matches!(
+                        name,
+                        "importlib.metadata" | "importlib_metadata" | "pkg_resources"
+                    ) && let Some(bound) = &alias.asname
+                    {
+                        self.metadata_names.insert(bound.to_string());
+                    }
                     self.push(
                         alias.name.as_str(),
                         0,
@@ -286,6 +462,16 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     if is_resource_api {
                         self.resource_names.insert(bound.to_string());
                     }
+                    if matches!(
+                        module,
+                        "importlib.metadata" | "importlib_metadata" | "pkg_resources"
+                    ) || (module == "importlib" && alias.name.as_str() == "metadata")
+                    {
+                        self.metadata_names.insert(bound.to_string());
+                    }
+                    if module == "importlib.util" && alias.name.as_str() == "find_spec" {
+                        self.find_spec_names.insert(bound.to_string());
+                    }
                 }
                 self.push(module, s.level, names, None, s.range.start().to_u32());
             }
@@ -297,13 +483,37 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             Stmt::Try(s) => {
                 self.branches += 1;
                 let guard = s.handlers.iter().any(catches_import_error);
+                let first = self.result.imports.len();
                 self.guarded(guard, |me| {
                     for st in &s.body {
                         me.visit_stmt(st);
                     }
                 });
-                for handler in &s.handlers {
-                    self.visit_except_handler(handler);
+                if guard {
+                    // What the try body imported, and the names it bound,
+                    // say whether the import worked.
+                    let tried: Vec<(String, u32)> = self.result.imports[first..]
+                        .iter()
+                        .map(|i| (i.module.clone(), i.level))
+                        .collect();
+                    for st in &s.body {
+                        bound_names(st, &mut self.guard_flags);
+                    }
+                    for handler in &s.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = handler;
+                        for st in &h.body {
+                            assigned_names(st, &mut self.guard_flags);
+                        }
+                    }
+                    let outer = std::mem::replace(&mut self.fallback_for, tried);
+                    for handler in &s.handlers {
+                        self.visit_except_handler(handler);
+                    }
+                    self.fallback_for = outer;
+                } else {
+                    for handler in &s.handlers {
+                        self.visit_except_handler(handler);
+                    }
                 }
                 for st in s.orelse.iter().chain(&s.finalbody) {
                     self.visit_stmt(st);
@@ -352,9 +562,12 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                         continue; // dead on the target
                     }
                     self.branches += 1;
-                    for st in body {
-                        self.visit_stmt(st);
-                    }
+                    let guarded = test.is_some_and(|t| self.tests_guard_flag(t));
+                    self.guarded(guarded, |me| {
+                        for st in body {
+                            me.visit_stmt(st);
+                        }
+                    });
                     self.branches -= 1;
                     if value == Some(true) {
                         break; // later branches are dead
@@ -369,6 +582,8 @@ impl<'a> Visitor<'a> for Scanner<'_> {
         if let Expr::Call(call) = expr {
             self.dynamic_import(call);
             self.resource_package(call);
+            self.entry_point_group(call);
+            self.distribution_lookup(call);
         }
         if let Expr::Lambda(_) = expr {
             self.functions += 1;
@@ -436,6 +651,7 @@ pub fn binary_imports(bytes: &[u8]) -> Vec<Import> {
             optional: true,
             delayed: true,
             only_if_found: true,
+            fallback_for: Vec::new(),
         })
         .collect()
 }
@@ -498,6 +714,7 @@ mod tests {
             &Target::parse(triple).unwrap(),
             mode(false, &[]),
         )
+        .imports
     }
 
     fn names(src: &str) -> Vec<(String, u32, bool)> {
@@ -615,7 +832,11 @@ mod tests {
         let src = "import a\nif __name__ == '__main__':\n    import doctest\n";
         let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
         let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
-        let count = |is_main| scan(parsed.syntax(), src, &target, mode(is_main, &[])).len();
+        let count = |is_main| {
+            scan(parsed.syntax(), src, &target, mode(is_main, &[]))
+                .imports
+                .len()
+        };
         assert_eq!((count(false), count(true)), (1, 2));
     }
 
@@ -626,6 +847,7 @@ mod tests {
         let target = Target::parse("x86_64-unknown-linux-gnu").unwrap();
         let found = |skip: &[String]| -> Vec<String> {
             scan(parsed.syntax(), src, &target, mode(false, skip))
+                .imports
                 .into_iter()
                 .map(|i| i.module)
                 .collect()
@@ -646,6 +868,7 @@ mod tests {
                 python_version,
             };
             scan(parsed.syntax(), src, &target, mode)
+                .imports
                 .into_iter()
                 .map(|i| i.module)
                 .collect()
@@ -680,6 +903,68 @@ mod tests {
             .map(|i| i.module)
             .collect();
         assert_eq!(linux, ["msvcrt", "_winapi", "selectors"]);
+    }
+
+    fn full(src: &str) -> ScanResult {
+        let parsed = rustpython_compiler::parser::parse_module(src).unwrap();
+        scan(
+            parsed.syntax(),
+            src,
+            &Target::parse("x86_64-unknown-linux-gnu").unwrap(),
+            mode(false, &[]),
+        )
+    }
+
+    #[test]
+    fn plugins_metadata_probes_and_computed_imports() {
+        let src = "import importlib, importlib.util\nfrom importlib.metadata import entry_points, version\n\
+                   import pkg_resources as pr\n\
+                   eps = entry_points(group='flake8.extension')\n\
+                   old = entry_points().select(group='pygments.lexers')\n\
+                   legacy = pr.iter_entry_points('console_scripts')\n\
+                   v = version('jinja2')\nd = pr.get_distribution('requests>=2')\n\
+                   s = importlib.util.find_spec('html.parser')\n\
+                   m = importlib.import_module(name)\n\
+                   try:\n    importlib.import_module(other)\nexcept ImportError:\n    pass\n";
+        let r = full(src);
+        assert_eq!(
+            r.entry_point_groups,
+            ["flake8.extension", "pygments.lexers", "console_scripts"]
+        );
+        assert_eq!(r.distributions, ["jinja2", "requests"]);
+        let probe = r
+            .imports
+            .iter()
+            .find(|i| i.module == "html.parser")
+            .expect("find_spec followed");
+        assert!(probe.optional);
+        assert_eq!(r.computed_imports, [10], "one unguarded computed import");
+    }
+
+    #[test]
+    fn fallbacks_and_availability_flags() {
+        let src = "try:\n    from _thread import get_ident\n    import lxml\n    HAS = True\n\
+                   except ImportError:\n    from _dummy_thread import get_ident\n    lxml = None\n    HAS = False\n\
+                   if HAS:\n    from lxml import etree\n\
+                   if lxml is not None:\n    import lxml.html\n\
+                   if other:\n    import needed\n";
+        let r = full(src).imports;
+        let get = |m: &str| {
+            r.iter()
+                .find(|i| i.module == m)
+                .unwrap_or_else(|| panic!("{m}"))
+        };
+        assert_eq!(
+            get("_dummy_thread").fallback_for,
+            [("_thread".to_string(), 0), ("lxml".to_string(), 0)]
+        );
+        assert!(
+            !get("_dummy_thread").optional,
+            "a fallback is needed when its try fails"
+        );
+        assert!(get("lxml").optional && get("lxml.html").optional);
+        assert!(!get("needed").optional);
+        assert!(get("lxml").fallback_for.is_empty());
     }
 
     #[test]

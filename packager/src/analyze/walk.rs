@@ -48,6 +48,8 @@ pub struct GraphOptions<'a> {
     pub collect: &'a [String],
     /// `--exclude-module`: left out with their submodules.
     pub excludes: &'a [String],
+    /// The venv's distributions, for entry points.
+    pub distributions: &'a [crate::archive::dists::Distribution],
 }
 
 /// A failure to start the walk at all: the entry cannot be found or run.
@@ -83,6 +85,10 @@ pub(super) struct Walker<'a> {
     pub(super) queue: Vec<ModuleId>,
     /// Modules whose rules have not fired yet.
     pub(super) untriggered: Vec<ModuleId>,
+    /// The venv's distributions, for entry points.
+    pub(super) distributions: &'a [crate::archive::dists::Distribution],
+    /// Entry-point groups already followed.
+    pub(super) groups_seen: HashSet<String>,
 }
 
 /// Walk the graph from the entry. Unreadable and unparsable files are fatal
@@ -159,6 +165,8 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
         collected_dirs: HashSet::new(),
         queue: Vec::new(),
         untriggered: Vec::new(),
+        distributions: opts.distributions,
+        groups_seen: HashSet::new(),
     };
     let main = match opts.entry {
         GraphEntry::Script(script) => w.add(
@@ -213,6 +221,8 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
         }
     }
     w.graph.diagnostics.append(&mut w.resolver.diagnostics);
+    let computed = w.computed_import_warnings();
+    w.graph.diagnostics.extend(computed);
     if errors.is_empty() {
         Ok(w.graph)
     } else {
@@ -230,17 +240,61 @@ impl Walker<'_> {
                 level.par_iter().map(|&id| (id, w.scan(id))).collect();
             for (id, result) in scanned {
                 match result {
-                    Ok((text, imports)) => {
+                    Ok((text, found)) => {
                         w.graph.get_mut(id).text = Some(text);
-                        for import in imports {
-                            w.resolve_import(id, &import);
+                        for import in &found.imports {
+                            w.resolve_import(id, import);
                         }
+                        for group in &found.entry_point_groups {
+                            w.entry_point_group(group, id);
+                        }
+                        w.graph.rules.copy_metadata.extend(found.distributions);
+                        w.graph
+                            .computed_imports
+                            .extend(found.computed_imports.into_iter().map(|line| (id, line)));
                     }
                     Err(e) => errors.push(w.error(id, e)),
                 }
                 w.fire_pending();
             }
         }
+    }
+
+    /// One warning per package (not per call) with imports by computed
+    /// names that no package rule covers, naming the first place.
+    fn computed_import_warnings(&self) -> Vec<Diagnostic> {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut out = Vec::new();
+        for &(id, line) in &self.graph.computed_imports {
+            let m = &self.graph[id];
+            let package = m.name.split('.').next().unwrap_or(&m.name);
+            let covered = self.rules.iter().any(|r| {
+                matches!(&r.trigger, crate::rules::Trigger::Module(t) if t.split('.').next() == Some(package))
+            });
+            if m.origin == Origin::Stdlib || covered || !seen.insert(package) {
+                continue;
+            }
+            let Kind::Source { file, .. } = &m.kind else {
+                continue;
+            };
+            let sites = self
+                .graph
+                .computed_imports
+                .iter()
+                .filter(|(i, _)| self.graph[*i].name.split('.').next() == Some(package))
+                .count();
+            out.push(Diagnostic::ComputedImport {
+                package: if m.name == MAIN {
+                    self.graph.script_name.clone()
+                } else {
+                    package.to_string()
+                },
+                file: PathBuf::from(file.display()),
+                line,
+                sites,
+            });
+        }
+        out
     }
 
     /// Observe the imports of third-party extension modules and of their
@@ -313,6 +367,7 @@ pub(super) fn root_import() -> Import {
         optional: false,
         delayed: false,
         only_if_found: false,
+        fallback_for: Vec::new(),
     }
 }
 
@@ -320,7 +375,7 @@ pub(super) fn root_import() -> Import {
 const MAX_SOURCE_BYTES: u64 = 64 << 20;
 
 /// A module's decoded source and the imports found in it.
-type Scanned = Result<(String, Vec<Import>), ScanError>;
+type Scanned = Result<(String, scan::ScanResult), ScanError>;
 
 enum ScanError {
     Syntax(SyntaxDiagnostic),
@@ -335,10 +390,17 @@ impl Walker<'_> {
             let bytes = std::fs::read(file).map_err(|e| {
                 ScanError::Unreadable(format!("cannot read {}: {e}", file.display()))
             })?;
-            return Ok((String::new(), scan::binary_imports(&bytes)));
+            let imports = scan::binary_imports(&bytes);
+            return Ok((
+                String::new(),
+                scan::ScanResult {
+                    imports,
+                    ..Default::default()
+                },
+            ));
         }
         let Kind::Source { file, .. } = &module.kind else {
-            return Ok((String::new(), Vec::new()));
+            return Ok((String::new(), scan::ScanResult::default()));
         };
         if let SourceFile::Disk(path) = file
             && let Ok(meta) = std::fs::metadata(path)
@@ -372,8 +434,8 @@ impl Walker<'_> {
             skip_functions: &skip,
             python_version: self.runtime.python_version(),
         };
-        let imports = scan::scan(parsed.syntax(), &text, self.target, mode);
-        Ok((text, imports))
+        let found = scan::scan(parsed.syntax(), &text, self.target, mode);
+        Ok((text, found))
     }
 
     pub(super) fn add(
@@ -504,6 +566,18 @@ impl Walker<'_> {
         if dropped {
             return;
         }
+        // A fallback whose primaries are all there never runs.
+        let spare;
+        let import = if !import.fallback_for.is_empty() && self.primaries_present(importer, import)
+        {
+            spare = Import {
+                optional: true,
+                ..import.clone()
+            };
+            &spare
+        } else {
+            import
+        };
         let found = self.ensure(&base, importer, import.line);
         // `import a.b.c` also imports a and a.b (a missing `a` included).
         let mut parent = base.as_str();
@@ -523,6 +597,44 @@ impl Walker<'_> {
                     self.try_submodule(found, &format!("{base}.{name}"), importer, import.line)
                 {
                     self.edge(importer, sub, import);
+                }
+            }
+        }
+    }
+
+    /// Whether every import a fallback stands in for resolved to a module
+    /// the program has.
+    fn primaries_present(&self, importer: ModuleId, import: &Import) -> bool {
+        import.fallback_for.iter().all(|(module, level)| {
+            let primary = Import {
+                module: module.clone(),
+                level: *level,
+                ..root_import()
+            };
+            self.absolute_name(importer, &primary)
+                .ok()
+                .and_then(|name| self.graph.id_of(&name))
+                .is_some_and(|id| !self.graph.is_unsatisfiable(id))
+        })
+    }
+
+    /// Every distribution of the venv with entry points in `group` (a
+    /// plug-in group read by name): the modules they name, and their
+    /// metadata, imported (optionally) by `reader`.
+    pub(super) fn entry_point_group(&mut self, group: &str, reader: ModuleId) {
+        if !self.groups_seen.insert(group.to_string()) {
+            return;
+        }
+        let distributions = self.distributions;
+        for dist in distributions {
+            let modules: Vec<&str> = dist.entry_point_modules(group).collect();
+            if modules.is_empty() {
+                continue;
+            }
+            self.graph.rules.copy_metadata.push(dist.name.clone());
+            for module in modules {
+                if self.exists(module, reader) {
+                    self.include_as(module, reader, true);
                 }
             }
         }
@@ -578,6 +690,7 @@ mod tests {
             hidden_imports: hidden,
             collect: &[],
             excludes,
+            distributions: &[],
         })
         .unwrap_or_else(|e| panic!("{e}"))
     }
@@ -740,6 +853,7 @@ hidden-imports = ["plug.tests"]
             hidden_imports: &[],
             collect: &[],
             excludes: &[],
+            distributions: &[],
         })
         .err()
         .unwrap();

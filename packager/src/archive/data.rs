@@ -52,6 +52,19 @@ struct Walk {
     warnings: Vec<Diagnostic>,
 }
 
+/// Not data: caches, version control and desktop litter.
+const IGNORED: [&str; 9] = [
+    "__pycache__",
+    ".git",
+    ".hg",
+    ".svn",
+    ".DS_Store",
+    ".gitignore",
+    ".gitattributes",
+    ".mypy_cache",
+    ".pytest_cache",
+];
+
 /// Deeper than this, a data directory is almost surely a symlink loop.
 const MAX_DEPTH: usize = 32;
 
@@ -82,7 +95,9 @@ impl Walk {
                 self.warnings.push(Diagnostic::NonUtf8DataFile { path });
                 continue;
             };
-            if name.starts_with('.') || name == "__pycache__" {
+            // Dotfiles are data too (tldextract's `.tld_set_snapshot`), but
+            // not version-control or desktop litter.
+            if IGNORED.contains(&name.as_str()) {
                 continue;
             }
             let Ok(meta) = std::fs::metadata(&path) else {
@@ -173,14 +188,15 @@ mod tests {
     }
 
     #[test]
-    fn package_walks_skip_code_hidden_files_subpackages_and_loops() {
+    fn package_walks_skip_code_litter_subpackages_and_loops() {
         let dir = tempfile::tempdir().unwrap();
         let pkg = dir.path().join("pkg");
         for (path, text) in [
             ("__init__.py", ""),
             ("mod.py", ""),
             ("data.json", "{}"),
-            (".hidden", ""),
+            (".snapshot", ""),
+            (".DS_Store", ""),
             ("templates/page.html", "<p>"),
             ("sub/__init__.py", ""),
             ("sub/own.txt", ""),
@@ -194,6 +210,9 @@ mod tests {
         let mut out = Vec::new();
         Walk::default().collect(&pkg, "pkg", 0, &mut out);
         let paths: Vec<&str> = out.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(paths, ["pkg/data.json", "pkg/templates/page.html"]);
+        assert_eq!(
+            paths,
+            ["pkg/.snapshot", "pkg/data.json", "pkg/templates/page.html"]
+        );
     }
 }

@@ -14,6 +14,39 @@ pub struct Distribution {
     pub version: String,
     /// Top-level modules and packages the distribution installs.
     pub top_level: BTreeSet<String>,
+    /// (group, name, `module:attr`) of each entry point it declares.
+    pub entry_points: Vec<(String, String, String)>,
+}
+
+impl Distribution {
+    /// The modules its entry points of `group` name.
+    pub fn entry_point_modules<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entry_points
+            .iter()
+            .filter(move |(g, _, _)| g == group)
+            .map(|(_, _, value)| value.split(':').next().unwrap_or(value).trim())
+    }
+}
+
+/// `entry_points.txt`: `[group]` sections of `name = module:attr [extras]`.
+fn entry_points(dir: &Path) -> Vec<(String, String, String)> {
+    let Ok(text) = std::fs::read_to_string(dir.join("entry_points.txt")) else {
+        return Vec::new();
+    };
+    let mut group = String::new();
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(g) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            group = g.trim().to_string();
+        } else if let Some((name, value)) = line.split_once('=') {
+            let value = value.split('[').next().unwrap_or(value).trim();
+            out.push((group.clone(), name.trim().to_string(), value.to_string()));
+        }
+    }
+    out
 }
 
 /// Whether two distribution names are the same after PEP 503
@@ -62,6 +95,7 @@ pub fn find(site_packages: &[PathBuf]) -> Vec<Distribution> {
             found.push(Distribution {
                 name: name.to_string(),
                 version: version.to_string(),
+                entry_points: entry_points(&dir),
                 dir,
                 top_level,
             });
@@ -147,6 +181,21 @@ mod tests {
         assert_eq!((d.name.as_str(), d.version.as_str()), ("Foo_Bar", "1.2.3"));
         assert_eq!(d.top_level.iter().collect::<Vec<_>>(), ["foo", "foo_cli"]);
         assert!(same_name("foo-bar", &d.name) && same_name("FOO.BAR", "foo__bar"));
+        std::fs::write(
+            info.join("entry_points.txt"),
+            "[console_scripts]\nfoo = foo.cli:main\n\n[flake8.extension]\nX1 = foo_cli:Plugin [extra]\n",
+        )
+        .unwrap();
+        let d = &find(&[site.path().to_path_buf()])[0];
+        assert_eq!(
+            d.entry_point_modules("flake8.extension")
+                .collect::<Vec<_>>(),
+            ["foo_cli"]
+        );
+        assert_eq!(
+            d.entry_point_modules("console_scripts").collect::<Vec<_>>(),
+            ["foo.cli"]
+        );
         assert!(!same_name("foobar", "foo-bar"));
     }
 }

@@ -163,6 +163,7 @@ pub fn write_archive(
         },
         runtime: project.runtime.manifest_name(),
         modules: records,
+        env: graph.rules.env.clone(),
         libraries: payload.libraries,
         files: Vec::new(),
     };

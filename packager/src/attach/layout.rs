@@ -220,6 +220,7 @@ mod tests {
                 code: Some("m.pyc".into()),
                 source: None,
             }],
+            env: Default::default(),
             libraries: Vec::new(),
             files: Vec::new(),
         })

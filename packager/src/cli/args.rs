@@ -46,6 +46,9 @@ pub enum Command {
     Cache(CacheCommand),
     /// List the targets pyfreeze can build for and where their bootloaders are.
     Targets(TargetsArgs),
+    /// List the package rules (hooks) pyfreeze applies: each rule's file,
+    /// trigger, condition and what it is for.
+    Hooks(HooksArgs),
 }
 
 /// What to freeze and where its modules are.
@@ -108,6 +111,11 @@ pub struct SourceArgs {
     /// name on PATH [default: the venv's python, else python3].
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
+
+    /// A directory of your own package rules (TOML files in the format of
+    /// pyfreeze's, see `pyfreeze hooks`), read after pyfreeze's (repeatable).
+    #[arg(long = "hooks-dir", value_name = "DIR")]
+    pub hooks_dirs: Vec<PathBuf>,
 
     /// Build for another platform (a Rust target triple, e.g.
     /// x86_64-pc-windows-msvc or aarch64-apple-darwin); `pyfreeze targets`
@@ -210,6 +218,16 @@ pub enum CacheCommand {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct HooksArgs {
+    /// Also read the rules in DIR, as `build --hooks-dir` does (repeatable).
+    #[arg(long = "hooks-dir", value_name = "DIR")]
+    pub hooks_dirs: Vec<PathBuf>,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct TargetsArgs {
     /// Whose bootloaders to list.
     #[arg(long, value_enum, default_value = "rustpython")]
@@ -269,6 +287,7 @@ impl SourceArgs {
             target: self.target,
             runtime: self.runtime,
             python: self.python,
+            hooks_dirs: self.hooks_dirs,
         })
     }
 }

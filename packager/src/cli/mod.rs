@@ -28,6 +28,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             render::targets(&pyfreeze::targets(args.runtime));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Hooks(args) => {
+            for dir in &args.hooks_dirs {
+                pyfreeze::rules::check_hooks_dir(dir)?;
+            }
+            let rules = pyfreeze::rules::Rules::load(&args.hooks_dirs)?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&render::hooks_json(&rules))?
+                );
+            } else {
+                render::hooks(&rules);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Graph(args) => {
             let graph = pyfreeze::graph(&args.source.into_options()?)
                 .map_err(pyfreeze::BuildError::into_anyhow)?;

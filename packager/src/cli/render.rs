@@ -71,6 +71,14 @@ pub fn build(r: &BuildReport, verbose: bool) {
         ms(r.timings.compile),
         ms(r.timings.archive_and_write)
     );
+    println!(
+        "rules fired: {}",
+        if r.rules_fired.is_empty() {
+            "none".to_string()
+        } else {
+            r.rules_fired.join(", ")
+        }
+    );
     let cache = &r.cache;
     if cache.enabled {
         println!(
@@ -285,4 +293,66 @@ pub fn targets(targets: &[TargetInfo]) {
         "Bootloaders are looked up in $PYFREEZE_BOOTLOADER_DIR/<target>/ and beside pyfreeze \
          (bootloaders/<target>/); --bootloader FILE overrides."
     );
+}
+
+fn trigger(rule: &pyfreeze::rules::Rule) -> String {
+    match &rule.trigger {
+        pyfreeze::rules::Trigger::Module(m) => m.clone(),
+        pyfreeze::rules::Trigger::Always => "(every program)".into(),
+        pyfreeze::rules::Trigger::Stdlib => "(every stdlib module)".into(),
+    }
+}
+
+fn condition(rule: &pyfreeze::rules::Rule) -> String {
+    let w = &rule.when;
+    let mut parts = Vec::new();
+    if let Some(v) = &w.version {
+        parts.push(format!(
+            "{} {v}",
+            w.distribution.clone().unwrap_or_else(|| "version".into())
+        ));
+    }
+    if !w.platform.is_empty() {
+        parts.push(w.platform.join("/"));
+    }
+    if let Some(r) = &w.runtime {
+        parts.push(r.clone());
+    }
+    parts.join(", ")
+}
+
+/// `pyfreeze hooks`: one line per rule.
+pub fn hooks(rules: &pyfreeze::rules::Rules) {
+    let mut files: Vec<&str> = rules.iter().map(|r| r.file.as_str()).collect();
+    files.dedup();
+    for r in rules.iter() {
+        let when = condition(r);
+        let when = if when.is_empty() {
+            String::new()
+        } else {
+            format!(" [{when}]")
+        };
+        println!("{}: {}{when}: {}", r.file, trigger(r), r.why);
+    }
+    println!("{} rules in {} files", rules.rules.len(), files.len());
+}
+
+pub fn hooks_json(rules: &pyfreeze::rules::Rules) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "file": r.file,
+                "trigger": trigger(r),
+                "when": condition(r),
+                "why": r.why,
+                "hidden_imports": r.hidden_imports,
+                "collect_submodules": r.collect_submodules,
+                "exclude": r.exclude,
+                "entry_point_groups": r.entry_point_groups,
+                "requires_runtime": r.requires_runtime,
+            })
+        })
+        .collect();
+    serde_json::json!({ "rules": list })
 }

@@ -3537,6 +3537,13 @@ fn linearise_mro(mut bases: Vec<Vec<PyTypeRef>>) -> Result<Vec<PyTypeRef>, Strin
         }
     }
 
+    // pyfreeze: C3 merges the bases' MROs *and the list of the bases
+    // themselves*, as CPython's mro_implementation does; without it, the
+    // order of the direct bases is lost to subclasses (SQLAlchemy's roles:
+    // "Cannot create a consistent method resolution order").
+    let direct: Vec<PyTypeRef> = bases.iter().map(|mro| mro[0].clone()).collect();
+    bases.push(direct);
+
     let mut result = vec![];
     while !bases.is_empty() {
         let head = take_next_base(&mut bases).ok_or_else(|| {
