@@ -65,7 +65,9 @@ const METH_O: c_int = 0x0008;
 const PYBUF_READ: c_int = 0x100;
 const PYTHON_API_VERSION: c_int = 1013;
 
-static mut METHODS: [MethodDef; 4] = [
+const METH_NOARGS: c_int = 0x0004;
+
+static mut METHODS: [MethodDef; 5] = [
     MethodDef {
         name: c"read".as_ptr(),
         meth: Some(read),
@@ -83,6 +85,12 @@ static mut METHODS: [MethodDef; 4] = [
         meth: Some(library),
         flags: METH_O,
         doc: c"Load a shared library of the archive, globally.".as_ptr(),
+    },
+    MethodDef {
+        name: c"make_root".as_ptr(),
+        meth: Some(make_root),
+        flags: METH_NOARGS,
+        doc: c"Create the bundle's directory on disk; its path.".as_ptr(),
     },
     MethodDef {
         name: std::ptr::null(),
@@ -231,5 +239,20 @@ unsafe extern "C" fn library(_module: Obj, arg: Obj) -> Obj {
     match loaded {
         Ok(_) => api.none(),
         Err(e) => os_error(api, &format!("cannot load {path}: {e}")),
+    }
+}
+
+unsafe extern "C" fn make_root(_module: Obj, _unused: Obj) -> Obj {
+    let Some(s) = state() else {
+        return std::ptr::null_mut();
+    };
+    let api = &s.api;
+    match pyfreeze_bundle::launch::cache_dir::bundle_root(s.bundle) {
+        Ok(dir) => {
+            let c = CString::new(dir.to_string_lossy().into_owned()).unwrap_or_default();
+            // SAFETY: decodes a NUL-terminated path into a new str.
+            unsafe { (api.PyUnicode_DecodeFSDefault)(c.as_ptr()) }
+        }
+        Err(why) => os_error(api, &format!("cannot create the bundle's directory: {why}")),
     }
 }

@@ -106,6 +106,17 @@ mod _pyfreeze {
         Some(entries.collect())
     }
 
+    /// Create the bundle's private directory on disk (empty, or with its
+    /// data files) and return its path: `os.chdir(sys._MEIPASS)` of a
+    /// bundle whose root is virtual.
+    #[pyfunction]
+    fn make_root(vm: &VirtualMachine) -> PyResult<String> {
+        let archive = archive::get().ok_or_else(|| vm.new_runtime_error("no bundle"))?;
+        pyfreeze_bundle::launch::cache_dir::bundle_root(&archive.bundle)
+            .map(|dir| dir.to_string_lossy().into_owned())
+            .map_err(|why| vm.new_os_error(format!("cannot create the bundle's directory: {why}")))
+    }
+
     /// `(kind, virtual_path)` for a module in the bundle, else None; kind is
     /// "module", "package" or "namespace" (whose path is its directory).
     #[pyfunction]

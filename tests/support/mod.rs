@@ -383,3 +383,45 @@ pub fn compiled_venv() -> &'static Path {
         dir
     })
 }
+
+/// A CPython 3.11 venv with the pinned packages of the real-world suite
+/// (tests/fixtures/suite/requirements.txt), installed once and reused while
+/// the requirements are unchanged.
+pub fn suite_venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let python = cpython(11).unwrap_or_else(|| PathBuf::from(python3()));
+        let dir = profile_dir().join("test-venv-suite");
+        let requirements = fixtures().join("suite").join("requirements.txt");
+        let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
+        let stamp = dir.join("pyfreeze-requirements.txt");
+        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+            return dir;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let status = Command::new(&python)
+            .args(["-m", "venv"])
+            .arg(&dir)
+            .status()
+            .expect("python -m venv");
+        assert!(status.success(), "python -m venv failed");
+        let status = Command::new(dir.join("bin").join("pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--only-binary=:all:",
+                "-r",
+            ])
+            .arg(&requirements)
+            .status()
+            .expect("pip install");
+        assert!(
+            status.success(),
+            "pip install -r {} failed",
+            requirements.display()
+        );
+        std::fs::write(&stamp, wanted).expect("write stamp");
+        dir
+    })
+}

@@ -17,10 +17,10 @@
 //!   removed once they are a few minutes old.
 //!
 //! Where is the cache root? `$PYFREEZE_DATA_DIR` if set; else
-//! `$XDG_CACHE_HOME/pyfreeze/bundles`, `$HOME/.cache/pyfreeze/bundles`, the
-//! passwd entry's home, a private `$XDG_RUNTIME_DIR/pyfreeze/bundles`, then
-//! `<temp dir>/pyfreeze-<uid>/bundles` (macOS: `~/Library/Caches`; Windows:
-//! `%LOCALAPPDATA%`).
+//! `$XDG_CACHE_HOME/pyfreeze/bundles` or `$HOME/.cache/pyfreeze/bundles`;
+//! with neither set, the passwd entry's home, a private
+//! `$XDG_RUNTIME_DIR/pyfreeze/bundles`, then `<temp dir>/pyfreeze-<uid>/bundles`
+//! (macOS: `~/Library/Caches`; Windows: `%LOCALAPPDATA%`).
 
 use crate::{Bundle, FileRecord};
 use std::collections::HashSet;
@@ -176,7 +176,9 @@ fn non_empty(var: &str) -> Option<PathBuf> {
 }
 
 /// The directory per-bundle directories go in, created private if missing,
-/// checked (see the module comment); `Err` says why none can be used.
+/// checked (see the module comment); `Err` says why none can be used. An
+/// unsafe cache under a set HOME is refused, not worked around; the other
+/// places are for when HOME (and XDG_CACHE_HOME) are unset.
 pub fn cache_base() -> Result<PathBuf, String> {
     if let Some(dir) = non_empty(DATA_DIR_VAR) {
         return private_base(dir, None);
@@ -185,19 +187,21 @@ pub fn cache_base() -> Result<PathBuf, String> {
         let base = non_empty("LOCALAPPDATA").ok_or("LOCALAPPDATA is not set")?;
         return private_base(base.join("pyfreeze").join("bundles"), Some(base));
     }
-    let mut tried = Vec::new();
-    let homes = [
-        non_empty("XDG_CACHE_HOME").filter(|_| !cfg!(target_os = "macos")),
-        non_empty("HOME").map(cache_in_home),
-        passwd_home().map(cache_in_home),
-    ];
-    for root in homes.into_iter().flatten() {
-        match private_base(root.join("pyfreeze").join("bundles"), Some(root.clone())) {
+    let set = non_empty("XDG_CACHE_HOME")
+        .filter(|_| !cfg!(target_os = "macos"))
+        .or_else(|| non_empty("HOME").map(cache_in_home));
+    if let Some(root) = set {
+        return private_base(root.join("pyfreeze").join("bundles"), Some(root));
+    }
+    // No HOME (cron, systemd units, env -i): the passwd entry's home, a
+    // private runtime directory, then a private directory under the temp dir.
+    let mut tried = vec!["HOME is not set".to_string()];
+    if let Some(root) = passwd_home().map(cache_in_home) {
+        match private_base(root.join("pyfreeze").join("bundles"), Some(root)) {
             Ok(base) => return Ok(base),
             Err(why) => tried.push(why),
         }
     }
-    // No usable home (unset, read-only, full): a private runtime or temp dir.
     if let Some(run) = non_empty("XDG_RUNTIME_DIR").filter(|d| trusted_dir(d, true)) {
         match private_base(run.join("pyfreeze").join("bundles"), Some(run)) {
             Ok(base) => return Ok(base),

@@ -213,16 +213,20 @@ pub fn fail(argv: &[String], msg: &str) -> ! {
 }
 
 /// The bundle's root (`sys._MEIPASS`) and whether its data files are on disk
-/// there: the private per-user directory with the data files (see
-/// [`cache_dir`]), else, where none can be had, a virtual directory beside
-/// the executable. When data files cannot be written, say why on stderr,
-/// once, before the program can meet a `FileNotFoundError`.
+/// there. With data files, the private per-user directory holding them (see
+/// [`cache_dir`]); without (or where none can be had), a virtual directory
+/// beside the executable, so that a start writes nothing. When data files
+/// cannot be written, say why on stderr, once, before the program can meet
+/// a `FileNotFoundError`.
 pub fn bundle_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (String, bool) {
     let has_data = bundle.manifest.build.data_files > 0;
+    if !has_data {
+        return (virtual_root(exe), false);
+    }
     match cache_dir::bundle_root(bundle) {
-        Ok(dir) => (dir.to_string_lossy().into_owned(), has_data),
+        Ok(dir) => (dir.to_string_lossy().into_owned(), true),
         Err(why) => {
-            if has_data {
+            {
                 let name = argv
                     .first()
                     .map(|a| a.rsplit('/').next().unwrap_or(a))

@@ -110,6 +110,11 @@ def dist_infos():
     return list(_index["dist_infos"])
 
 
+def make_root():
+    """Create the bundle's directory on disk (for os.chdir); its path."""
+    return _native.make_root()
+
+
 def create_extension(spec):
     """Load a compiled extension module from memory: the shared libraries it
     needs first (by soname, which is how the dynamic linker then finds

@@ -70,6 +70,8 @@ class BundleImporter:
             _call_with_frames_removed(_pyfreeze.exec_extension, module)
             return
         _call_with_frames_removed(exec, _pyfreeze.get_code(spec.name), module.__dict__)
+        if spec.name == "os":
+            _chdir_into_root(module)
 
     def get_code(self, fullname):
         found = _pyfreeze.find(fullname)
@@ -341,6 +343,9 @@ def main_code():
     sys.path[:] = [root]
     install()
     sys.excepthook = _excepthook
+    import os  # frozen into CPython: not through the importer's hook
+
+    _chdir_into_root(os)
     if len(sys.argv) >= 2 and multiprocessing_child(sys.argv):
         return None
     kind, module, function = _pyfreeze.entry_spec()
@@ -360,6 +365,31 @@ def main_code():
         main.__spec__ = importer.find_spec(name)
         main.__package__ = name.rpartition(".")[0]
     return _pyfreeze.get_code(name)
+
+
+def _chdir_into_root(os):
+    """os.chdir(sys._MEIPASS) works although a bundle without data files has
+    no directory on disk (a start writes nothing): the chdir creates it
+    (empty, private to the user) on demand."""
+    if _pyfreeze.materialized or getattr(os.chdir, "_pyfreeze", False):
+        return
+    real = os.chdir
+
+    def chdir(path):
+        try:
+            root = os.fspath(path) == _pyfreeze.root
+        except TypeError:
+            root = False
+        if root and not os.path.isdir(path):
+            try:
+                return real(_pyfreeze.make_root())
+            except OSError:
+                pass  # already said why (once); fail as a missing directory
+        return real(path)
+
+    chdir.__doc__ = real.__doc__
+    chdir._pyfreeze = True
+    os.chdir = chdir
 
 
 def _excepthook(exc_type, value, tb):

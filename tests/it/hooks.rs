@@ -1,0 +1,252 @@
+//! Package rules (hooks): the shipped ones, the user's (`--hooks-dir`,
+//! `[tool.pyfreeze] hooks-dir`), entry-point plug-ins, computed imports,
+//! and no false alarms for imports that cannot fail.
+
+use pyfreeze_tests::*;
+use std::path::Path;
+
+fn build(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["build", "main.py", "-o", "app"];
+    all.extend_from_slice(args);
+    pyfreeze(dir, all)
+}
+
+#[test]
+fn shipped_rules_are_listed_and_say_when_they_fire() {
+    let listed = pyfreeze(&root(), ["hooks"]);
+    assert!(listed.status.success());
+    let said = text(&listed.stdout);
+    for family in [
+        "pygments.toml: pygments",
+        "jinja2.toml",
+        "docutils.toml",
+        "markdown.toml",
+        "pip.toml",
+        "timezones.toml",
+        "linters.toml",
+        "stdlib.toml: (every program)",
+    ] {
+        assert_contains(&said, family);
+    }
+    let files: std::collections::BTreeSet<&str> = said
+        .lines()
+        .filter_map(|l| l.split(':').next())
+        .filter(|f| f.ends_with(".toml"))
+        .collect();
+    assert!(files.len() >= 60, "{} rule files", files.len());
+    let json: serde_json::Value =
+        serde_json::from_slice(&pyfreeze(&root(), ["hooks", "--json"]).stdout).unwrap();
+    assert!(json["rules"].as_array().unwrap().len() >= 200);
+
+    let f = freeze_tree(
+        &[(
+            "main.py",
+            "import time\nprint(time.strptime('2024-03-01', '%Y-%m-%d').tm_yday)\n",
+        )],
+        &["-v"],
+    );
+    let said = text(&f.build_output.stdout);
+    assert_contains(&said, "rules fired: stdlib.toml: (every program)");
+    assert_contains(&said, "stdlib.toml: time");
+    assert_eq!(text(&run(&f.exe, [""; 0]).stdout), "61\n");
+}
+
+#[test]
+fn users_add_their_own_rules() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", "import host\nprint(host.load('beta'))\n"),
+            (
+                "host/__init__.py",
+                "import importlib\ndef load(name):\n    return importlib.import_module('host.plugins.' + name).NAME\n",
+            ),
+            ("host/plugins/__init__.py", ""),
+            ("host/plugins/alpha.py", "NAME = 'alpha'\n"),
+            ("host/plugins/beta.py", "NAME = 'beta'\n"),
+            (
+                "rules/host.toml",
+                "[[rule]]\nmodule = \"host\"\nwhy = \"plug-ins are imported by name\"\ncollect-submodules = [\"host.plugins\"]\n",
+            ),
+        ],
+    );
+    // Without the rule: one warning for the package, naming the place and the flag.
+    let plain = build(dir.path(), &[]);
+    let warned = text(&plain.stderr);
+    assert_eq!(
+        warned.matches("imports modules by computed names").count(),
+        1,
+        "{warned}"
+    );
+    assert_contains(
+        &warned,
+        "host/__init__.py:3: host imports modules by computed names",
+    );
+    assert_contains(&warned, "--collect-submodules host");
+    assert_eq!(run(&dir.path().join("app"), [""; 0]).status.code(), Some(1));
+    // With it: no warning, and the plug-ins are there.
+    let ruled = build(dir.path(), &["--hooks-dir", "rules", "-v"]);
+    assert!(ruled.status.success(), "{}", text(&ruled.stderr));
+    assert!(
+        !text(&ruled.stderr).contains("computed names"),
+        "{}",
+        text(&ruled.stderr)
+    );
+    assert_contains(&text(&ruled.stdout), "host.toml: host");
+    assert_eq!(
+        text(&run(&dir.path().join("app"), [""; 0]).stdout),
+        "beta\n"
+    );
+    // The same from [tool.pyfreeze].
+    write_tree(
+        dir.path(),
+        &[(
+            "pyproject.toml",
+            "[tool.pyfreeze]\nscript = \"main.py\"\nname = \"app2\"\nhooks-dir = \"rules\"\n",
+        )],
+    );
+    let project = pyfreeze(dir.path(), ["build", "."]);
+    assert!(project.status.success(), "{}", text(&project.stderr));
+    assert_eq!(
+        text(&run(&dir.path().join("dist/app2"), [""; 0]).stdout),
+        "beta\n"
+    );
+    // A mistake in a rule file is an error naming the file and the rule.
+    write_tree(
+        dir.path(),
+        &[(
+            "bad/x.toml",
+            "[[rule]]\nmodule = \"host\"\nwhy = \"w\"\nhiden-imports = [\"a\"]\n",
+        )],
+    );
+    let bad = build(dir.path(), &["--hooks-dir", "bad"]);
+    assert!(!bad.status.success());
+    assert_contains(&text(&bad.stderr), "x.toml");
+    assert_contains(&text(&bad.stderr), "unknown field");
+}
+
+#[test]
+fn entry_point_plugins_come_with_their_metadata() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[(
+            "main.py",
+            "from importlib.metadata import entry_points\nfor ep in sorted(entry_points(group='demo.plugins'), key=lambda e: e.name):\n    print(ep.name, ep.load()())\n",
+        )],
+    );
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            (
+                "plug_a-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: plug-a\nVersion: 1.0\n",
+            ),
+            (
+                "plug_a-1.0.dist-info/entry_points.txt",
+                "[demo.plugins]\na = plug_a.impl:hello\n",
+            ),
+            ("plug_a-1.0.dist-info/top_level.txt", "plug_a\n"),
+            ("plug_a/__init__.py", ""),
+            ("plug_a/impl.py", "def hello():\n    return 'from a'\n"),
+            (
+                "plug_b-2.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: plug-b\nVersion: 2.0\n",
+            ),
+            (
+                "plug_b-2.0.dist-info/entry_points.txt",
+                "[demo.plugins]\nb = plug_b:hello\n[other]\nx = plug_b:other\n",
+            ),
+            ("plug_b-2.0.dist-info/top_level.txt", "plug_b\n"),
+            (
+                "plug_b.py",
+                "def hello():\n    return 'from b'\ndef other():\n    return 0\n",
+            ),
+            (
+                "unrelated-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: unrelated\nVersion: 1.0\n",
+            ),
+            ("unrelated.py", ""),
+        ],
+    );
+    let out = build(dir.path(), &["--venv", venv.to_str().unwrap(), "--strict"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&run(&dir.path().join("app"), [""; 0]).stdout),
+        "a from a\nb from b\n"
+    );
+    let m = manifest(&dir.path().join("app"));
+    assert!(m.file("plug_a-1.0.dist-info/entry_points.txt").is_some());
+    assert!(m.module("unrelated").is_none());
+}
+
+#[test]
+fn metadata_and_probes_by_literal_name() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "main.py",
+                "import importlib.metadata, importlib.util\nprint(importlib.metadata.version('toolkit'))\nprint(importlib.util.find_spec('helper') is not None)\n",
+            ),
+            ("helper.py", ""),
+        ],
+    );
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            (
+                "toolkit-3.1.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: toolkit\nVersion: 3.1\n",
+            ),
+            ("toolkit/__init__.py", ""),
+        ],
+    );
+    let out = build(dir.path(), &["--venv", venv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&run(&dir.path().join("app"), [""; 0]).stdout),
+        "3.1\nTrue\n"
+    );
+}
+
+#[test]
+fn no_false_alarms_for_imports_that_cannot_fail() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[(
+            "main.py",
+            "try:\n    from _thread import get_ident\n    import fancylib\n    HAS_FANCY = True\nexcept ImportError:\n    from _dummy_thread import get_ident\n    fancylib = None\n    HAS_FANCY = False\n\
+             if HAS_FANCY:\n    from fancylib import extras\nif fancylib is not None:\n    import fancylib.more\nprint('ok')\n",
+        )],
+    );
+    let out = build(dir.path(), &["--strict"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "no warnings");
+    // A real miss still fails --strict.
+    write_tree(dir.path(), &[("main.py", "import really_missing_module\n")]);
+    let out = build(dir.path(), &["--strict"]);
+    assert!(!out.status.success());
+    assert_contains(&text(&out.stderr), "really_missing_module");
+}
+
+#[test]
+fn compiled_only_packages_name_the_cpython_runtime() {
+    let dir = scratch();
+    write_tree(dir.path(), &[("main.py", "import orjson\n")]);
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            ("orjson/__init__.py", "from .orjson import *\n"),
+            ("orjson/orjson.cpython-311-x86_64-linux-gnu.so", ""),
+        ],
+    );
+    let out = build(dir.path(), &["--venv", venv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let warned = text(&out.stderr);
+    assert_contains(&warned, "package orjson needs the cpython runtime");
+    assert_contains(&warned, "--runtime cpython");
+}

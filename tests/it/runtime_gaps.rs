@@ -1,0 +1,143 @@
+//! Behaviours where the frozen program used to differ from CPython, each
+//! compared with `python3` running the same source: locale, time zones,
+//! charmap codecs, strptime, a closed stdout, warnings and tracebacks from
+//! imported modules, `os.chdir(sys._MEIPASS)`, a missing HOME, and the
+//! RustPython fixes of vendor/ (vendor/PATCHES.md).
+
+use pyfreeze_tests::*;
+use std::process::Command;
+
+const GAPS: &str = r#"
+import io, os, sys, time, zipfile, zoneinfo, datetime, warnings, tokenize
+warnings.simplefilter("always")
+path = os.path.join(os.environ["WORK"], "text.txt")
+with open(path, "w") as f:
+    f.write("caf\u00e9 \u20ac\n")
+print("open", open(path).read().strip(), open(path).encoding.lower().replace("-", ""))
+print("tzpath", "/usr/share/zoneinfo" in zoneinfo.TZPATH)
+print("zone", zoneinfo.ZoneInfo("Europe/Paris").utcoffset(datetime.datetime(2024, 7, 1)))
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr(zipfile.ZipInfo("caf\u00e9.txt"), b"x")
+print("zip", zipfile.ZipFile(io.BytesIO(buf.getvalue())).namelist())
+print("cp1251", "\u043f\u0440\u0438\u0432\u0435\u0442".encode("cp1251").hex())
+print("strptime", time.strptime("2024-03-01", "%Y-%m-%d").tm_yday)
+s = {1}
+s |= {2: 0}.keys()
+print("set", sorted(s))
+try:
+    "x".encode(None)
+    print("encode None accepted")
+except TypeError:
+    print("encode None TypeError")
+class A: pass
+class B: pass
+class C(A, B): pass
+class D(B): pass
+class E(C, D): pass
+print("mro", [k.__name__ for k in E.__mro__])
+lines = iter(["x = (1,\n", "     2)\n", "y = 3\n"])
+count = 0
+def readline():
+    global count
+    count += 1
+    return next(lines, "")
+print("tokenize", [(count, tokenize.tok_name[t.type]) for t in tokenize.generate_tokens(readline) if t.type in (tokenize.NEWLINE, tokenize.NL)])
+import warner
+try:
+    import broken
+except ZeroDivisionError:
+    import traceback
+    shown = traceback.format_exc()
+    print("traceback frames", [l.strip().split('"')[1].rsplit("/", 1)[-1] for l in shown.splitlines() if l.strip().startswith("File")])
+with sys.stdout as out:
+    out.write("closed stdout\n")
+"#;
+
+#[test]
+fn runtime_gaps_behave_as_under_cpython() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", GAPS),
+            (
+                "warner.py",
+                "import warnings\nwarnings.warn('at import', DeprecationWarning, stacklevel=2)\n",
+            ),
+            ("broken.py", "1/0\n"),
+        ],
+    );
+    let exe = dir.path().join("app");
+    freeze(&dir.path().join("main.py"), &exe, &[]);
+    let work = scratch();
+    let run_with = |cmd: &mut Command| {
+        output_of(
+            cmd.env("WORK", work.path())
+                .env("LANG", "C.UTF-8")
+                .env_remove("LC_ALL")
+                .current_dir(work.path()),
+        )
+    };
+    let expected = run_with(Command::new(python3()).arg(dir.path().join("main.py")));
+    let got = run_with(&mut Command::new(&exe));
+    assert_eq!(
+        expected.status.code(),
+        Some(0),
+        "{}",
+        text(&expected.stderr)
+    );
+    assert_eq!(
+        got.status.code(),
+        Some(0),
+        "a closed stdout is not an error: {}",
+        text(&got.stderr)
+    );
+    assert_eq!(
+        text(&got.stdout),
+        text(&expected.stdout),
+        "stderr: {}",
+        text(&got.stderr)
+    );
+    // The warning names the importing line, not the importer's machinery.
+    let warned = text(&got.stderr);
+    assert_contains(&warned, "main.py:37: DeprecationWarning: at import");
+    assert_contains(
+        &text(&expected.stderr),
+        "main.py:37: DeprecationWarning: at import",
+    );
+}
+
+#[test]
+fn bundle_root_exists_and_data_files_work_without_home() {
+    let source = "import os, sys\nos.chdir(sys._MEIPASS)\nprint(os.getcwd() == sys._MEIPASS)\n\
+                  print(open(os.path.join(os.path.dirname(__import__('pkg').__file__), 'd.txt')).read().strip())\n\
+                  print(__import__('pkg').f.__code__.co_filename)\n";
+    let f = freeze_tree(
+        &[
+            ("main.py", source),
+            ("pkg/__init__.py", "def f(): pass\n"),
+            ("pkg/d.txt", "data\n"),
+        ],
+        &[],
+    );
+    // No HOME, no XDG variables (cron, systemd, env -i): the passwd
+    // entry's home, else a private temporary directory.
+    let out = output_of(Command::new(&f.exe).env_clear());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // co_filename is relative to the bundle's root, as PyInstaller has it.
+    assert_eq!(text(&out.stdout), "True\ndata\npkg/__init__.py\n");
+    // With no usable directory, the program says why and what to set, once,
+    // before the FileNotFoundError.
+    let not_a_dir = f.dir.path().join("main.py");
+    let out = output_of(
+        Command::new(&f.exe)
+            .env_clear()
+            .env("PYFREEZE_DATA_DIR", &not_a_dir),
+    );
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("PYFREEZE_DATA_DIR").count(), 1, "{err}");
+    assert_contains(&err, "cannot be kept on disk");
+    assert_contains(&err, "FileNotFoundError");
+    assert_eq!(out.status.code(), Some(1));
+}
