@@ -28,6 +28,8 @@ pub mod launch;
 pub mod limits;
 pub mod manifest;
 pub mod pack;
+#[cfg(feature = "private-dirs")]
+pub mod private_dir;
 pub mod reader;
 pub mod runtime;
 pub mod signature;

@@ -290,7 +290,8 @@ pub fn is_safe_relative_path(path: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.ends_with(':'))
 }
 
-fn is_module_name(name: &str) -> bool {
+/// A dotted module name a bundle can hold.
+pub fn is_module_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_NAME_LEN
         && name.split('.').count() <= MAX_NESTING

@@ -108,7 +108,16 @@ impl BundleWriter {
                     Compression::Stored => None,
                     Compression::Deflate => {
                         let key = deflate_key(path, &sha256, self.mtime);
-                        match cache.and_then(|c| c.get(&key)) {
+                        // A cached entry is used only when it inflates to
+                        // exactly this file (name, size, sha256).
+                        let hit = cache.and_then(|c| c.get(&key)).filter(|hit| {
+                            let sound = deflated_entry_is(hit, path, data.len(), &sha256);
+                            if let (false, Some(c)) = (sound, cache) {
+                                c.rejected(&key);
+                            }
+                            sound
+                        });
+                        match hit {
                             Some(hit) => Some(hit),
                             None => {
                                 let fresh = single_entry_zip(path, data, options(*compression))?;
@@ -130,13 +139,6 @@ impl BundleWriter {
                 Some(single) => {
                     let mut archive = zip::ZipArchive::new(Cursor::new(single))?;
                     let entry = archive.by_index_raw(0)?;
-                    // A cached entry must be this file's: name and size checked,
-                    // content by the zip's own CRC when read back.
-                    if entry.name() != path.as_str() || entry.size() != data.len() as u64 {
-                        return Err(WriteError::Io(std::io::Error::other(format!(
-                            "cached deflated entry for {path} does not match; run `pyfreeze cache clean`"
-                        ))));
-                    }
                     zip.raw_copy_file(entry)?;
                 }
                 None => {
@@ -190,6 +192,30 @@ impl BundleWriter {
 pub trait DeflateCache: Sync {
     fn get(&self, key: &str) -> Option<Vec<u8>>;
     fn put(&self, key: &str, single_entry_zip: &[u8]);
+    /// An entry `get` returned was not what its key promised.
+    fn rejected(&self, key: &str);
+}
+
+/// Whether `single` is a one-entry zip of `path` that inflates to `size`
+/// bytes hashing to `sha256` (cheap next to deflating: inflate is fast).
+fn deflated_entry_is(single: &[u8], path: &str, size: usize, sha256: &str) -> bool {
+    let check = || -> Result<bool, WriteError> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(single))?;
+        if archive.len() != 1 {
+            return Ok(false);
+        }
+        let mut entry = archive.by_index(0)?;
+        if entry.name() != path || entry.size() != size as u64 {
+            return Ok(false);
+        }
+        let mut inflated = Vec::with_capacity(size);
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut entry, size as u64 + 1),
+            &mut inflated,
+        )?;
+        Ok(inflated.len() == size && crate::sha256_hex(&inflated) == sha256)
+    };
+    check().unwrap_or(false)
 }
 
 /// What determines a deflated entry: its name, content, time stamp and the
@@ -359,5 +385,40 @@ pub(crate) mod tests {
             w.add("../a.py".into(), vec![], Compression::Stored),
             Err(WriteError::UnsafePath(_))
         ));
+    }
+
+    /// A cache whose every entry is a forgery: another file's deflated
+    /// bytes under the same name and size.
+    struct Forged(std::sync::Mutex<usize>);
+
+    impl DeflateCache for Forged {
+        fn get(&self, _key: &str) -> Option<Vec<u8>> {
+            let options =
+                SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            single_entry_zip("app.py", &b"import os\n".repeat(60), options).ok()
+        }
+        fn put(&self, _key: &str, _single_entry_zip: &[u8]) {}
+        fn rejected(&self, _key: &str) {
+            *self.0.lock().unwrap() += 1;
+        }
+    }
+
+    #[test]
+    fn a_forged_deflate_cache_entry_is_rejected() {
+        let genuine = b"print('hi')\n".repeat(50);
+        assert_eq!(genuine.len(), b"import os\n".repeat(60).len());
+        let mut w = BundleWriter::new(None);
+        w.add("app.pyc".into(), b"bytecode".to_vec(), Compression::Stored)
+            .unwrap();
+        w.add("app.py".into(), genuine.clone(), Compression::Deflate)
+            .unwrap();
+        let forged = Forged(Default::default());
+        let payload = w.finish_with_cache(manifest(), Some(&forged)).unwrap();
+        assert_eq!(*forged.0.lock().unwrap(), 1);
+        let t = payload.trailer(4);
+        let file = [b"boot".to_vec(), payload.bytes, t.to_bytes().to_vec()].concat();
+        let b = Bundle::open(&file).unwrap();
+        assert_eq!(&*b.read_path("app.py").unwrap(), &genuine[..]);
+        assert!(b.damaged_files().is_empty());
     }
 }

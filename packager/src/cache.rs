@@ -1,18 +1,33 @@
-//! The per-user bytecode cache. Entries are keyed by the sha256 of what
-//! determines the bytecode (source text, virtual path, optimisation level,
-//! compiler and pyfreeze version), never by file times, so a rebuild of an
-//! unchanged program compiles nothing. Every entry carries its own sha256: a
-//! damaged entry is detected, deleted and rebuilt, never loaded.
+//! The per-user build cache: bytecode and deflated archive entries. Entries
+//! are keyed by the sha256 of what determines them (source text, virtual
+//! path, optimisation level, compiler and pyfreeze version), never by file
+//! times, so a rebuild of an unchanged program compiles nothing.
+//!
+//! A cache is a place someone could poison, so:
+//! * it is used only when it (and every directory up to the user's cache
+//!   root) is owned by the user and writable by no one else; otherwise the
+//!   build goes without it, saying so once;
+//! * every entry carries an HMAC-SHA256, under a secret only this user can
+//!   read, of its key and content: an entry damaged, renamed, copied from
+//!   another cache or forged without the secret is rejected, deleted and
+//!   rebuilt, never used. (Deflated entries are also inflated and hashed
+//!   against their source by the archive writer.)
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const LAYOUT: &str = "cache-v2";
+const LAYOUT: &str = "cache-v3";
+const SECRET: &str = "secret";
+const TAG_LEN: usize = 32;
 
 #[derive(Default)]
 pub struct Cache {
     dir: Option<PathBuf>,
+    secret: [u8; 32],
+    /// Why the cache directory is not used, when it is not.
+    pub ignored: Option<(PathBuf, String)>,
     pub hits: AtomicUsize,
     pub misses: AtomicUsize,
     pub corrupt: AtomicUsize,
@@ -23,21 +38,41 @@ pub fn root() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("PYFREEZE_CACHE_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("pyfreeze"));
-    }
-    std::env::var_os("HOME")
-        .filter(|d| !d.is_empty())
-        .map(|home| PathBuf::from(home).join(".cache").join("pyfreeze"))
+    user_root().map(|r| r.join("pyfreeze"))
+}
+
+/// The user's cache root, up to which directories must be private.
+fn user_root() -> Option<PathBuf> {
+    pyfreeze_bundle::private_dir::user_cache_root()
 }
 
 impl Cache {
-    /// A cache in the user's cache directory; disabled with `--no-cache` or
-    /// when there is no such directory.
+    /// A cache in the user's cache directory; disabled with `--no-cache`,
+    /// when there is no such directory, or when it is not private to the
+    /// user (then `ignored` says why).
     pub fn open(enabled: bool) -> Cache {
-        Cache {
-            dir: enabled.then(root).flatten().map(|r| r.join(LAYOUT)),
-            ..Cache::default()
+        let Some(root) = root().filter(|_| enabled) else {
+            return Cache::default();
+        };
+        let dir = root.join(LAYOUT);
+        // Only $PYFREEZE_CACHE_DIR itself is judged when it is set; else
+        // everything from the user's cache root down.
+        let up_to = match std::env::var_os("PYFREEZE_CACHE_DIR").filter(|d| !d.is_empty()) {
+            Some(_) => Some(root.clone()),
+            None => user_root(),
+        };
+        let checked = pyfreeze_bundle::private_dir::private_base(dir.clone(), up_to)
+            .and_then(|dir| secret(&dir).map(|secret| (dir, secret)));
+        match checked {
+            Ok((dir, secret)) => Cache {
+                dir: Some(dir),
+                secret,
+                ..Cache::default()
+            },
+            Err(why) => Cache {
+                ignored: Some((dir, why)),
+                ..Cache::default()
+            },
         }
     }
 
@@ -74,12 +109,17 @@ impl Cache {
         found
     }
 
-    /// Any entry, checked against its own sha256; a damaged one is removed.
+    /// Any entry, checked against its tag; a bad one is removed.
     pub fn load(&self, key: &str) -> Option<Vec<u8>> {
         let path = self.path(key)?;
         let mut bytes = std::fs::read(&path).ok()?;
-        match bytes.len().checked_sub(32) {
-            Some(split) if Sha256::digest(&bytes[..split])[..] == bytes[split..] => {
+        match bytes.len().checked_sub(TAG_LEN) {
+            Some(split)
+                if self
+                    .tag(key, &bytes[..split])
+                    .verify_slice(&bytes[split..])
+                    .is_ok() =>
+            {
                 bytes.truncate(split);
                 Some(bytes)
             }
@@ -94,7 +134,18 @@ impl Cache {
     /// Store an entry; failures only cost a recompilation next time.
     pub fn put(&self, key: &str, value: &[u8]) {
         let Some(path) = self.path(key) else { return };
-        let _ = write_atomically(&path, &[value, &Sha256::digest(value)]);
+        let tag = self.tag(key, value).finalize().into_bytes();
+        let _ = write_atomically(&path, &[value, &tag]);
+    }
+
+    /// The HMAC of an entry: binds its content to its key under this
+    /// user's secret.
+    fn tag(&self, key: &str, value: &[u8]) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length");
+        mac.update(key.as_bytes());
+        mac.update(&[0]);
+        mac.update(value);
+        mac
     }
 
     pub fn enabled(&self) -> bool {
@@ -120,6 +171,13 @@ impl pyfreeze_bundle::writer::DeflateCache for Cache {
     fn put(&self, key: &str, single_entry_zip: &[u8]) {
         Cache::put(self, key, single_entry_zip);
     }
+
+    fn rejected(&self, key: &str) {
+        self.corrupt.fetch_add(1, Ordering::Relaxed);
+        if let Some(path) = self.path(key) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
@@ -136,14 +194,60 @@ fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `pyfreeze cache clean`: remove every cached entry.
-pub fn clean() -> anyhow::Result<Option<PathBuf>> {
-    let Some(root) = root() else { return Ok(None) };
-    let dir = root.join(LAYOUT);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
+/// The cache's secret: 32 random bytes in a file only the user can read,
+/// made on first use (and remade if it is not such a file).
+fn secret(dir: &Path) -> Result<[u8; 32], String> {
+    let path = dir.join(SECRET);
+    if let Ok(file) = open_no_follow(&path) {
+        let sound = file
+            .metadata()
+            .is_ok_and(|m| pyfreeze_bundle::private_dir::private_file(&m) && m.len() == 32);
+        let mut secret = [0u8; 32];
+        if sound && std::io::Read::read_exact(&mut &file, &mut secret).is_ok() {
+            return Ok(secret);
+        }
     }
-    Ok(Some(dir))
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret)
+        .map_err(|e| format!("no random numbers for the cache's key: {e}"))?;
+    // tempfile creates the file 0600; renamed over whatever was there.
+    write_atomically(&path, &[&secret])
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(secret)
+}
+
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    options.open(path)
+}
+
+/// `pyfreeze cache dir`: where the build cache and the bundles' data
+/// directories are.
+pub fn dirs() -> (Option<PathBuf>, PathBuf) {
+    let data = pyfreeze_bundle::launch::cache_dir::data_cache_dirs();
+    (root(), data.into_iter().next().unwrap_or_default())
+}
+
+/// `pyfreeze cache clean`: remove the build cache and every bundle data
+/// directory; returns what was removed.
+pub fn clean() -> anyhow::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    let build = root().into_iter().flat_map(|r| {
+        // Earlier layouts too.
+        ["cache-v2", LAYOUT].map(|l| r.join(l))
+    });
+    let data = pyfreeze_bundle::launch::cache_dir::data_cache_dirs();
+    for dir in build.chain(data) {
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", dir.display()))?;
+            removed.push(dir);
+        }
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]
@@ -153,6 +257,7 @@ mod tests {
     fn cache_in(dir: &Path) -> Cache {
         Cache {
             dir: Some(dir.to_path_buf()),
+            secret: secret(dir).unwrap(),
             ..Cache::default()
         }
     }
@@ -183,5 +288,43 @@ mod tests {
         assert_ne!(base, Cache::key("f", "x = 1\n", "m.py", 1));
         assert_ne!(base, Cache::key("g", "x = 1\n", "m.py", 0));
         assert_eq!(base, Cache::key("f", "x = 1\n", "m.py", 0));
+    }
+
+    #[test]
+    fn renamed_copied_and_forged_entries_are_rejected() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = cache_in(tmp.path());
+        let (a, b) = (
+            Cache::key("f", "a = 1\n", "a.py", 0),
+            Cache::key("f", "b = 1\n", "b.py", 0),
+        );
+        cache.put(&a, b"code of a");
+        // Renamed: a's entry under b's key.
+        std::fs::create_dir_all(cache.path(&b).unwrap().parent().unwrap()).unwrap();
+        std::fs::copy(cache.path(&a).unwrap(), cache.path(&b).unwrap()).unwrap();
+        assert_eq!(
+            cache.get(&b),
+            None,
+            "an entry moved to another key is rejected"
+        );
+        // Forged without the secret: content plus a plain sha256, or an
+        // HMAC under another secret (another user's cache).
+        let forged = [&b"evil"[..], &Sha256::digest(b"evil")].concat();
+        std::fs::write(cache.path(&a).unwrap(), &forged).unwrap();
+        assert_eq!(cache.get(&a), None);
+        let other = tempfile::tempdir().unwrap();
+        let elsewhere = cache_in(other.path());
+        elsewhere.put(&a, b"evil");
+        std::fs::copy(elsewhere.path(&a).unwrap(), cache.path(&a).unwrap()).unwrap();
+        assert_eq!(
+            cache.get(&a),
+            None,
+            "an entry copied from another cache is rejected"
+        );
+        assert_eq!(cache.corrupt.load(Ordering::Relaxed), 3);
+        // The secret is private and kept.
+        let meta = std::fs::metadata(tmp.path().join(SECRET)).unwrap();
+        assert!(pyfreeze_bundle::private_dir::private_file(&meta));
+        assert_eq!(secret(tmp.path()).unwrap(), cache.secret);
     }
 }

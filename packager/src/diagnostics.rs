@@ -101,6 +101,8 @@ pub enum Diagnostic {
     },
     /// A data file whose place in the bundle is a module's file.
     DataPathIsModule { file: PathBuf, path: String },
+    /// The build cache is not used: its directory is not private to the user.
+    CacheIgnored { dir: PathBuf, why: String },
 }
 
 impl Diagnostic {
@@ -234,6 +236,13 @@ impl fmt::Display for Diagnostic {
                 f,
                 "data file {} not added: {path} is a module's file in the bundle",
                 file.display()
+            ),
+            Diagnostic::CacheIgnored { dir, why } => write!(
+                f,
+                "build cache {} not used: {why}, so others could change what it holds; \
+                 building without it. Fix its owner and mode (chmod go-w), or set \
+                 PYFREEZE_CACHE_DIR to a private directory",
+                dir.display()
             ),
         }
     }

@@ -43,6 +43,13 @@ pub enum CompileFailure {
         message: String,
         chain: Option<String>,
     },
+    /// A dynamic import by a literal that is not a module name
+    /// (`importlib.import_module("a b")`).
+    BadModuleName {
+        file: String,
+        line: u32,
+        name: String,
+    },
 }
 
 impl fmt::Display for CompileFailure {
@@ -59,6 +66,13 @@ impl fmt::Display for CompileFailure {
             } => {
                 write!(f, "{file}: {message}")?;
                 chain
+            }
+            CompileFailure::BadModuleName { file, line, name } => {
+                return write!(
+                    f,
+                    "{file}:{line}: {name:?} is not a module name (dotted identifiers), so no \
+                     bundle can hold it; fix the name in the import"
+                );
             }
         };
         if let Some(chain) = chain {

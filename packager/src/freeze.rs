@@ -41,7 +41,20 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
             project.target.exe_suffix()
         )),
     };
+    // Refuse a bad -o before the work, and again (with every input known)
+    // before writing.
+    let mut early: Vec<&std::path::Path> = vec![&boot.path];
+    if let project::EntrySpec::Script(script) = &project.settings.entry {
+        early.push(script);
+    }
+    attach::output::check_target(&output, &early, false)?;
     let mut diagnostics = judge_imports(&project, opts.strict)?;
+    if let Some((dir, why)) = &cache.ignored {
+        diagnostics.push(crate::Diagnostic::CacheIgnored {
+            dir: dir.clone(),
+            why: why.clone(),
+        });
+    }
     for d in &diagnostics {
         reporter.diagnostic(d);
     }
@@ -76,12 +89,14 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
 
     // 4. The executable, replaced only now that everything succeeded.
     let payload = &archive.payload;
+    let inputs = input_files(&project, &archive.data_sources);
     let size = attach::write_executable(
         &output,
         &boot,
         project.target.format(),
         packed.as_ref(),
         payload,
+        &inputs,
     )?;
     let done = Instant::now();
     Ok(BuildReport {
@@ -108,6 +123,20 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
         cache: cache.stats(),
         diagnostics,
     })
+}
+
+/// The files on disk the build read: module sources, extensions, data.
+fn input_files<'a>(project: &'a Project, data: &'a [PathBuf]) -> Vec<&'a std::path::Path> {
+    use crate::analyze::{Kind, resolve::SourceFile};
+    let modules = project.graph.iter().filter_map(|(_, m)| match &m.kind {
+        Kind::Source {
+            file: SourceFile::Disk(path),
+            ..
+        }
+        | Kind::Extension(path) => Some(path.as_path()),
+        _ => None,
+    });
+    modules.chain(data.iter().map(PathBuf::as_path)).collect()
 }
 
 /// Imports that cannot be satisfied, then the graph's other warnings; with

@@ -36,7 +36,8 @@ pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Tra
     });
     trace.mark("interpreter");
     let mut broken_pipe = false;
-    let code = interp.run(|vm| {
+    let mut interrupted = false;
+    let result = interp.enter(|vm| {
         prepare_sys(vm, archive)?;
         trace.mark("importer and encodings");
         let result = run_child_or_entry(vm, archive).and_then(|()| flush_stdout(vm));
@@ -48,15 +49,38 @@ pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Tra
                 silence_stdout();
                 Ok(())
             }
+            // As CPython: the traceback, then atexit handlers and the rest
+            // of the shutdown, then death by SIGINT (RustPython would kill
+            // itself before finalising).
+            Err(exc) if exc.fast_isinstance(vm.ctx.exceptions.keyboard_interrupt) => {
+                vm.print_exception(&exc);
+                interrupted = true;
+                Ok(())
+            }
             other => other,
         }
     });
+    let code = interp.finalize(result.err());
     trace.mark("shutdown");
     trace.report();
     if broken_pipe {
         die_of_sigpipe();
     }
+    if interrupted {
+        die_of_sigint();
+    }
     code
+}
+
+/// Exit as killed by SIGINT, so that the shell (and `make`) see an interrupt.
+fn die_of_sigint() -> ! {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition and signalling ourselves.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::kill(libc::getpid(), libc::SIGINT);
+    }
+    std::process::exit(128 + 2)
 }
 
 /// RustPython's shutdown imports `threading` to join its threads, even when

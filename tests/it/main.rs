@@ -22,6 +22,7 @@ mod robustness;
 mod runtime_compat;
 mod runtime_facts;
 mod runtime_gaps;
+mod security;
 mod self_contained;
 mod tree_shaking;
 mod workflow;

@@ -99,9 +99,11 @@ fn uncaught_exception_prints_a_traceback_naming_file_and_line() {
 #[test]
 fn ctrl_c_gives_130_without_a_rust_panic() {
     let app = freeze_source("import time\nprint('ready', flush=True)\ntime.sleep(60)\n");
-    // Through a shell, as a user sees it: $? is 130.
+    // Through a shell, as a user sees it: $? is 130. `env
+    // --default-signal` because a non-interactive shell starts background
+    // jobs with SIGINT ignored, which we (like CPython) keep.
     let script = format!(
-        "'{}' & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo \"status=$?\"",
+        "env --default-signal=INT '{}' & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo \"status=$?\"",
         app.exe.display()
     );
     let out = Command::new("sh").arg("-c").arg(script).output().unwrap();

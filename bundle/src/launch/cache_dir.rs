@@ -22,6 +22,10 @@
 //! `$XDG_RUNTIME_DIR/pyfreeze/bundles`, then `<temp dir>/pyfreeze-<uid>/bundles`
 //! (macOS: `~/Library/Caches`; Windows: `%LOCALAPPDATA%`).
 
+use crate::private_dir::{
+    cache_in_home, create_private_dir, non_empty, passwd_home, private_base, trusted_dir, uid,
+    user_cache_root,
+};
 use crate::{Bundle, FileRecord};
 use std::collections::HashSet;
 use std::io::Write;
@@ -168,11 +172,27 @@ fn write_files(
     Ok(())
 }
 
-fn non_empty(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
+/// Every place per-bundle directories may be, the usual one first (for
+/// `pyfreeze cache dir` and `cache clean`); nothing is created.
+pub fn data_cache_dirs() -> Vec<PathBuf> {
+    if let Some(dir) = non_empty(DATA_DIR_VAR) {
+        return vec![dir];
+    }
+    let mut dirs: Vec<PathBuf> = user_cache_root()
+        .into_iter()
+        .chain(passwd_home().map(cache_in_home))
+        .map(|root| root.join("pyfreeze").join("bundles"))
+        .collect();
+    if let Some(run) = non_empty("XDG_RUNTIME_DIR") {
+        dirs.push(run.join("pyfreeze").join("bundles"));
+    }
+    dirs.push(
+        std::env::temp_dir()
+            .join(format!("pyfreeze-{}", uid()))
+            .join("bundles"),
+    );
+    dirs.dedup();
+    dirs
 }
 
 /// The directory per-bundle directories go in, created private if missing,
@@ -187,10 +207,7 @@ pub fn cache_base() -> Result<PathBuf, String> {
         let base = non_empty("LOCALAPPDATA").ok_or("LOCALAPPDATA is not set")?;
         return private_base(base.join("pyfreeze").join("bundles"), Some(base));
     }
-    let set = non_empty("XDG_CACHE_HOME")
-        .filter(|_| !cfg!(target_os = "macos"))
-        .or_else(|| non_empty("HOME").map(cache_in_home));
-    if let Some(root) = set {
+    if let Some(root) = user_cache_root() {
         return private_base(root.join("pyfreeze").join("bundles"), Some(root));
     }
     // No HOME (cron, systemd units, env -i): the passwd entry's home, a
@@ -224,106 +241,9 @@ pub fn cache_base() -> Result<PathBuf, String> {
     Err(tried.join("; "))
 }
 
-fn cache_in_home(home: PathBuf) -> PathBuf {
-    if cfg!(target_os = "macos") {
-        home.join("Library").join("Caches")
-    } else {
-        home.join(".cache")
-    }
-}
-
-/// `base`, created private if missing, if it and every directory from
-/// `root` down to it are owned by the user and writable by no one else.
-fn private_base(base: PathBuf, root: Option<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(parent) = base.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    }
-    let _ = create_private_dir(&base);
-    let mut dir = base.clone();
-    loop {
-        if !trusted_dir(&dir, false) {
-            return Err(format!(
-                "{} is not a directory of this user that only it can write",
-                dir.display()
-            ));
-        }
-        if Some(&dir) == root.as_ref() || root.is_none() {
-            break;
-        }
-        match dir.parent() {
-            Some(p) if root.as_ref().is_some_and(|r| p.starts_with(r)) => dir = p.to_path_buf(),
-            _ => break,
-        }
-    }
-    Ok(base)
-}
-
-#[cfg(unix)]
-fn uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
-}
-
-#[cfg(not(unix))]
-fn uid() -> u32 {
-    0
-}
-
-/// The home directory of the user's passwd entry.
-#[cfg(unix)]
-fn passwd_home() -> Option<PathBuf> {
-    use std::ffi::CStr;
-    use std::os::unix::ffi::OsStrExt;
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buf = vec![0 as libc::c_char; 16384];
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: getpwuid_r fills `pwd` with pointers into `buf`, which
-    // outlives their use below.
-    let rc = unsafe { libc::getpwuid_r(uid(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() || pwd.pw_dir.is_null() {
-        return None;
-    }
-    // SAFETY: pw_dir points to a NUL-terminated string in `buf`.
-    let dir = unsafe { CStr::from_ptr(pwd.pw_dir) };
-    let path = PathBuf::from(std::ffi::OsStr::from_bytes(dir.to_bytes()));
-    (path.is_absolute() && path != Path::new("/")).then_some(path)
-}
-
-#[cfg(not(unix))]
-fn passwd_home() -> Option<PathBuf> {
-    None
-}
-
 fn nanos() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default()
-}
-
-/// A new directory only its owner can enter (0700 from the start, not
-/// chmod-ed after, so there is no moment where others could).
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// A real directory (not a symlink) owned by this user and not writable by
-/// others; with `private`, not readable by others either.
-#[cfg(unix)]
-fn trusted_dir(dir: &Path, private: bool) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::symlink_metadata(dir) else {
-        return false;
-    };
-    let loose = if private { 0o077 } else { 0o022 };
-    meta.is_dir() && meta.uid() == uid() && meta.mode() & loose == 0
-}
-
-#[cfg(not(unix))]
-fn trusted_dir(dir: &Path, _private: bool) -> bool {
-    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
 }

@@ -51,6 +51,9 @@ pub struct ScanResult {
     /// Lines of imports by computed names (`import_module(name)`) that no
     /// ImportError handler guards.
     pub computed_imports: Vec<u32>,
+    /// Literal names of dynamic imports that are not module names
+    /// (`import_module("a b")`), with their lines.
+    pub invalid_names: Vec<(String, u32)>,
 }
 
 /// How to read a module.
@@ -338,7 +341,14 @@ impl Scanner<'_> {
             return;
         }
         let offset = call.range_start.to_u32();
-        self.push(&name[level as usize..], level, Vec::new(), anchor, offset);
+        let bare = &name[level as usize..];
+        let valid = pyfreeze_bundle::reader::is_module_name(bare) || (bare.is_empty() && level > 0);
+        if !valid {
+            let line = self.lines.line_of(offset);
+            self.result.invalid_names.push((name.to_string(), line));
+            return;
+        }
+        self.push(bare, level, Vec::new(), anchor, offset);
     }
 }
 

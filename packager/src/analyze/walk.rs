@@ -252,6 +252,18 @@ impl Walker<'_> {
                         w.graph
                             .computed_imports
                             .extend(found.computed_imports.into_iter().map(|line| (id, line)));
+                        // The program's own code asks for a name no bundle
+                        // can hold: say so now, not as a damaged bundle later.
+                        // (In packages, such calls are left to fail as CPython's would.)
+                        if w.graph[id].origin == Origin::User {
+                            for (name, line) in found.invalid_names {
+                                errors.push(CompileFailure::BadModuleName {
+                                    file: w.display_file(id),
+                                    line,
+                                    name,
+                                });
+                            }
+                        }
                     }
                     Err(e) => errors.push(w.error(id, e)),
                 }
@@ -485,6 +497,13 @@ impl Walker<'_> {
                 optional: import.optional,
                 delayed: import.delayed,
             }),
+        }
+    }
+
+    fn display_file(&self, id: ModuleId) -> String {
+        match &self.graph[id].kind {
+            Kind::Source { file, .. } => file.display(),
+            _ => self.graph[id].name.clone(),
         }
     }
 

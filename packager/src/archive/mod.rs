@@ -32,6 +32,8 @@ pub struct Archive {
     pub metadata: Vec<String>,
     /// Data files that could not go in, and why.
     pub diagnostics: Vec<Diagnostic>,
+    /// The data files read from disk (an output must never replace one).
+    pub data_sources: Vec<PathBuf>,
 }
 
 pub fn write_archive(
@@ -120,7 +122,8 @@ pub fn write_archive(
         });
     }
     let metadata = add_distribution_metadata(&mut writer, project, other_compression)?;
-    let (data_files, mut diagnostics) = add_data_files(&mut writer, project, other_compression)?;
+    let (data_sources, mut diagnostics) = add_data_files(&mut writer, project, other_compression)?;
+    let data_files = data_sources.len();
     records.sort_by(|a, b| a.name.cmp(&b.name));
     let entry = match &project.settings.entry {
         EntrySpec::Script(_) => Entry::Script {
@@ -175,6 +178,7 @@ pub fn write_archive(
         payload,
         metadata,
         diagnostics,
+        data_sources,
     })
 }
 
@@ -198,7 +202,7 @@ fn add_data_files(
     writer: &mut BundleWriter,
     project: &Project,
     compression: Compression,
-) -> Result<(usize, Vec<Diagnostic>)> {
+) -> Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
     let (package_data, mut warnings) = data::package_data(&project.graph);
     let mut data_from: HashMap<String, PathBuf> = HashMap::new();
     for (path, file) in package_data
@@ -233,7 +237,7 @@ fn add_data_files(
         writer.add(path.clone(), bytes, compression)?;
         data_from.insert(path, file);
     }
-    Ok((data_from.len(), warnings))
+    Ok((data_from.into_values().collect(), warnings))
 }
 
 /// The `.dist-info` directories of the distributions whose top-level

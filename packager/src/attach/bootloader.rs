@@ -9,23 +9,52 @@ use pyfreeze_bundle::target::{Arch, Format, Target};
 use std::path::{Path, PathBuf};
 
 pub struct Bootloader {
+    /// Its file, or `<built-in>/TRIPLE/FILE` for one pyfreeze carries.
     pub path: PathBuf,
-    /// The file, mapped: read where needed, and copied by the kernel into
-    /// the output when it is used unchanged.
-    map: memmap2::Mmap,
+    data: Data,
+}
+
+enum Data {
+    /// A file, mapped: read where needed, and copied by the kernel into the
+    /// output when it is used unchanged.
+    Mapped(memmap2::Mmap),
+    /// Built in: decompressed into memory.
+    BuiltIn(Vec<u8>),
 }
 
 impl Bootloader {
     pub fn bytes(&self) -> &[u8] {
-        &self.map
+        match &self.data {
+            Data::Mapped(map) => map,
+            Data::BuiltIn(bytes) => bytes,
+        }
+    }
+
+    /// A file on disk (not one pyfreeze carries).
+    pub fn on_disk(&self) -> bool {
+        matches!(self.data, Data::Mapped(_))
     }
 }
 
 /// Where a bootloader named `stem` for `target` may be, in the order they
 /// are tried after `--bootloader`: `$PYFREEZE_BOOTLOADER_DIR/TRIPLE/`, then
 /// beside the `pyfreeze` executable (`pyfreeze-boot` itself for the host,
-/// and `bootloaders/TRIPLE/`).
+/// and `bootloaders/TRIPLE/`), then the one pyfreeze carries, if any.
 pub fn candidates(target: &Target, stem: &str) -> Vec<PathBuf> {
+    let mut out = on_disk_candidates(target, stem);
+    out.extend(super::embedded::path(
+        &target.triple,
+        &format!("{stem}{}", target.exe_suffix()),
+    ));
+    out
+}
+
+/// Whether `path` is a bootloader that exists (on disk or built in).
+pub fn exists(path: &Path) -> bool {
+    path.is_file() || super::embedded::contains(path)
+}
+
+fn on_disk_candidates(target: &Target, stem: &str) -> Vec<PathBuf> {
     let file = format!("{stem}{}", target.exe_suffix());
     let mut out = Vec::new();
     if let Some(dir) = std::env::var_os("PYFREEZE_BOOTLOADER_DIR").filter(|d| !d.is_empty()) {
@@ -50,7 +79,7 @@ pub fn find(explicit: Option<&Path>, target: &Target, runtime: &dyn Runtime) -> 
     }
     let stem = runtime.bootloader_stem();
     let looked = candidates(target, stem);
-    if let Some(found) = looked.iter().find(|p| p.is_file()) {
+    if let Some(found) = looked.iter().find(|p| exists(p)) {
         return Ok(found.clone());
     }
     let looked: Vec<String> = looked
@@ -60,8 +89,9 @@ pub fn find(explicit: Option<&Path>, target: &Target, runtime: &dyn Runtime) -> 
     let file = format!("{stem}{}", target.exe_suffix());
     let how = if target.triple == crate::host_triple() {
         format!(
-            "Build it with `cargo build --release --ignore-rust-version -p {stem}` (or \
-             `cargo install --path bootloader`), or pass --bootloader FILE"
+            "Install pyfreeze from its wheel (`pip install pyfreeze`), which carries its \
+             bootloaders; or build it with `cargo build --release --ignore-rust-version -p {stem}` \
+             (or `cargo install --path bootloader`); or pass --bootloader FILE"
         )
     } else {
         format!(
@@ -79,17 +109,31 @@ pub fn find(explicit: Option<&Path>, target: &Target, runtime: &dyn Runtime) -> 
 }
 
 pub fn load(path: &Path, target: &Target, runtime: &dyn Runtime) -> Result<Bootloader> {
-    let map = std::fs::File::open(path)
-        // SAFETY: read-only map of a file we only read; if it changes under
-        // us the checks below or the output's checksum say so.
-        .and_then(|f| unsafe { memmap2::Mmap::map(&f) })
-        .with_context(|| format!("cannot read bootloader {}", path.display()))?;
-    check(&map, target, runtime)
-        .with_context(|| format!("bootloader {} cannot be used", path.display()))?;
-    Ok(Bootloader {
+    let data = match super::embedded::read(path) {
+        Some(bytes) => Data::BuiltIn(bytes?),
+        None => Data::Mapped(
+            std::fs::File::open(path)
+                // SAFETY: read-only map of a file we only read; if it changes
+                // under us the checks below or the output's checksum say so.
+                .and_then(|f| unsafe { memmap2::Mmap::map(&f) })
+                .with_context(|| format!("cannot read bootloader {}", path.display()))?,
+        ),
+    };
+    let boot = Bootloader {
         path: path.to_path_buf(),
-        map,
-    })
+        data,
+    };
+    check(boot.bytes(), target, runtime)
+        .with_context(|| format!("bootloader {} cannot be used", path.display()))?;
+    Ok(boot)
+}
+
+/// A file on disk or built in.
+pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    match super::embedded::read(path) {
+        Some(bytes) => bytes.map_err(std::io::Error::other),
+        None => std::fs::read(path),
+    }
 }
 
 /// What goblin says the file is.

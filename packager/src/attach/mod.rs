@@ -4,6 +4,7 @@
 //! file only once everything succeeded ([`output`]).
 
 pub mod bootloader;
+pub mod embedded;
 pub mod layout;
 pub mod output;
 pub mod pack;
@@ -24,6 +25,7 @@ pub fn write_executable(
     format: Format,
     packed: Option<&Packed>,
     payload: &Payload,
+    inputs: &[&Path],
 ) -> Result<u64> {
     let attached = match packed {
         // The stub is an ordinary ELF file: what follows it is left alone.
@@ -34,13 +36,16 @@ pub fn write_executable(
     };
     let parts = match (&attached, packed) {
         (layout::Attached::Unchanged { trailer }, Some(p)) => vec![
-            Part::File(&p.stub, p.stub_len),
+            Part::Bytes(&p.stub_bytes),
             Part::Bytes(&p.frames_and_footer),
             Part::Bytes(&payload.bytes),
             Part::Bytes(trailer),
         ],
         (layout::Attached::Unchanged { trailer }, None) => vec![
-            Part::File(&boot.path, boot.bytes().len() as u64),
+            match boot.on_disk() {
+                true => Part::File(&boot.path, boot.bytes().len() as u64),
+                false => Part::Bytes(boot.bytes()),
+            },
             Part::Bytes(&payload.bytes),
             Part::Bytes(trailer),
         ],
@@ -50,7 +55,9 @@ pub fn write_executable(
             Part::Bytes(trailer),
         ],
     };
-    output::write_executable(output, &parts)?;
+    let mut inputs = inputs.to_vec();
+    inputs.push(&boot.path);
+    output::write_executable(output, &parts, &inputs)?;
     let size = match packed {
         Some(p) => p.prefix_len() + (payload.bytes.len() + pyfreeze_bundle::trailer::LEN) as u64,
         None => attached.len(boot.bytes(), payload) as u64,

@@ -23,7 +23,7 @@ const LEVEL: i32 = 12;
 
 pub struct Packed {
     pub stub: PathBuf,
-    pub stub_len: u64,
+    pub stub_bytes: Vec<u8>,
     /// The zstd frames, then the chunk table and pack tail.
     pub frames_and_footer: Vec<u8>,
 }
@@ -31,7 +31,7 @@ pub struct Packed {
 impl Packed {
     /// Bytes before the archive: the stub, the frames and the footer.
     pub fn prefix_len(&self) -> u64 {
-        self.stub_len + self.frames_and_footer.len() as u64
+        (self.stub_bytes.len() + self.frames_and_footer.len()) as u64
     }
 }
 
@@ -55,16 +55,17 @@ pub fn check_target(target: &Target) -> Result<()> {
 /// The stub beside the bootloader, checked, and the bootloader compressed.
 pub fn prepare(boot: &Bootloader, target: &Target, cache: &Cache) -> Result<Packed> {
     let stub = stub_path(&boot.path);
-    let stub_len = check_stub(&stub, target)?;
+    let stub_bytes = check_stub(&stub, target)?;
     let frames_and_footer = compressed(boot.bytes(), cache)?;
     Ok(Packed {
         stub,
-        stub_len,
+        stub_bytes,
         frames_and_footer,
     })
 }
 
-/// `pyfreeze-unpack` lives beside `pyfreeze-boot`, wherever that was found.
+/// `pyfreeze-unpack` lives beside `pyfreeze-boot`, wherever that was found
+/// (built in, too).
 fn stub_path(boot: &Path) -> PathBuf {
     let suffix = boot
         .extension()
@@ -73,8 +74,8 @@ fn stub_path(boot: &Path) -> PathBuf {
     boot.with_file_name(format!("{STUB_STEM}{suffix}"))
 }
 
-fn check_stub(path: &Path, target: &Target) -> Result<u64> {
-    let bytes = std::fs::read(path).with_context(|| {
+fn check_stub(path: &Path, target: &Target) -> Result<Vec<u8>> {
+    let bytes = bootloader::read(path).with_context(|| {
         format!(
             "--pack needs the {STUB_STEM} stub beside the bootloader, at {}; build it with \
              `cargo build --release --ignore-rust-version -p pyfreeze-unpack` (for another \
@@ -93,7 +94,7 @@ fn check_stub(path: &Path, target: &Target) -> Result<u64> {
             pack::UNPACK_MARKER
         );
     }
-    Ok(bytes.len() as u64)
+    Ok(bytes)
 }
 
 /// The bootloader as zstd frames plus footer, from the cache when an

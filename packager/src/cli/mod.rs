@@ -111,17 +111,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Cache(CacheCommand::Clean) => {
-            match pyfreeze::cache::clean()? {
-                Some(dir) => println!("Removed {}", dir.display()),
-                None => println!("No cache directory (HOME is not set)"),
+            let removed = pyfreeze::cache::clean()?;
+            if removed.is_empty() {
+                println!("Nothing to remove: the caches are empty");
+            }
+            for dir in removed {
+                println!("Removed {}", dir.display());
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Cache(CacheCommand::Dir) => {
-            match pyfreeze::cache::root() {
-                Some(dir) => println!("{}", dir.display()),
-                None => println!("No cache directory (HOME is not set)"),
+            let (build, data) = pyfreeze::cache::dirs();
+            match build {
+                Some(dir) => println!("build cache: {}", dir.display()),
+                None => println!("build cache: none (HOME is not set)"),
             }
+            println!("data cache:  {}", data.display());
             Ok(ExitCode::SUCCESS)
         }
     }

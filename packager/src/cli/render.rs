@@ -210,7 +210,7 @@ pub fn graph_json(g: &Graph) -> serde_json::Value {
 }
 
 pub fn inspect(r: &InspectReport) {
-    println!("{}", r.file);
+    println!("{}", shown(&r.file));
     println!("  size         {} ({} bytes)", human_size(r.size), r.size);
     let glibc = r
         .bootloader
@@ -228,20 +228,27 @@ pub fn inspect(r: &InspectReport) {
         None => human_size(r.bootloader.size),
     };
     println!(
-        "  bootloader   {} {} for {}, {size}{glibc}",
-        r.bootloader.arch, r.bootloader.format, r.bootloader.target,
+        "  bootloader   {} {} for {}, {size}{}",
+        r.bootloader.arch,
+        r.bootloader.format,
+        r.bootloader.target,
+        shown(&glibc),
     );
     println!(
         "  runtime      {} (bundle format {}, bytecode {})",
-        r.bundle.runtime, r.bundle.format, r.bundle.bytecode
+        shown(&r.bundle.runtime),
+        r.bundle.format,
+        shown(&r.bundle.bytecode)
     );
     println!(
         "  entry        {} {} ({})",
-        r.entry.kind, r.entry.path, r.entry.module
+        shown(&r.entry.kind),
+        shown(&r.entry.path),
+        shown(&r.entry.module)
     );
     println!(
         "  built with   pyfreeze {}, optimize {}, source {}",
-        r.build.pyfreeze,
+        shown(&r.build.pyfreeze),
         r.build.optimize,
         if r.build.source {
             "included"
@@ -271,14 +278,29 @@ pub fn inspect(r: &InspectReport) {
         for e in entries {
             println!(
                 "  {:<9} {:>10} {:>10}  {:<16}  {}",
-                e.kind,
+                shown(e.kind),
                 e.size,
                 e.stored,
-                &e.sha256[..16],
-                e.path
+                shown(e.sha256.get(..16).unwrap_or(&e.sha256)),
+                shown(&e.path)
             );
         }
     }
+}
+
+/// Text from a bundle, which anyone can craft, made safe for a terminal:
+/// control characters (escape sequences) are shown escaped, not sent.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
 }
 
 pub fn targets(targets: &[TargetInfo]) {
@@ -290,8 +312,9 @@ pub fn targets(targets: &[TargetInfo]) {
         }
     }
     println!(
-        "Bootloaders are looked up in $PYFREEZE_BOOTLOADER_DIR/<target>/ and beside pyfreeze \
-         (bootloaders/<target>/); --bootloader FILE overrides."
+        "Bootloaders are looked up in $PYFREEZE_BOOTLOADER_DIR/<target>/, beside pyfreeze \
+         (bootloaders/<target>/), then among those built into pyfreeze (<built-in>/); \
+         --bootloader FILE overrides."
     );
 }
 

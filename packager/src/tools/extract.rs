@@ -30,6 +30,15 @@ fn extract_bytes(bytes: &[u8], dir: &Path) -> Result<usize> {
             "the archive claims {total} unpacked bytes (limit {MAX_TOTAL_BYTES}); refusing to extract"
         );
     }
+    // Like build's -o: never replace a file, never follow into a device.
+    if let Ok(meta) = std::fs::metadata(dir)
+        && !meta.is_dir()
+    {
+        bail!(
+            "{} exists and is not a directory; extract into a new or empty directory",
+            dir.display()
+        );
+    }
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
         bail!(
             "{} is not empty; extract into a new or empty directory",

@@ -3,7 +3,7 @@
 //! stable document).
 
 use crate::attach::bootloader;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use pyfreeze_bundle::{Bundle, BundleError, Manifest, Origin};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -11,8 +11,25 @@ use std::path::Path;
 
 /// Map an executable read-only.
 pub fn map(path: &Path) -> Result<memmap2::Mmap> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    // Opened without blocking (a FIFO would wait for a writer forever),
+    // then refused unless it is a regular file.
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        bail!(
+            "{} is not a regular file (a directory, device, FIFO or socket); pass an \
+             executable pyfreeze built",
+            path.display()
+        );
+    }
     // SAFETY: read-only map of a file we only read; a concurrent writer could
     // change what we see, which the checksums then report.
     unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("cannot read {}", path.display()))

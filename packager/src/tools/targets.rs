@@ -40,7 +40,7 @@ pub fn targets(runtime: RuntimeKind) -> Vec<TargetInfo> {
                 host: *triple == crate::host_triple(),
                 bootloader: bootloader::candidates(&target, stem)
                     .into_iter()
-                    .find(|p| p.is_file()),
+                    .find(|p| bootloader::exists(p)),
             })
         })
         .collect()

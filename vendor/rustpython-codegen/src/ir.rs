@@ -63,9 +63,62 @@ fn is_within_opcode_range(opcode: AnyOpcode) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct ConstantPool {
     constants: Vec<ConstantData>,
+    /// pyfreeze: hash of each constant's key -> its indices, so that finding
+    /// an equal constant is not a scan of the pool (which made compiling a
+    /// 100k-element literal quadratic). Rebuilt after the pool is rewritten.
+    index: IndexMap<u64, Vec<usize>>,
+}
+
+/// A constant hashed as `ConstantPool::constant_key_eq` compares: frozensets
+/// by length only (their key ignores order), tuples and slices element-wise.
+struct KeyHash<'a>(&'a ConstantData);
+
+impl core::hash::Hash for KeyHash<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        core::mem::discriminant(self.0).hash(state);
+        match self.0 {
+            ConstantData::Tuple { elements } => {
+                elements.len().hash(state);
+                elements.iter().for_each(|e| KeyHash(e).hash(state));
+            }
+            ConstantData::Slice { elements } => {
+                elements.iter().for_each(|e| KeyHash(e).hash(state));
+            }
+            ConstantData::Frozenset { elements } => elements.len().hash(state),
+            other => other.hash(state),
+        }
+    }
 }
 
 impl ConstantPool {
+    fn key_hash(constant: &ConstantData) -> u64 {
+        use core::hash::{BuildHasher, Hash, Hasher};
+        // Fixed seeds: the index must hash alike across calls.
+        let mut h = rapidhash::quality::SeedableState::fixed().build_hasher();
+        KeyHash(constant).hash(&mut h);
+        h.finish()
+    }
+
+    fn push_indexed(&mut self, constant: ConstantData) -> usize {
+        let idx = self.constants.len();
+        self.index
+            .entry(Self::key_hash(&constant))
+            .or_default()
+            .push(idx);
+        self.constants.push(constant);
+        idx
+    }
+
+    fn reindex(&mut self) {
+        self.index.clear();
+        for (idx, constant) in self.constants.iter().enumerate() {
+            self.index
+                .entry(Self::key_hash(constant))
+                .or_default()
+                .push(idx);
+        }
+    }
+
     fn constant_contains_nan(constant: &ConstantData) -> bool {
         match constant {
             ConstantData::Float { value } => value.is_nan(),
@@ -146,9 +199,18 @@ impl ConstantPool {
                 canonical
                     .try_reserve_exact(elements.len())
                     .map_err(|_| InternalError::MalformedControlFlowGraph)?;
+                // pyfreeze: candidates by key hash, not a scan of all kept.
+                let mut seen: IndexMap<u64, Vec<usize>> = IndexMap::default();
                 for element in elements {
                     let element = Self::canonicalize_constant_key(element)?;
-                    if !Self::frozenset_key_contains(&canonical, &element) {
+                    let bucket = seen.entry(Self::key_hash(&element)).or_default();
+                    let dup = !Self::constant_contains_nan(&element)
+                        && bucket.iter().any(|&i| {
+                            !Self::constant_contains_nan(&canonical[i])
+                                && Self::constant_key_eq(&canonical[i], &element)
+                        });
+                    if !dup {
+                        bucket.push(canonical.len());
                         canonical.push(element);
                     }
                 }
@@ -172,9 +234,12 @@ impl ConstantPool {
         if Self::constant_contains_nan(constant) {
             return None;
         }
-        self.constants
+        // The first equal one, as the linear scan this replaces found.
+        self.index
+            .get(&Self::key_hash(constant))?
             .iter()
-            .position(|existing| Self::constant_key_eq(existing, constant))
+            .copied()
+            .find(|&idx| Self::constant_key_eq(&self.constants[idx], constant))
     }
 
     pub fn insert_full(&mut self, constant: ConstantData) -> (usize, bool) {
@@ -182,9 +247,7 @@ impl ConstantPool {
         if let Some(idx) = self.find_existing(&constant) {
             return (idx, false);
         }
-        let idx = self.constants.len();
-        self.constants.push(constant);
-        (idx, true)
+        (self.push_indexed(constant), true)
     }
 
     fn try_insert_full(&mut self, constant: ConstantData) -> crate::InternalResult<(usize, bool)> {
@@ -195,9 +258,7 @@ impl ConstantPool {
         self.constants
             .try_reserve_exact(1)
             .map_err(|_| InternalError::MalformedControlFlowGraph)?;
-        let idx = self.constants.len();
-        self.constants.push(constant);
-        Ok((idx, true))
+        Ok((self.push_indexed(constant), true))
     }
 
     pub fn insert(&mut self, constant: ConstantData) -> bool {
@@ -206,7 +267,12 @@ impl ConstantPool {
 
     #[must_use]
     pub fn from_ordered(constants: Vec<ConstantData>) -> Self {
-        Self { constants }
+        let mut pool = Self {
+            constants,
+            index: IndexMap::default(),
+        };
+        pool.reindex();
+        pool
     }
 
     #[must_use]
@@ -235,6 +301,7 @@ impl ConstantPool {
 
     pub fn clear(&mut self) {
         self.constants.clear();
+        self.index.clear();
     }
 }
 
@@ -2809,6 +2876,7 @@ impl Blocks {
 
         // Truncate the consts list at its new size.
         consts.constants.truncate(n_used_consts);
+        consts.reindex();
 
         // Adjust const indices in the bytecode.
         let mut reverse_index_map = Vec::new();

@@ -11,6 +11,14 @@ import os
 import sysconfig
 
 paths = sysconfig.get_paths()
+# -S skips site.py, which is what applies a venv: a venv's python run
+# directly (not activated) must still mean the venv's site-packages.
+exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+for venv in (os.path.dirname(exe_dir), exe_dir):
+    if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+        if os.path.normpath(sys.prefix) != os.path.normpath(venv):
+            paths = sysconfig.get_paths(vars={"base": venv, "platbase": venv})
+        break
 dynload = None
 for entry in sys.path:
     if os.path.basename(entry) == "lib-dynload":

@@ -170,11 +170,18 @@ pub(crate) mod _signal {
         if vm.state.is_main_interpreter() && vm.state.config.settings.install_signal_handlers {
             let sig_dfl = vm.new_pyobj(SIG_DFL as u8);
             let sig_ign = vm.new_pyobj(SIG_IGN as u8);
+            // pyfreeze: as CPython, only a default SIGINT disposition gets
+            // the KeyboardInterrupt handler; an inherited SIG_IGN (nohup,
+            // supervisors) is kept.
+            let mut sigint_default = false;
 
             for signum in SignalNum::VALID_RANGE {
                 let Some(handler) = (unsafe { host_signal::probe_handler(signum) }) else {
                     continue;
                 };
+                if signum == libc::SIGINT && handler == SIG_DFL {
+                    sigint_default = true;
+                }
                 let py_handler = if handler == SIG_DFL {
                     Some(sig_dfl.clone())
                 } else if handler == SIG_IGN {
@@ -191,11 +198,13 @@ pub(crate) mod _signal {
                     .borrow_mut()[signum] = py_handler;
             }
 
-            let int_handler = module
-                .get_attr("default_int_handler", vm)
-                .expect("_signal does not have this attr?");
+            if sigint_default {
+                let int_handler = module
+                    .get_attr("default_int_handler", vm)
+                    .expect("_signal does not have this attr?");
 
-            signal(SignalNum::SIGINT, int_handler, vm).expect("Failed to set sigint handler");
+                signal(SignalNum::SIGINT, int_handler, vm).expect("Failed to set sigint handler");
+            }
         }
     }
 

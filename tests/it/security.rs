@@ -1,0 +1,435 @@
+//! Under attack: outputs that would destroy a user's file, poisoned caches,
+//! a data cache tampered with, signals, crafted names (issue 16).
+
+use pyfreeze_tests::*;
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = scratch();
+    write_tree(dir.path(), files);
+    dir
+}
+
+fn build_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["build"];
+    all.extend(args);
+    pyfreeze(dir, all)
+}
+
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a plain libc call on a path we own.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+/// Run `cmd`, failing the test instead of hanging if it blocks.
+fn output_within(cmd: &mut Command, limit: Duration) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{cmd:?} blocked for more than {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn outputs_that_would_destroy_a_file_are_refused() {
+    let dir = project(&[
+        ("app.py", "import helper\nhelper.hi()\n"),
+        ("helper.py", "def hi():\n    print('hi')\n"),
+        ("notes.txt", "my notes\n"),
+        ("pkg/__init__.py", ""),
+    ]);
+    let d = dir.path();
+    let originals: Vec<(PathBuf, Vec<u8>)> = ["app.py", "helper.py", "notes.txt"]
+        .iter()
+        .map(|f| (d.join(f), std::fs::read(d.join(f)).unwrap()))
+        .collect();
+    let boot = d.join("boot");
+    std::fs::copy(boot_bin(), &boot).unwrap();
+    let boot_before = std::fs::read(&boot).unwrap();
+    std::os::unix::fs::symlink(d.join("app.py"), d.join("link")).unwrap();
+    mkfifo(&d.join("fifo"));
+
+    let refused = |args: &[&str], why: &str| {
+        let out = build_in(d, args);
+        let err = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?} must be refused: {err}"
+        );
+        assert_contains(&err, why);
+        assert!(!err.contains("panicked"), "{err}");
+    };
+    refused(&["app.py", "-o", "app.py"], "which this build reads");
+    refused(&["app.py", "-o", "helper.py"], "which this build reads");
+    refused(&["app.py", "-o", "link"], "which this build reads");
+    refused(
+        &["app.py", "--bootloader", "boot", "-o", "boot"],
+        "which this build reads",
+    );
+    refused(
+        &["app.py", "-o", "notes.txt"],
+        "is not a pyfreeze executable",
+    );
+    refused(&["app.py", "-o", "pkg"], "is a directory");
+    refused(&["app.py", "-o", "fifo"], "not a regular file");
+    refused(&["app.py", "-o", "/dev/null"], "not a regular file");
+    // Nothing changed on disk, and nothing was left beside the targets.
+    for (path, bytes) in &originals {
+        assert_eq!(
+            &std::fs::read(path).unwrap(),
+            bytes,
+            "{} changed",
+            path.display()
+        );
+    }
+    assert_eq!(std::fs::read(&boot).unwrap(), boot_before);
+    assert!(
+        std::fs::symlink_metadata(d.join("link"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::os::unix::fs::FileTypeExt::is_char_device(
+        &std::fs::metadata("/dev/null").unwrap().file_type()
+    ));
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".pyfreeze-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A previous output (and an empty file) may be replaced.
+    std::fs::write(d.join("empty"), "").unwrap();
+    for target in ["out", "out", "empty"] {
+        let out = build_in(d, &["app.py", "-o", target]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&run(&d.join(target), [""; 0]).stdout), "hi\n");
+    }
+
+    // extract's -o: never the executable itself, never a file.
+    let out = pyfreeze(d, ["extract", "out", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_contains(&text(&out.stderr), "is not a directory");
+    assert_eq!(text(&run(&d.join("out"), [""; 0]).stdout), "hi\n");
+}
+
+#[test]
+fn inspect_verify_and_extract_refuse_what_is_not_a_regular_file() {
+    let dir = scratch();
+    let fifo = dir.path().join("fifo");
+    mkfifo(&fifo);
+    for args in [
+        vec!["inspect", "fifo"],
+        vec!["verify", "fifo"],
+        vec!["extract", "fifo", "-o", "x"],
+        vec!["inspect", "/dev/zero"],
+        vec!["inspect", "."],
+    ] {
+        let out = output_within(
+            Command::new(pyfreeze_bin())
+                .current_dir(dir.path())
+                .args(&args),
+            Duration::from_secs(20),
+        );
+        assert!(!out.status.success(), "{args:?}");
+        assert_contains(&text(&out.stderr), "not a regular file");
+    }
+}
+
+#[test]
+fn inspect_escapes_control_characters_from_the_bundle() {
+    let f = freeze_tree(
+        &[
+            ("main.py", "import pkg\n"),
+            ("pkg/__init__.py", ""),
+            ("pkg/\x1b[2J\x1b]0;owned\x07x.txt", "data\n"),
+        ],
+        &[],
+    );
+    let out = pyfreeze(
+        f.dir.path(),
+        ["inspect", "--modules", f.exe.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\x07'),
+        "{shown:?}"
+    );
+    assert_contains(&shown, "pkg/\\u{1b}[2J");
+}
+
+#[test]
+fn an_invalid_literal_module_name_is_a_build_error() {
+    let dir = project(&[(
+        "app.py",
+        "import importlib\nprint('x')\nimportlib.import_module('bad name')\n",
+    )]);
+    let out = build_in(dir.path(), &["app.py", "-o", "app", "--strict"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_contains(&err, "app.py:3:");
+    assert_contains(&err, "\"bad name\" is not a module name");
+    assert!(!dir.path().join("app").exists());
+    // In a package, such a call is CPython's business at run time.
+    let venv = fake_venv(
+        dir.path(),
+        &[(
+            "odd/__init__.py",
+            "import importlib\ntry:\n    importlib.import_module('a b')\nexcept ImportError:\n    pass\n",
+        )],
+    );
+    write_tree(dir.path(), &[("uses.py", "import odd\nprint('ok')\n")]);
+    let out = build_in(
+        dir.path(),
+        &["uses.py", "-o", "uses", "--venv", venv.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&run(&dir.path().join("uses"), [""; 0]).stdout), "ok\n");
+}
+
+/// The build cache, as a user's: private directory, entries bound to their
+/// keys under a secret.
+#[test]
+fn a_poisoned_build_cache_is_never_used() {
+    let dir = project(&[
+        ("a.py", "import helper\nprint('A', helper.WORD)\n"),
+        ("b.py", "import helper\nprint('B', helper.WORD)\n"),
+        ("helper.py", "WORD = 'right'\n"),
+        ("evil.py", "WORD = 'evil'\n"),
+        ("pkg/__init__.py", ""),
+        ("pkg/data.txt", &"some data to deflate\n".repeat(50)),
+        (
+            "c.py",
+            "import pkg, os\nprint(open(os.path.join(os.path.dirname(pkg.__file__), 'data.txt')).read()[:9])\n",
+        ),
+    ]);
+    let d = dir.path();
+    let cache = d.join("cache");
+    let build = |script: &str, out: &str| {
+        let o = Command::new(pyfreeze_bin())
+            .current_dir(d)
+            .env("PYFREEZE_CACHE_DIR", &cache)
+            .args(["build", script, "-o", out, "-v"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        (text(&o.stdout), text(&o.stderr))
+    };
+    build("a.py", "a");
+    build("c.py", "c");
+    let entries = |dir: &Path| -> Vec<PathBuf> {
+        walk_files(dir)
+            .into_iter()
+            .filter(|p| !p.ends_with("secret"))
+            .collect()
+    };
+    let before = entries(&cache);
+    assert!(!before.is_empty());
+    // Forge: every entry replaced by evil.py's bytecode, each with a plain
+    // sha256 recomputed (the old integrity check), as a copied entry has.
+    build("evil.py", "evil");
+    let evil_entries: Vec<PathBuf> = entries(&cache)
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .collect();
+    assert!(!evil_entries.is_empty());
+    let evil = std::fs::read(&evil_entries[0]).unwrap();
+    for entry in &before {
+        std::fs::write(entry, &evil).unwrap();
+    }
+    let (stdout, _) = build("a.py", "a");
+    assert_contains(&stdout, "damaged entries rebuilt");
+    assert_eq!(text(&run(&d.join("a"), [""; 0]).stdout), "A right\n");
+    assert!(pyfreeze(d, ["verify", "a"]).status.success());
+    let (_, _) = build("c.py", "c");
+    assert_eq!(text(&run(&d.join("c"), [""; 0]).stdout), "some data\n");
+    assert!(pyfreeze(d, ["verify", "c"]).status.success());
+
+    // A cache directory others can write is not used, with one warning.
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let count = entries(&cache).len();
+    let (_, stderr) = build("b.py", "b");
+    assert_eq!(stderr.matches("not used").count(), 1, "{stderr}");
+    assert_contains(&stderr, "PYFREEZE_CACHE_DIR");
+    assert_eq!(
+        entries(&cache).len(),
+        count,
+        "nothing written to a loose cache"
+    );
+    assert_eq!(text(&run(&d.join("b"), [""; 0]).stdout), "B right\n");
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.file_type().unwrap().is_dir() {
+                out.extend(walk_files(&e.path()));
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    out
+}
+
+/// The data cache heals: a changed, deleted or emptied file is restored,
+/// stale temporary directories go, `cache clean` and `cache dir` cover it.
+#[test]
+fn the_data_cache_heals_and_is_cleaned() {
+    let f = freeze_tree(
+        &[
+            (
+                "main.py",
+                "import os, pkg\nprint(open(os.path.join(os.path.dirname(pkg.__file__), 'words.txt')).read().strip())\n",
+            ),
+            ("pkg/__init__.py", ""),
+            ("pkg/words.txt", "genuine words\n"),
+        ],
+        &[],
+    );
+    let data = f.dir.path().join("data");
+    let start = || {
+        let out = Command::new(&f.exe)
+            .env("PYFREEZE_DATA_DIR", &data)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert_eq!(start(), "genuine words\n");
+    let bundle_dir = std::fs::read_dir(&data)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let words = bundle_dir.join("pkg/words.txt");
+    std::fs::write(&words, "poisoned word\n").unwrap(); // same size
+    assert_eq!(start(), "genuine words\n");
+    std::fs::remove_file(&words).unwrap();
+    assert_eq!(start(), "genuine words\n");
+    for e in std::fs::read_dir(&bundle_dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            std::fs::remove_dir_all(p).unwrap();
+        } else {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    assert_eq!(start(), "genuine words\n");
+    assert!(
+        pyfreeze(f.dir.path(), ["verify", f.exe.to_str().unwrap()])
+            .status
+            .success()
+    );
+
+    // A killed start's leftovers: removed once old, kept while young.
+    let old = data.join(".tmp-0123-1-1");
+    let young = data.join(".tmp-4567-1-1");
+    std::fs::create_dir_all(old.join("x")).unwrap();
+    std::fs::create_dir_all(&young).unwrap();
+    let status = Command::new("touch")
+        .args(["-d", "10 minutes ago"])
+        .arg(&old)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_dir_all(&bundle_dir).unwrap(); // so the next start writes
+    assert_eq!(start(), "genuine words\n");
+    assert!(!old.exists(), "a stale temporary directory is removed");
+    assert!(young.exists(), "a young one may be another start's");
+
+    // `cache dir` names both caches; `cache clean` empties both.
+    let cache = f.dir.path().join("build-cache");
+    let with_env = |args: &[&str]| {
+        Command::new(pyfreeze_bin())
+            .env("PYFREEZE_CACHE_DIR", &cache)
+            .env("PYFREEZE_DATA_DIR", &data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let dirs = text(&with_env(&["cache", "dir"]).stdout);
+    assert_contains(&dirs, &format!("build cache: {}", cache.display()));
+    assert_contains(&dirs, &format!("data cache:  {}", data.display()));
+    let clean = with_env(&["cache", "clean"]);
+    assert!(clean.status.success(), "{}", text(&clean.stderr));
+    assert_contains(&text(&clean.stdout), &format!("Removed {}", data.display()));
+    assert!(!data.exists());
+}
+
+/// A program that says when it is ready, then sleeps; with an atexit
+/// handler and its SIGINT disposition printed.
+const SLEEPER: &str = "import atexit, signal, sys, time\n\
+atexit.register(lambda: print('atexit ran', flush=True))\n\
+print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN, flush=True)\n\
+time.sleep(float(sys.argv[1]))\n\
+print('slept', flush=True)\n";
+
+/// Start `cmd`, wait for its first line, send SIGINT, return the rest.
+fn interrupt(cmd: &mut Command) -> (String, String, std::process::ExitStatus) {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (first + &rest, text(&out.stderr), out.status)
+}
+
+#[test]
+fn ctrl_c_runs_atexit_and_an_ignored_sigint_stays_ignored_as_in_cpython() {
+    let f = freeze_source(SLEEPER);
+    let script = f.dir.path().join("main.py");
+    for runner in [
+        vec![f.exe.clone()],
+        vec![PathBuf::from(python3()), script.clone()],
+    ] {
+        let shown = format!("{runner:?}");
+        // Ctrl-C: the traceback, atexit handlers, then death by SIGINT.
+        let (stdout, stderr, status) =
+            interrupt(Command::new(&runner[0]).args(&runner[1..]).arg("30"));
+        assert_eq!(stdout, "False\natexit ran\n", "{shown}: {stderr}");
+        assert_contains(&stderr, "KeyboardInterrupt");
+        assert_eq!(status.signal(), Some(libc::SIGINT), "{shown}: {status:?}");
+        // Started with SIGINT ignored (nohup, supervisors): it stays so.
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg("trap '' INT; exec \"$@\"")
+            .arg("sh")
+            .args(&runner)
+            .arg("1.5");
+        let (stdout, stderr, status) = interrupt(&mut cmd);
+        assert_eq!(stdout, "True\nslept\natexit ran\n", "{shown}: {stderr}");
+        assert_eq!(status.code(), Some(0), "{shown}: {stderr}");
+    }
+}
