@@ -219,7 +219,12 @@ def main():
 
     report = render(rows, have_rustpython, runs, builds, pyi_builds, compress_rows, pack_rows)
     print(report)
-    (ROOT / "bench" / "RESULTS.md").write_text(report)
+    results = ROOT / "bench" / "RESULTS.md"
+    from cpython import BEGIN, END  # its section, kept until bench/cpython.py rewrites it
+    old = results.read_text() if results.exists() else ""
+    if BEGIN in old and END in old:
+        report += "\n\n" + BEGIN + old.split(BEGIN, 1)[1].split(END, 1)[0] + END + "\n"
+    results.write_text(report)
     shutil.rmtree(scratch, ignore_errors=True)
 
 

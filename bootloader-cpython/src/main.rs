@@ -134,6 +134,9 @@ fn run(api: &Api, trace: &mut Trace) -> i32 {
             let globals = (api.PyModule_GetDict)(main);
             let result = (api.PyEval_EvalCode)(code, globals, globals);
             if result.is_null() {
+                // SystemExit ends the process inside PyErr_Print: report now.
+                trace.mark("program");
+                trace.report();
                 status = failed(api);
             } else {
                 (api.Py_DecRef)(result);

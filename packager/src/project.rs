@@ -123,13 +123,22 @@ pub fn prepare(program: &ProgramOptions) -> Result<Prepared> {
         settings.venv.as_deref(),
     )?;
     if settings.runtime == RuntimeKind::CPython && target.triple != crate::host_triple() {
+        // Where the CPython runtime is not built yet, say so rather than
+        // send the user to a machine where it fails too.
+        let elsewhere = if target.triple.ends_with("-linux-gnu") {
+            format!("Build on a {} machine", target.triple)
+        } else {
+            format!(
+                "It runs on Linux with glibc for now, not on {} (see the README's plan)",
+                target.triple
+            )
+        };
         bail!(
             "--runtime cpython builds for the machine it runs on ({}), not for {}: the bundle \
-             carries this machine's interpreter and compiled extensions. Build on a {} machine, \
-             or use the RustPython runtime, whose bytecode runs anywhere",
+             carries this machine's interpreter and compiled extensions. {elsewhere}, or use the \
+             RustPython runtime, whose bytecode runs anywhere",
             crate::host_triple(),
             target.triple,
-            target.triple
         );
     }
     let (mut site_packages, mut site_note) = site_packages(settings.venv.as_deref())?;

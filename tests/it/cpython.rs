@@ -459,6 +459,9 @@ fn interpreters_that_cannot_be_bundled_are_refused_clearly() {
     // Another platform's CPython is not on this machine.
     let err = build(&["--target", "x86_64-pc-windows-msvc"]);
     assert_contains(&err, "builds for the machine it runs on");
+    assert_contains(&err, "runs on Linux with glibc for now");
+    let err = build(&["--target", "aarch64-unknown-linux-gnu"]);
+    assert_contains(&err, "Build on a aarch64-unknown-linux-gnu machine");
 }
 
 #[test]

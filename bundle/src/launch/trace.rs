@@ -33,8 +33,10 @@ impl Trace {
         }
     }
 
-    pub fn report(&self) {
-        if self.enabled {
+    /// Print the steps; once, so that an early report (before a process
+    /// ends inside the interpreter) is not followed by a second.
+    pub fn report(&mut self) {
+        if std::mem::take(&mut self.enabled) {
             let shown: Vec<String> = self
                 .steps
                 .iter()

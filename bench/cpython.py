@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""The CPython runtime (`--runtime cpython`) against `python script.py` and
+PyInstaller `--onefile` and onedir, side by side in one run, all with the same
+CPython 3.12 venv (numpy installed). Started by bench/run after bench.py; with
+`bench/run --cpython` alone.
+
+Writes its section into bench/RESULTS.md, between the markers below, leaving
+the rest of the file as bench.py wrote it.
+"""
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from bench import (  # noqa: E402
+    PYFREEZE, ROOT, WORK, fmt_ms, hyperfine, mb, median, peak_rss_kb, timed, trace_steps,
+)
+
+BEGIN = "<!-- cpython runtime: written by bench/cpython.py -->"
+END = "<!-- end of cpython runtime -->"
+VENV = WORK / "cpy-venv"
+PYI_VERSION = "6.22.3"
+
+
+def python312():
+    """CPython 3.12's real executable (numpy 2.5 needs 3.12 or later)."""
+    candidates = [shutil.which("python3.12")]
+    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip() \
+        if shutil.which("pyenv") else ""
+    if root:
+        candidates += sorted(pathlib.Path(root, "versions").glob("3.12*/bin/python3.12"))
+    for c in candidates:
+        if c:
+            p = subprocess.run([str(c), "-c", "import sys; print(sys.executable)"],
+                               capture_output=True, text=True)
+            if p.returncode == 0:
+                return p.stdout.strip()
+    sys.exit("bench/cpython.py: needs CPython 3.12 (python3.12 on PATH or in pyenv)")
+
+
+def ensure_venv():
+    """A 3.12 venv with numpy (the compiled suite's pin) and PyInstaller."""
+    pins = (ROOT / "tests" / "fixtures" / "compiled" / "requirements.txt").read_text()
+    numpy = next(line for line in pins.splitlines() if line.startswith("numpy=="))
+    want = f"{numpy}\npyinstaller=={PYI_VERSION}\n"
+    stamp = VENV / "bench-requirements.txt"
+    if stamp.is_file() and stamp.read_text() == want:
+        return
+    shutil.rmtree(VENV, ignore_errors=True)
+    subprocess.run([python312(), "-m", "venv", str(VENV)], check=True)
+    subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
+                    "--only-binary=:all:", numpy, f"pyinstaller=={PYI_VERSION}"], check=True)
+    stamp.write_text(want)
+
+
+def dir_size(path):
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def pyinstaller(script, name, workdir, onefile):
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    took = timed([str(VENV / "bin" / "pyinstaller"), "--onefile" if onefile else "--onedir",
+                  "--clean", "--noconfirm", "--log-level", "ERROR", "--name", name,
+                  "--distpath", str(workdir / "dist"), "--workpath", str(workdir / "build"),
+                  "--specpath", str(workdir), str(script)])
+    exe = workdir / "dist" / name if onefile else workdir / "dist" / name / name
+    size = exe.stat().st_size if onefile else dir_size(workdir / "dist" / name)
+    return took, exe, size
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = ap.parse_args()
+    runs = 10 if args.quick else 30
+    builds = 2 if args.quick else 5
+    pyi_builds = 1 if args.quick else 2
+    rss_runs = 5 if args.quick else 10
+    ensure_venv()
+    python = VENV / "bin" / "python"
+    version = subprocess.run([str(python), "--version"], capture_output=True, text=True).stdout.strip()
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="pyfreeze-bench-cpython-", dir=WORK))
+    programs = [
+        ("hello", ROOT / "examples" / "hello" / "hello.py", ["Alice"]),
+        ("cli", ROOT / "bench" / "programs" / "cli.py", ["--count", "50"]),
+        ("numpy", ROOT / "bench" / "programs" / "numpy_app.py", ["50"]),
+    ]
+    base = ["--runtime", "cpython", "--python", str(python), "--venv", str(VENV)]
+    rows = []
+    for name, script, prog_args in programs:
+        exe = scratch / f"{name}-pyfreeze"
+        small = scratch / f"{name}-pyfreeze-small"
+        cold = []
+        for i in range(builds):
+            env = dict(os.environ, PYFREEZE_CACHE_DIR=str(scratch / f"cache-{name}-{i}"))
+            cold.append(timed([str(PYFREEZE), "build", str(script), "-o", str(exe), "-q", *base], env=env))
+        env = dict(os.environ, PYFREEZE_CACHE_DIR=str(scratch / f"cache-{name}-0"))
+        warm = [timed([str(PYFREEZE), "build", str(script), "-o", str(exe), "-q", *base], env=env)
+                for _ in range(builds)]
+        timed([str(PYFREEZE), "build", str(script), "-o", str(small), "-q", *base, "--compress", "all"],
+              env=env)
+        info = json.loads(subprocess.run([str(PYFREEZE), "inspect", "--json", str(exe)],
+                                         capture_output=True, check=True).stdout)
+        onefile = [pyinstaller(script, name, scratch / f"pyi-{name}", True) for _ in range(pyi_builds)]
+        onedir = [pyinstaller(script, name, scratch / f"pyid-{name}", False) for _ in range(pyi_builds)]
+        one_exe, dir_exe = onefile[-1][1], onedir[-1][1]
+        tail = " ".join(prog_args)
+        commands = [f"{python} {script} {tail}", f"{exe} {tail}", f"{small} {tail}",
+                    f"{one_exe} {tail}", f"{dir_exe} {tail}"]
+        # Every tool must print what python prints before its time counts.
+        want = subprocess.run([str(python), str(script), *prog_args], capture_output=True).stdout
+        for cmd in commands[1:]:
+            got = subprocess.run(cmd.split(), capture_output=True).stdout
+            if got != want:
+                sys.exit(f"bench/cpython.py: {cmd} printed {got!r}, python printed {want!r}")
+        t = hyperfine(commands, runs)
+        rows.append({
+            "name": name,
+            "modules": info["modules"]["total"],
+            "libraries": len(info.get("libraries", [])),
+            "start": dict(zip(("python", "pf", "small", "onefile", "onedir"), t)),
+            "rss": {k: peak_rss_kb(cmd.split(), rss_runs)
+                    for k, cmd in zip(("python", "pf", "onefile", "onedir"),
+                                      (commands[0], commands[1], commands[3], commands[4]))},
+            "size": {"pf": exe.stat().st_size, "small": small.stat().st_size,
+                     "onefile": onefile[-1][2], "onedir": onedir[-1][2]},
+            "build": {"cold": median(cold), "warm": median(warm),
+                      "onefile": median([b[0] for b in onefile]),
+                      "onedir": median([b[0] for b in onedir])},
+            "trace": trace_steps(exe, prog_args, runs) if name != "hello" else None,
+        })
+        print(f"measured {name} (cpython runtime)", file=sys.stderr)
+    section = render(rows, version, runs, builds, pyi_builds)
+    print(section)
+    results = ROOT / "bench" / "RESULTS.md"
+    results.write_text(splice(results.read_text() if results.exists() else "", section))
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def splice(text, section):
+    """`text` with its CPython section replaced by `section` (or added)."""
+    block = f"{BEGIN}\n{section}\n{END}"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        return head + block + rest.split(END, 1)[1]
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def render(rows, version, runs, builds, pyi_builds):
+    def ratio(a, b):
+        return f"{a / b:.2f}"
+
+    def start(t):
+        return f"{fmt_ms(t[0])} ({fmt_ms(t[1])}–{fmt_ms(t[2])})"
+
+    lines = [
+        "## CPython runtime (`--runtime cpython`)",
+        "",
+        f"{version} in a venv with numpy; `python script.py`, pyfreeze and PyInstaller {PYI_VERSION}",
+        f"(`--onefile`, and onedir: a directory) all use that venv. Hyperfine medians of {runs}",
+        f"starts (min–max), in one run; pyfreeze builds medians of {builds} (cold: empty cache),",
+        f"PyInstaller `--clean` builds medians of {pyi_builds}. \"small\" is `--compress all`",
+        "(libpython and extensions deflated too). Every executable's output was checked",
+        "against python's before timing.",
+        "",
+        "| program | modules | python | pyfreeze | ratio to python | pyfreeze small | PyInstaller onefile | ratio to onefile | PyInstaller onedir |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        s = r["start"]
+        lines.append(
+            f"| {r['name']} | {r['modules']} | {start(s['python'])} | {start(s['pf'])} | "
+            f"{ratio(s['pf'][0], s['python'][0])} | {start(s['small'])} | {start(s['onefile'])} | "
+            f"{ratio(s['pf'][0], s['onefile'][0])} | {start(s['onedir'])} |"
+        )
+    lines += [
+        "",
+        "| program | size | small | PyInstaller onefile | small / onefile | onedir (directory) | peak RSS | python RSS | RSS ratio | onefile RSS | onedir RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        z, m = r["size"], r["rss"]
+        lines.append(
+            f"| {r['name']} | {mb(z['pf'])} | {mb(z['small'])} | {mb(z['onefile'])} | "
+            f"{ratio(z['small'], z['onefile'])} | {mb(z['onedir'])} | {m['pf'] / 1024:.0f} MB | "
+            f"{m['python'] / 1024:.0f} MB | {ratio(m['pf'], m['python'])} | {m['onefile'] / 1024:.0f} MB | "
+            f"{m['onedir'] / 1024:.0f} MB |"
+        )
+    lines += [
+        "",
+        "| program | build cold | build warm | PyInstaller onefile build | ratio | PyInstaller onedir build |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        b = r["build"]
+        lines.append(
+            f"| {r['name']} | {fmt_ms(b['cold'])} | {fmt_ms(b['warm'])} | {b['onefile']:.1f} s | "
+            f"{ratio(b['cold'], b['onefile'])} | {b['onedir']:.1f} s |"
+        )
+    traced = [r for r in rows if r["trace"]]
+    if traced:
+        keys = list(traced[0]["trace"].keys())
+        lines += [
+            "",
+            "Where a start's time goes (`PYFREEZE_TRACE_STARTUP=1`, medians):",
+            "",
+            "| program | " + " | ".join(keys) + " |",
+            "|---|" + "---|" * len(keys),
+        ]
+        for r in traced:
+            lines.append(f"| {r['name']} | " + " | ".join(f"{r['trace'].get(k, 0):.2f} ms" for k in keys) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
