@@ -157,6 +157,7 @@ proptest! {
             path: n.clone(),
             code: Some(n.clone()),
             source: None,
+            on_disk: false,
         }).collect();
         let manifest = Manifest {
             format: crate::FORMAT_VERSION,

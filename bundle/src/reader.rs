@@ -297,9 +297,9 @@ pub fn is_module_name(name: &str) -> bool {
         && name.split('.').count() <= MAX_NESTING
         && name.split('.').all(|part| {
             !part.is_empty()
-                && !part.starts_with(|c: char| c.is_ascii_digit())
-                // `-` too: CPython imports such files by computed name
-                // (`_sysconfigdata__linux_x86_64-linux-gnu`).
+                // `-` and a leading digit too: CPython imports such files by
+                // computed name (`_sysconfigdata__linux_x86_64-linux-gnu`,
+                // mypyc's shared `650fdafa2468af73c11f__mypyc`).
                 && part.chars().all(|c| c == '_' || c == '-' || c.is_alphanumeric())
         })
 }
@@ -448,7 +448,8 @@ mod tests {
         assert!(is_module_name("café"));
         // Importable by computed name, as CPython's sysconfig does.
         assert!(is_module_name("_sysconfigdata__linux_x86_64-linux-gnu"));
-        for bad in ["", "a..b", ".a", "a.", "1a", "a/b", "a b", "a\0"] {
+        assert!(is_module_name("650fdafa2468af73c11f__mypyc"));
+        for bad in ["", "a..b", ".a", "a.", "a/b", "a b", "a\0"] {
             assert!(!is_module_name(bad), "{bad}");
         }
         assert!(!is_module_name(&vec!["a"; MAX_NESTING + 1].join(".")));

@@ -296,6 +296,7 @@ pub(crate) mod tests {
                 path: "app.py".into(),
                 code: Some("app.pyc".into()),
                 source: Some("app.py".into()),
+                on_disk: false,
             }],
             env: Default::default(),
             libraries: Vec::new(),

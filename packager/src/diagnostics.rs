@@ -103,9 +103,17 @@ pub enum Diagnostic {
     DataPathIsModule { file: PathBuf, path: String },
     /// The build cache is not used: its directory is not private to the user.
     CacheIgnored { dir: PathBuf, why: String },
+    /// Not a problem: the runtime was left to pyfreeze, and the program
+    /// needs CPython (`because`: what RustPython cannot load).
+    RuntimeChosen { runtime: String, because: String },
 }
 
 impl Diagnostic {
+    /// Information rather than a warning.
+    pub fn is_note(&self) -> bool {
+        matches!(self, Diagnostic::RuntimeChosen { .. })
+    }
+
     /// An import the frozen program cannot satisfy: what `--strict` refuses.
     pub fn is_unsatisfied(&self) -> bool {
         matches!(
@@ -243,6 +251,11 @@ impl fmt::Display for Diagnostic {
                  building without it. Fix its owner and mode (chmod go-w), or set \
                  PYFREEZE_CACHE_DIR to a private directory",
                 dir.display()
+            ),
+            Diagnostic::RuntimeChosen { runtime, because } => write!(
+                f,
+                "building with the CPython runtime ({runtime}): the program needs {because}, \
+                 which RustPython cannot run. Pass --runtime rustpython to keep RustPython"
             ),
         }
     }

@@ -21,7 +21,18 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
         pack::check_target(&target)?;
     }
     let prepared = project::prepare(&opts.program)?;
-    let runtime = prepared.runtime.as_ref();
+
+    // 1. The import graph, and what it says is wrong; the runtime, if left
+    // to us, is CPython for a program that needs it (a given bootloader is
+    // the caller's choice of runtime).
+    reporter.phase(Phase::ScanningImports, 0);
+    let mut project = project::walk(prepared)?;
+    if opts.bootloader.is_none()
+        && let Some(cpython) = project::cpython_instead(&opts.program, &project)
+    {
+        project = cpython;
+    }
+    let runtime = project.runtime.as_ref();
     let boot_path = bootloader::find(opts.bootloader.as_deref(), &target, runtime)?;
     let boot = bootloader::load(&boot_path, &target, runtime)?;
     let cache = Cache::open(opts.use_cache);
@@ -29,10 +40,6 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
         true => Some(pack::prepare(&boot, &target, &cache)?),
         false => None,
     };
-
-    // 1. The import graph, and what it says is wrong.
-    reporter.phase(Phase::ScanningImports, 0);
-    let project = project::walk(prepared)?;
     let output = match &opts.output {
         Some(path) => path.clone(),
         None => PathBuf::from("dist").join(format!(

@@ -61,6 +61,9 @@ pub struct Settings {
     /// Output name from `[tool.pyfreeze] name`.
     pub name: Option<String>,
     pub runtime: RuntimeKind,
+    /// Whether the runtime was asked for (`--runtime`, `[tool.pyfreeze]`),
+    /// rather than left to pyfreeze.
+    pub runtime_chosen: bool,
     pub python: Option<PathBuf>,
     /// Directories of the user's own package rules.
     pub hooks_dirs: Vec<PathBuf>,
@@ -102,9 +105,73 @@ pub fn host_target() -> Result<Target> {
     Target::parse(host).ok_or_else(|| anyhow!("pyfreeze does not support its own platform {host}"))
 }
 
-/// Resolve the settings and walk the program's import graph.
+/// Resolve the settings and walk the program's import graph (with the
+/// CPython runtime where the default one cannot run the program: see
+/// [`cpython_instead`]).
 pub fn load(program: &ProgramOptions) -> Result<Project, BuildError> {
-    walk(prepare(program)?)
+    let project = walk(prepare(program)?)?;
+    Ok(cpython_instead(program, &project).unwrap_or(project))
+}
+
+/// The same program under the CPython runtime, when the runtime was left to
+/// pyfreeze and the default one cannot run it: its required imports reach a
+/// compiled extension module with no pure-Python version (or a package a
+/// rule says needs CPython), it is built for this machine, and this machine
+/// is one the CPython runtime supports. The interpreter is the one
+/// `--runtime cpython` would take (the venv's, else `python3`); if it cannot
+/// be bundled, `None`, and the RustPython build's warnings name the flag.
+pub fn cpython_instead(program: &ProgramOptions, project: &Project) -> Option<Project> {
+    let host = crate::host_triple();
+    if project.settings.runtime_chosen
+        || project.settings.runtime != RuntimeKind::RustPython
+        || project.target.triple != host
+        || !host.ends_with("-linux-gnu")
+    {
+        return None;
+    }
+    let unsatisfied = analyze::problems::unsatisfied(&project.graph, project.runtime.as_ref());
+    let because = unsatisfied
+        .iter()
+        .chain(&project.graph.diagnostics)
+        .find_map(|d| match d {
+            crate::Diagnostic::UnloadableExtension { module, .. } => {
+                Some(format!("compiled extension module {module}"))
+            }
+            crate::Diagnostic::NeedsRuntime {
+                package, runtime, ..
+            } if runtime == "cpython" => Some(format!("package {package}")),
+            _ => None,
+        })?;
+    let mut with_cpython = program.clone();
+    with_cpython.runtime = Some(RuntimeKind::CPython);
+    let mut project = walk(prepare(&with_cpython).ok()?).ok()?;
+    // Only real shared libraries: a stray file with an extension's name
+    // would turn a working RustPython build into a failing one.
+    let loadable = project.graph.iter().all(|(_, m)| match &m.kind {
+        Kind::Extension(file) => is_elf(file),
+        _ => true,
+    });
+    if !loadable {
+        return None;
+    }
+    project.settings.runtime_chosen = false;
+    project.graph.diagnostics.insert(
+        0,
+        crate::Diagnostic::RuntimeChosen {
+            runtime: project.runtime.name(),
+            because,
+        },
+    );
+    Some(project)
+}
+
+fn is_elf(file: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(file)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == *b"\x7fELF"
 }
 
 /// Resolve and check everything but the graph: settings, target, runtime
@@ -277,6 +344,7 @@ fn settings(program: &ProgramOptions) -> Result<Settings> {
         add_data: program.add_data.clone(),
         name: None,
         runtime: program.runtime.unwrap_or_default(),
+        runtime_chosen: program.runtime.is_some(),
         python: program.python.clone(),
         hooks_dirs: program.hooks_dirs.clone(),
     };
@@ -410,6 +478,7 @@ fn project_settings(dir: &Path, mut s: Settings, runtime_unset: bool) -> Result<
                 file.display()
             )
         })?;
+        s.runtime_chosen = true;
     }
     if s.python.is_none() {
         s.python = t.python.map(|p| {

@@ -56,3 +56,72 @@ fn compiled_packages_behave_as_under_their_python() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Left to pyfreeze, the runtime of a program that needs compiled
+/// extension modules is CPython: a plain build works, and says so.
+#[test]
+fn programs_that_need_compiled_extensions_get_the_cpython_runtime_plainly() {
+    let venv = compiled_venv();
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[(
+            "main.py",
+            "import orjson, msgpack\n\
+             data = {'a': [1, 2, 3]}\n\
+             print(orjson.dumps(data).decode(), msgpack.unpackb(msgpack.packb(data)))\n",
+        )],
+    );
+    let plain = pyfreeze(
+        dir.path(),
+        [
+            "build",
+            "main.py",
+            "-o",
+            "app",
+            "--venv",
+            venv.to_str().unwrap(),
+        ],
+    );
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    let said = text(&plain.stderr);
+    assert_contains(
+        &said,
+        "note: building with the CPython runtime (CPython 3.12",
+    );
+    assert_contains(&said, "compiled extension module orjson");
+    assert_contains(&said, "--runtime rustpython");
+    assert!(
+        !said.contains("warning:"),
+        "no warning, not even PyPy's module that msgpack names: {said}"
+    );
+    let got = output_of(Command::new(dir.path().join("app")).current_dir(dir.path()));
+    assert_eq!(
+        text(&got.stdout),
+        "{\"a\":[1,2,3]} {'a': [1, 2, 3]}\n",
+        "{}",
+        text(&got.stderr)
+    );
+    let shown = text(&pyfreeze(dir.path(), ["inspect", "app"]).stdout);
+    assert_contains(&shown, "CPython 3.12");
+    // Asked for by name, RustPython stays, and the warning names the way out.
+    let kept = pyfreeze(
+        dir.path(),
+        [
+            "build",
+            "main.py",
+            "-o",
+            "app",
+            "--venv",
+            venv.to_str().unwrap(),
+            "--runtime",
+            "rustpython",
+        ],
+    );
+    assert!(kept.status.success(), "{}", text(&kept.stderr));
+    assert_contains(&text(&kept.stderr), "--runtime cpython");
+    assert_contains(
+        &text(&pyfreeze(dir.path(), ["inspect", "app"]).stdout),
+        "RustPython",
+    );
+}

@@ -474,7 +474,11 @@ fn rustpython_builds_name_the_cpython_runtime_for_compiled_modules() {
             ("fastmath.cpython-311-x86_64-linux-gnu.so", ""),
         ],
     );
-    let out = pyfreeze(dir.path(), ["build", "main.py", "-o", "app"]);
+    // Asked for by name: left to pyfreeze, the runtime would be CPython.
+    let out = pyfreeze(
+        dir.path(),
+        ["build", "main.py", "-o", "app", "--runtime", "rustpython"],
+    );
     assert!(out.status.success());
     let warning = text(&out.stderr);
     assert_contains(&warning, "compiled extension");

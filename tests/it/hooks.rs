@@ -126,6 +126,74 @@ fn users_add_their_own_rules() {
     assert_contains(&text(&bad.stderr), "unknown field");
 }
 
+/// Code that finds its parts by listing its own package directory under
+/// `sys._MEIPASS` (Faker's providers and locales) works when a rule asks
+/// for the package's sources on disk, and only then.
+#[test]
+fn sources_on_disk_lay_a_package_out_as_files() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "main.py",
+                "import importlib, sys\nfrom pathlib import Path\nimport langs\n\
+                 names = langs.available()\n\
+                 print(names, [importlib.import_module('langs.' + n).NAME for n in names])\n\
+                 print(Path(sys._MEIPASS, 'langs', 'fr', '__init__.py').exists())\n",
+            ),
+            (
+                "langs/__init__.py",
+                "import sys\nfrom pathlib import Path\n\
+                 def available():\n\
+                 \x20   base = Path(sys._MEIPASS) / 'langs' if getattr(sys, 'frozen', False) else Path(__file__).parent\n\
+                 \x20   return sorted(p.parent.name for p in base.glob('*/__init__.py'))\n",
+            ),
+            ("langs/en/__init__.py", "NAME = 'english'\n"),
+            ("langs/fr/__init__.py", "NAME = 'french'\n"),
+            (
+                "collect/langs.toml",
+                "[[rule]]\nmodule = \"langs\"\nwhy = \"w\"\ncollect-submodules = [\"langs\"]\n",
+            ),
+            (
+                "disk/langs.toml",
+                "[[rule]]\nmodule = \"langs\"\nwhy = \"w\"\ncollect-submodules = [\"langs\"]\n\
+                 sources-on-disk = [\"langs\"]\n",
+            ),
+        ],
+    );
+    let data = dir.path().join("data-cache");
+    let start = || {
+        let out = output_of(
+            std::process::Command::new(dir.path().join("app")).env("PYFREEZE_DATA_DIR", &data),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // The modules alone are not enough: the directory listing is empty.
+    let collected = build(dir.path(), &["--hooks-dir", "collect"]);
+    assert!(collected.status.success(), "{}", text(&collected.stderr));
+    assert_eq!(start(), "[] []\nFalse\n");
+    assert!(!data.exists(), "nothing is written without a reason");
+    // With the sources on disk, even with --no-source.
+    for extra in [&[][..], &["--no-source"][..]] {
+        let mut args = vec!["--hooks-dir", "disk"];
+        args.extend_from_slice(extra);
+        let built = build(dir.path(), &args);
+        assert!(built.status.success(), "{}", text(&built.stderr));
+        assert_eq!(start(), "['en', 'fr'] ['english', 'french']\nTrue\n");
+    }
+    let m = manifest(&dir.path().join("app"));
+    let mut on_disk: Vec<&str> = m
+        .modules
+        .iter()
+        .filter(|r| r.on_disk)
+        .map(|r| r.name.as_str())
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk, ["langs", "langs.en", "langs.fr"]);
+}
+
 #[test]
 fn entry_point_plugins_come_with_their_metadata() {
     let dir = scratch();
@@ -244,7 +312,10 @@ fn compiled_only_packages_name_the_cpython_runtime() {
             ("orjson/orjson.cpython-311-x86_64-linux-gnu.so", ""),
         ],
     );
-    let out = build(dir.path(), &["--venv", venv.to_str().unwrap()]);
+    let out = build(
+        dir.path(),
+        &["--venv", venv.to_str().unwrap(), "--runtime", "rustpython"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let warned = text(&out.stderr);
     assert_contains(&warned, "package orjson needs the cpython runtime");

@@ -1,18 +1,30 @@
 //! A program on popular PyPI packages (click, rich, jinja2 with markupsafe,
 //! pyyaml, attrs, requests, python-dateutil, tabulate, tomli, toml), installed
 //! from PyPI at pinned versions into a venv, gives the same output frozen as
-//! under python3.
+//! under python3, with either runtime.
 
 use pyfreeze_tests::*;
 use std::process::Command;
 
 #[test]
 fn real_world_app_matches_python3() {
+    check_app(&[]);
+}
+
+/// The same app under the CPython runtime: the venv's own interpreter.
+#[test]
+fn real_world_app_matches_python3_under_the_cpython_runtime() {
+    check_app(&["--runtime", "cpython"]);
+}
+
+fn check_app(runtime: &[&str]) {
     let venv = real_packages_venv();
     let app = fixtures().join("realworld").join("app.py");
     let dir = scratch();
     let exe = dir.path().join("realworld");
-    let build = freeze(&app, &exe, &["--venv", venv.to_str().unwrap()]);
+    let mut flags = vec!["--venv", venv.to_str().unwrap()];
+    flags.extend_from_slice(runtime);
+    let build = freeze(&app, &exe, &flags);
     let said = text(&build.stdout);
     assert_contains(&said, "third-party");
     assert_contains(&said, "site-packages:");

@@ -11,14 +11,6 @@ use std::process::Command;
 /// Programs that do not work frozen yet, and why (the README says the same).
 const KNOWN_FAILING: &[(&str, &str)] = &[
     (
-        "excel_zip_demo",
-        "openpyxl's style descriptors hit a RustPython bug",
-    ),
-    (
-        "faker_demo",
-        "Faker finds its locales by listing provider directories on disk",
-    ),
-    (
         "jsonschema_demo",
         "jsonschema 4.17's $dynamicRef resolution differs under RustPython",
     ),
@@ -54,7 +46,7 @@ fn popular_programs_freeze_plainly_and_behave_as_under_python() {
                         .iter()
                         .map(|driver| {
                             let name = driver.file_stem().unwrap().to_string_lossy().into_owned();
-                            (name, check(driver, venv, python))
+                            (name, check(driver, venv, python, &[]))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -90,6 +82,7 @@ fn check(
     driver: &std::path::Path,
     venv: &std::path::Path,
     python: &std::path::Path,
+    extra: &[&str],
 ) -> Result<(), String> {
     let work = scratch();
     let exe = work.path().join("app");
@@ -101,17 +94,16 @@ fn check(
     if !expected.status.success() {
         return Err(format!("python itself failed: {}", text(&expected.stderr)));
     }
-    let build = pyfreeze(
-        work.path(),
-        [
-            "build",
-            driver.to_str().unwrap(),
-            "-o",
-            "app",
-            "--venv",
-            venv.to_str().unwrap(),
-        ],
-    );
+    let mut args = vec![
+        "build",
+        driver.to_str().unwrap(),
+        "-o",
+        "app",
+        "--venv",
+        venv.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let build = pyfreeze(work.path(), args);
     if !build.status.success() {
         return Err(format!("build failed: {}", text(&build.stderr)));
     }
@@ -133,4 +125,20 @@ fn check(
         ));
     }
     Ok(())
+}
+
+/// Packages compiled with mypyc (tomli, chardet and isort here) under the
+/// CPython runtime: their shared `<hash>__mypyc` extension modules have
+/// names that start with a digit, which the runtime must accept.
+#[test]
+fn mypyc_compiled_packages_work_under_the_cpython_runtime() {
+    let venv = suite_venv();
+    let python = venv.join("bin").join("python");
+    let drivers = fixtures().join("suite").join("drivers");
+    for name in ["toml_demo", "textutils_demo", "linters_demo"] {
+        let driver = drivers.join(format!("{name}.py"));
+        if let Err(why) = check(&driver, venv, &python, &["--runtime", "cpython"]) {
+            panic!("{name}: {why}");
+        }
+    }
 }

@@ -48,7 +48,11 @@ pub fn is_data_file<'b>(bundle: &'b Bundle<'_>) -> impl Fn(&FileRecord) -> bool 
         .manifest
         .modules
         .iter()
-        .flat_map(|r| r.code.iter().chain(r.source.iter()))
+        .flat_map(|r| {
+            // A source a rule wants on disk goes there with the data files.
+            let source = r.source.iter().filter(|_| !r.on_disk);
+            r.code.iter().chain(source)
+        })
         .map(String::as_str)
         .collect();
     move |rec| {

@@ -219,7 +219,8 @@ pub fn fail(argv: &[String], msg: &str) -> ! {
 /// cannot be written, say why on stderr, once, before the program can meet
 /// a `FileNotFoundError`.
 pub fn bundle_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (String, bool) {
-    let has_data = bundle.manifest.build.data_files > 0;
+    let has_data =
+        bundle.manifest.build.data_files > 0 || bundle.manifest.modules.iter().any(|m| m.on_disk);
     if !has_data {
         return (virtual_root(exe), false);
     }

@@ -68,10 +68,33 @@ class BundleImporter:
             return
         if getattr(spec, "_pyfreeze_extension", False):
             _call_with_frames_removed(_pyfreeze.exec_extension, module)
+            if spec.name.endswith("__mypyc"):
+                self._mypyc = True
+            if getattr(self, "_mypyc", False):
+                self._adopt_mypyc_modules()
             return
         _call_with_frames_removed(exec, _pyfreeze.get_code(spec.name), module.__dict__)
         if spec.name == "os":
             _chdir_into_root(module)
+
+    def _adopt_mypyc_modules(self):
+        """mypyc-compiled modules import each other natively, not through
+        the import system, and give each module so made a spec with a file
+        loader for its path in the bundle. Make those specs ours, so that
+        the modules' resources come from the bundle."""
+        import sys
+
+        for name, module in list(sys.modules.items()):
+            spec = getattr(module, "__spec__", None)
+            if spec is None or spec.loader is self or not spec.origin:
+                continue
+            if type(spec.loader).__name__ != "ExtensionFileLoader":
+                continue
+            ours = self.find_spec(name)
+            # The same module (compiled, or its source twin) in the bundle.
+            if ours is not None and (ours.origin or "").rpartition(_SEP)[0] == spec.origin.rpartition(_SEP)[0]:
+                module.__spec__ = ours
+                module.__loader__ = self
 
     def get_code(self, fullname):
         found = _pyfreeze.find(fullname)

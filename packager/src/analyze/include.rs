@@ -61,6 +61,9 @@ impl Walker<'_> {
             .collect_data
             .extend(rule.collect_data.iter().cloned());
         effects
+            .sources_on_disk
+            .extend(rule.sources_on_disk.iter().cloned());
+        effects
             .copy_metadata
             .extend(rule.copy_metadata.iter().cloned());
         for name in &rule.hidden_imports {

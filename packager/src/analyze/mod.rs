@@ -145,6 +145,8 @@ pub struct RuleEffects {
     pub optional: HashSet<String>,
     /// Packages whose non-Python files go in, stdlib ones included.
     pub collect_data: Vec<String>,
+    /// Packages whose module sources are also files on disk at run time.
+    pub sources_on_disk: Vec<String>,
     /// Environment variables the program starts with, unless set.
     pub env: std::collections::BTreeMap<String, String>,
     /// Distributions whose metadata goes in: named by rules, read by name

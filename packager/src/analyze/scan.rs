@@ -506,7 +506,9 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                         .iter()
                         .map(|i| (i.module.clone(), i.level))
                         .collect();
-                    for st in &s.body {
+                    // `else:` runs only when the import worked: what it
+                    // binds is a flag too (`else: HAS_C = True`, wcwidth).
+                    for st in s.body.iter().chain(&s.orelse) {
                         bound_names(st, &mut self.guard_flags);
                     }
                     for handler in &s.handlers {
@@ -525,7 +527,13 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                         self.visit_except_handler(handler);
                     }
                 }
-                for st in s.orelse.iter().chain(&s.finalbody) {
+                // An `else:` runs only if the guarded imports worked.
+                self.guarded(guard, |me| {
+                    for st in &s.orelse {
+                        me.visit_stmt(st);
+                    }
+                });
+                for st in &s.finalbody {
                     self.visit_stmt(st);
                 }
                 self.branches -= 1;
@@ -975,6 +983,16 @@ mod tests {
         assert!(get("lxml").optional && get("lxml.html").optional);
         assert!(!get("needed").optional);
         assert!(get("lxml").fallback_for.is_empty());
+
+        // A flag set in `else:` (wcwidth), and imports there.
+        let src = "try:\n    import fast._c as c\nexcept ImportError:\n    pass\n\
+                   else:\n    HAS_C = True\n    import fast._more\n\
+                   if HAS_C:\n    from fast._c import width\n";
+        let r = full(src).imports;
+        for m in ["fast._c", "fast._more"] {
+            let all: Vec<_> = r.iter().filter(|i| i.module == m).collect();
+            assert!(!all.is_empty() && all.iter().all(|i| i.optional), "{m}");
+        }
     }
 
     #[test]

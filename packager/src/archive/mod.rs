@@ -11,6 +11,7 @@ use crate::compile::Compiled;
 use crate::diagnostics::Diagnostic;
 use crate::options::CompressMode;
 use crate::project::{EntrySpec, Project};
+use crate::rules::is_within;
 use crate::runtime::BundleContents;
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::{BuildInfo, Entry};
@@ -62,7 +63,14 @@ pub fn write_archive(
         if !writer.contains(&code_path) {
             writer.add(code_path.clone(), pyc, bytecode_compression)?;
         }
-        let source = if opts.include_source {
+        // A rule may ask for a package's sources as files on disk; they go in
+        // even with --no-source.
+        let on_disk = graph
+            .rules
+            .sources_on_disk
+            .iter()
+            .any(|p| is_within(&m.name, p));
+        let source = if opts.include_source || on_disk {
             if !writer.contains(&virtual_path) {
                 let text = m.text.clone().unwrap_or_default().into_bytes();
                 writer.add(virtual_path.clone(), text, other_compression)?;
@@ -82,6 +90,7 @@ pub fn write_archive(
             path: virtual_path,
             code: Some(code_path),
             source,
+            on_disk,
         });
     }
     // Compiled extension modules, for a runtime that loads them.
@@ -105,6 +114,7 @@ pub fn write_archive(
                 path: path.clone(),
                 code: Some(path),
                 source: None,
+                on_disk: false,
             });
         }
     }
@@ -119,6 +129,7 @@ pub fn write_archive(
             path: m.virtual_path(&graph.script_name),
             code: None,
             source: None,
+            on_disk: false,
         });
     }
     let metadata = add_distribution_metadata(&mut writer, project, other_compression)?;

@@ -219,6 +219,7 @@ mod tests {
                 path: "m.py".into(),
                 code: Some("m.pyc".into()),
                 source: None,
+                on_disk: false,
             }],
             env: Default::default(),
             libraries: Vec::new(),

@@ -12,9 +12,11 @@ use std::path::PathBuf;
     version,
     about = "Freeze a Python program into one self-contained executable",
     long_about = "Freeze a Python program into one self-contained executable.\n\n\
-        pyfreeze walks the program's imports, compiles every module to RustPython \
-        bytecode and appends the result to a prebuilt bootloader. The executable runs \
-        on machines without Python and imports its modules from memory.",
+        pyfreeze walks the program's imports, compiles every module to bytecode and \
+        appends the result to a prebuilt bootloader: RustPython's (pure Python, any \
+        target), or CPython's with its compiled extension modules (Linux). The \
+        executable runs on machines without Python and imports its modules, and \
+        loads its extensions, from memory.",
     after_help = "Examples:\n  pyfreeze build app.py                   # writes dist/app\n  \
         pyfreeze build app.py --venv .venv      # with the packages of a virtualenv\n  \
         pyfreeze why yaml app.py                # why is yaml in the bundle?\n  \
@@ -41,7 +43,7 @@ pub enum Command {
     Verify(FileArg),
     /// Unpack a frozen executable's modules, data files and manifest.
     Extract(ExtractArgs),
-    /// Manage the bytecode cache.
+    /// Manage the caches: the build cache (bytecode, deflated entries) and the data cache of frozen programs.
     #[command(subcommand)]
     Cache(CacheCommand),
     /// List the targets pyfreeze can build for and where their bootloaders are.
@@ -103,7 +105,8 @@ pub struct SourceArgs {
     /// The interpreter to embed: `rustpython` (pure Python, no Python needed
     /// to build, any target) or `cpython` (the build machine's CPython and its
     /// compiled extension modules, loaded from memory) [default: `runtime`
-    /// in [tool.pyfreeze], else rustpython].
+    /// in [tool.pyfreeze], else rustpython; cpython for a program that needs
+    /// compiled extension modules, built for this machine].
     #[arg(long, value_enum)]
     pub runtime: Option<pyfreeze::runtime::RuntimeKind>,
 

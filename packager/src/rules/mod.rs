@@ -40,6 +40,7 @@ pub struct Rule {
     pub hidden_imports: Vec<String>,
     pub collect_submodules: Vec<String>,
     pub collect_data: Vec<String>,
+    pub sources_on_disk: Vec<String>,
     pub copy_metadata: Vec<String>,
     pub entry_point_groups: Vec<String>,
     pub drop_imports: Vec<String>,
@@ -213,6 +214,8 @@ struct Raw {
     #[serde(default)]
     collect_data: Vec<String>,
     #[serde(default)]
+    sources_on_disk: Vec<String>,
+    #[serde(default)]
     copy_metadata: Vec<String>,
     #[serde(default)]
     entry_point_groups: Vec<String>,
@@ -280,6 +283,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
             ("hidden-imports", &raw.hidden_imports),
             ("collect-submodules", &raw.collect_submodules),
             ("collect-data", &raw.collect_data),
+            ("sources-on-disk", &raw.sources_on_disk),
             ("drop-imports", &raw.drop_imports),
             ("exclude", &raw.exclude),
             ("optional", &raw.optional),
@@ -327,6 +331,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
             hidden_imports: raw.hidden_imports,
             collect_submodules: raw.collect_submodules,
             collect_data: raw.collect_data,
+            sources_on_disk: raw.sources_on_disk,
             copy_metadata: raw.copy_metadata,
             entry_point_groups: raw.entry_point_groups,
             drop_imports: raw.drop_imports,
