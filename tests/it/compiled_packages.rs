@@ -72,17 +72,19 @@ fn programs_that_need_compiled_extensions_get_the_cpython_runtime_plainly() {
              print(orjson.dumps(data).decode(), msgpack.unpackb(msgpack.packb(data)))\n",
         )],
     );
-    let plain = pyfreeze(
-        dir.path(),
-        [
+    let build = |extra: &[&str]| {
+        let mut args = vec![
             "build",
             "main.py",
             "-o",
             "app",
             "--venv",
             venv.to_str().unwrap(),
-        ],
-    );
+        ];
+        args.extend_from_slice(extra);
+        pyfreeze(dir.path(), args)
+    };
+    let plain = build(&[]);
     assert!(plain.status.success(), "{}", text(&plain.stderr));
     let said = text(&plain.stderr);
     assert_contains(
@@ -105,19 +107,7 @@ fn programs_that_need_compiled_extensions_get_the_cpython_runtime_plainly() {
     let shown = text(&pyfreeze(dir.path(), ["inspect", "app"]).stdout);
     assert_contains(&shown, "CPython 3.12");
     // Asked for by name, RustPython stays, and the warning names the way out.
-    let kept = pyfreeze(
-        dir.path(),
-        [
-            "build",
-            "main.py",
-            "-o",
-            "app",
-            "--venv",
-            venv.to_str().unwrap(),
-            "--runtime",
-            "rustpython",
-        ],
-    );
+    let kept = build(&["--runtime", "rustpython"]);
     assert!(kept.status.success(), "{}", text(&kept.stderr));
     assert_contains(&text(&kept.stderr), "--runtime cpython");
     assert_contains(

@@ -208,33 +208,45 @@ pub fn manifest(exe: &Path) -> pyfreeze_bundle::Manifest {
 pub fn real_packages_venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
     VENV.get_or_init(|| {
-        let dir = profile_dir().join("test-venv");
         let requirements = fixtures().join("realworld").join("requirements.txt");
-        let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
-        let stamp = dir.join("pyfreeze-requirements.txt");
-        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-            return dir;
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-        let status = Command::new(python3())
-            .args(["-m", "venv"])
-            .arg(&dir)
-            .status()
-            .expect("python3 -m venv");
-        assert!(status.success(), "python3 -m venv failed");
-        let status = Command::new(dir.join("bin").join("pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements)
-            .status()
-            .expect("pip install");
-        assert!(
-            status.success(),
-            "pip install -r {} failed",
-            requirements.display()
-        );
-        std::fs::write(&stamp, wanted).expect("write stamp");
-        dir
+        pinned_venv(Path::new(python3()), "test-venv", &requirements, false)
     })
+}
+
+/// A venv of `python` at `<profile dir>/<name>` with `requirements`
+/// installed from PyPI (with `binary_only`, wheels only), made once and
+/// reused while the requirements are unchanged.
+fn pinned_venv(python: &Path, name: &str, requirements: &Path, binary_only: bool) -> PathBuf {
+    let dir = profile_dir().join(name);
+    let wanted = std::fs::read_to_string(requirements).expect("requirements.txt");
+    let stamp = dir.join("pyfreeze-requirements.txt");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = Command::new(python)
+        .args(["-m", "venv"])
+        .arg(&dir)
+        .status()
+        .expect("python -m venv");
+    assert!(status.success(), "{} -m venv failed", python.display());
+    let mut pip = Command::new(dir.join("bin").join("pip"));
+    pip.args(["install", "--quiet", "--disable-pip-version-check"]);
+    if binary_only {
+        pip.arg("--only-binary=:all:");
+    }
+    let status = pip
+        .arg("-r")
+        .arg(requirements)
+        .status()
+        .expect("pip install");
+    assert!(
+        status.success(),
+        "pip install -r {} failed",
+        requirements.display()
+    );
+    std::fs::write(&stamp, wanted).expect("write stamp");
+    dir
 }
 
 /// A fake virtual environment: `files` under its site-packages.
@@ -349,38 +361,8 @@ pub fn compiled_venv() -> &'static Path {
     VENV.get_or_init(|| {
         let python =
             cpython(12).expect("CPython 3.12 (numpy 2.5 needs it) for the compiled-package tests");
-        let dir = profile_dir().join("test-venv-compiled");
         let requirements = fixtures().join("compiled").join("requirements.txt");
-        let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
-        let stamp = dir.join("pyfreeze-requirements.txt");
-        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-            return dir;
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-        let status = Command::new(&python)
-            .args(["-m", "venv"])
-            .arg(&dir)
-            .status()
-            .expect("python3.12 -m venv");
-        assert!(status.success(), "python3.12 -m venv failed");
-        let status = Command::new(dir.join("bin").join("pip"))
-            .args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--only-binary=:all:",
-                "-r",
-            ])
-            .arg(&requirements)
-            .status()
-            .expect("pip install");
-        assert!(
-            status.success(),
-            "pip install -r {} failed",
-            requirements.display()
-        );
-        std::fs::write(&stamp, wanted).expect("write stamp");
-        dir
+        pinned_venv(&python, "test-venv-compiled", &requirements, true)
     })
 }
 
@@ -391,37 +373,7 @@ pub fn suite_venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
     VENV.get_or_init(|| {
         let python = cpython(11).unwrap_or_else(|| PathBuf::from(python3()));
-        let dir = profile_dir().join("test-venv-suite");
         let requirements = fixtures().join("suite").join("requirements.txt");
-        let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
-        let stamp = dir.join("pyfreeze-requirements.txt");
-        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-            return dir;
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-        let status = Command::new(&python)
-            .args(["-m", "venv"])
-            .arg(&dir)
-            .status()
-            .expect("python -m venv");
-        assert!(status.success(), "python -m venv failed");
-        let status = Command::new(dir.join("bin").join("pip"))
-            .args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--only-binary=:all:",
-                "-r",
-            ])
-            .arg(&requirements)
-            .status()
-            .expect("pip install");
-        assert!(
-            status.success(),
-            "pip install -r {} failed",
-            requirements.display()
-        );
-        std::fs::write(&stamp, wanted).expect("write stamp");
-        dir
+        pinned_venv(&python, "test-venv-suite", &requirements, true)
     })
 }

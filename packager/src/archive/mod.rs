@@ -50,6 +50,10 @@ pub fn write_archive(
         CompressMode::All => (Compression::Deflate, Compression::Deflate),
         CompressMode::None => (Compression::Stored, Compression::Stored),
     };
+    // Native code (extension modules, libpython and other libraries) is
+    // copied into a memfd at each start: stored, that is a memcpy; deflated,
+    // an inflate (measured: numpy's 40 MB took 130 ms of its start).
+    let native_compression = bytecode_compression;
     let mut records = Vec::new();
     for Compiled {
         module,
@@ -104,7 +108,7 @@ pub fn write_archive(
                 writer.add(
                     path.clone(),
                     project.runtime.extension_bytes(file)?,
-                    other_compression,
+                    native_compression,
                 )?;
             }
             records.push(ModuleRecord {
@@ -157,7 +161,7 @@ pub fn write_archive(
         read: &|path| writer.get(path).map(<[u8]>::to_vec),
         entry: &entry,
         optimize: opts.optimize,
-        compression: other_compression,
+        compression: native_compression,
         cache,
     })?;
     for (path, bytes, compression) in payload.files {

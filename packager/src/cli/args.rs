@@ -152,11 +152,11 @@ pub struct BuildArgs {
     #[arg(long, value_name = "LEVEL", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=2))]
     pub optimize: u8,
 
-    /// What to compress in the archive: `auto` keeps bytecode stored (read
-    /// in place from the mapped file, measured fastest to import) and
-    /// deflates source and data; `all` deflates bytecode too (smaller, a
-    /// little slower to start); `none` stores everything [default: auto;
-    /// all with --pack].
+    /// What to compress in the archive: `auto` keeps bytecode and native
+    /// libraries stored (read in place from the mapped file, measured
+    /// fastest to start) and deflates source and data; `all` deflates
+    /// bytecode and libraries too (smaller, slower to start); `none` stores
+    /// everything [default: auto; all with --pack].
     #[arg(long, value_enum)]
     pub compress: Option<CompressMode>,
 

@@ -57,7 +57,8 @@ pub struct BundleContents<'a> {
     pub read: &'a dyn Fn(&str) -> Option<Vec<u8>>,
     pub entry: &'a Entry,
     pub optimize: u8,
-    /// How libraries are compressed: the archive's choice for data.
+    /// How native code (libraries) is compressed: stored, as bytecode is,
+    /// unless everything is deflated (`--compress all`).
     pub compression: Compression,
     pub cache: &'a Cache,
 }
