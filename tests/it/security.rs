@@ -28,14 +28,18 @@ fn mkfifo(path: &Path) {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
 }
 
-/// Run `cmd`, failing the test instead of hanging if it blocks.
-fn output_within(cmd: &mut Command, limit: Duration) -> std::process::Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
+/// `cmd` started with no stdin and its output piped.
+fn spawn_piped(cmd: &mut Command) -> std::process::Child {
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Run `cmd`, failing the test instead of hanging if it blocks.
+fn output_within(cmd: &mut Command, limit: Duration) -> std::process::Output {
+    let mut child = spawn_piped(cmd);
     let started = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if started.elapsed() > limit {
@@ -389,12 +393,7 @@ print('slept', flush=True)\n";
 
 /// Start `cmd`, wait for its first line, send SIGINT, return the rest.
 fn interrupt(cmd: &mut Command) -> (String, String, std::process::ExitStatus) {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(cmd);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
