@@ -23,7 +23,7 @@ fn main() {
 /// The bootloader files pyfreeze can carry, per target.
 const EMBEDDABLE: &[&str] = &["pyfreeze-boot", "pyfreeze-boot-cpython", "pyfreeze-unpack"];
 
-/// `embedded.rs`: `&[(triple, file name, zstd bytes)]`. They come from
+/// `embedded.rs`: `&[(triple, file name, size, zstd bytes)]`. They come from
 /// `$PYFREEZE_EMBED_BOOTLOADERS` (a directory of `<triple>/<file>`, as the
 /// release workflow assembles for every target), else, with the
 /// `embed-bootloaders` feature, from a release build of this workspace's

@@ -35,15 +35,19 @@ pub struct Cache {
 
 /// `$PYFREEZE_CACHE_DIR`, else `$XDG_CACHE_HOME/pyfreeze`, else `~/.cache/pyfreeze`.
 pub fn root() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PYFREEZE_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    user_root().map(|r| r.join("pyfreeze"))
+    location().map(|(root, _)| root)
 }
 
-/// The user's cache root, up to which directories must be private.
-fn user_root() -> Option<PathBuf> {
-    pyfreeze_bundle::private_dir::user_cache_root()
+/// The cache's root, and the directory from which down to it every
+/// directory must be private: `$PYFREEZE_CACHE_DIR` itself when it is set,
+/// else the user's cache root.
+fn location() -> Option<(PathBuf, PathBuf)> {
+    if let Some(dir) = std::env::var_os("PYFREEZE_CACHE_DIR").filter(|d| !d.is_empty()) {
+        let dir = PathBuf::from(dir);
+        return Some((dir.clone(), dir));
+    }
+    let user = pyfreeze_bundle::private_dir::user_cache_root()?;
+    Some((user.join("pyfreeze"), user))
 }
 
 impl Cache {
@@ -51,17 +55,11 @@ impl Cache {
     /// when there is no such directory, or when it is not private to the
     /// user (then `ignored` says why).
     pub fn open(enabled: bool) -> Cache {
-        let Some(root) = root().filter(|_| enabled) else {
+        let Some((root, up_to)) = location().filter(|_| enabled) else {
             return Cache::default();
         };
         let dir = root.join(LAYOUT);
-        // Only $PYFREEZE_CACHE_DIR itself is judged when it is set; else
-        // everything from the user's cache root down.
-        let up_to = match std::env::var_os("PYFREEZE_CACHE_DIR").filter(|d| !d.is_empty()) {
-            Some(_) => Some(root.clone()),
-            None => user_root(),
-        };
-        let checked = pyfreeze_bundle::private_dir::private_base(dir.clone(), up_to)
+        let checked = pyfreeze_bundle::private_dir::private_base(dir.clone(), Some(up_to))
             .and_then(|dir| secret(&dir).map(|secret| (dir, secret)));
         match checked {
             Ok((dir, secret)) => Cache {

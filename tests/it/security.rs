@@ -67,6 +67,10 @@ fn outputs_that_would_destroy_a_file_are_refused() {
     let boot = d.join("boot");
     std::fs::copy(boot_bin(), &boot).unwrap();
     let boot_before = std::fs::read(&boot).unwrap();
+    // The --pack stub in use, beside that bootloader.
+    let stub = d.join("pyfreeze-unpack");
+    std::fs::copy(unpack_bin(), &stub).unwrap();
+    let stub_before = std::fs::read(&stub).unwrap();
     std::os::unix::fs::symlink(d.join("app.py"), d.join("link")).unwrap();
     mkfifo(&d.join("fifo"));
 
@@ -89,6 +93,17 @@ fn outputs_that_would_destroy_a_file_are_refused() {
         "which this build reads",
     );
     refused(
+        &[
+            "app.py",
+            "--bootloader",
+            "boot",
+            "--pack",
+            "-o",
+            "pyfreeze-unpack",
+        ],
+        "the build's input",
+    );
+    refused(
         &["app.py", "-o", "notes.txt"],
         "is not a pyfreeze executable",
     );
@@ -105,6 +120,7 @@ fn outputs_that_would_destroy_a_file_are_refused() {
         );
     }
     assert_eq!(std::fs::read(&boot).unwrap(), boot_before);
+    assert_eq!(std::fs::read(&stub).unwrap(), stub_before);
     assert!(
         std::fs::symlink_metadata(d.join("link"))
             .unwrap()

@@ -14,10 +14,7 @@ const BUILT_IN: &str = "<built-in>";
 
 /// The built-in file `file` for `triple`, as a path, if carried.
 pub fn path(triple: &str, file: &str) -> Option<PathBuf> {
-    FILES
-        .iter()
-        .any(|(t, f, _, _)| *t == triple && *f == file)
-        .then(|| Path::new(BUILT_IN).join(triple).join(file))
+    find(triple, file).map(|_| Path::new(BUILT_IN).join(triple).join(file))
 }
 
 /// The bytes of a built-in file, decompressed; `None` when `path` does not
@@ -37,7 +34,13 @@ pub fn contains(path: &Path) -> bool {
 
 fn lookup(path: &Path) -> Option<&'static (&'static str, &'static str, usize, &'static [u8])> {
     let rest = path.strip_prefix(BUILT_IN).ok()?;
-    let (triple, file) = (rest.parent()?.to_str()?, rest.file_name()?.to_str()?);
+    find(rest.parent()?.to_str()?, rest.file_name()?.to_str()?)
+}
+
+fn find(
+    triple: &str,
+    file: &str,
+) -> Option<&'static (&'static str, &'static str, usize, &'static [u8])> {
     FILES.iter().find(|(t, f, _, _)| *t == triple && *f == file)
 }
 

@@ -57,6 +57,9 @@ pub fn write_executable(
     };
     let mut inputs = inputs.to_vec();
     inputs.push(&boot.path);
+    if let Some(p) = packed {
+        inputs.push(&p.stub);
+    }
     output::write_executable(output, &parts, &inputs)?;
     let size = match packed {
         Some(p) => p.prefix_len() + (payload.bytes.len() + pyfreeze_bundle::trailer::LEN) as u64,

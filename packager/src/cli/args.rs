@@ -43,7 +43,8 @@ pub enum Command {
     Verify(FileArg),
     /// Unpack a frozen executable's modules, data files and manifest.
     Extract(ExtractArgs),
-    /// Manage the caches: the build cache (bytecode, deflated entries) and the data cache of frozen programs.
+    /// Manage the caches: the build cache (bytecode, deflated entries) and
+    /// the data cache of frozen programs.
     #[command(subcommand)]
     Cache(CacheCommand),
     /// List the targets pyfreeze can build for and where their bootloaders are.
