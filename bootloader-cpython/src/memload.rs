@@ -107,10 +107,9 @@ impl Loader {
         path: &str,
         cut: impl Fn(&str) -> bool,
     ) -> Result<(String, bool), String> {
-        let mut data = self
-            .bundle
-            .read_path(path)
-            .map_err(|e| format!("{path}: {e}"))?;
+        // A damaged file ends the process (exit 2).
+        let mut data = pyfreeze_bundle::launch::read(self.bundle, path)
+            .ok_or_else(|| format!("{path} is not in the archive"))?;
         let mut lazy = false;
         if elf::needed(&data).iter().any(|n| cut(n)) {
             let mut copy = data.into_owned();
@@ -145,6 +144,9 @@ impl Loader {
         let mut file = std::fs::File::from(owned);
         file.write_all(&data)
             .map_err(|e| format!("{path}: cannot write it into memory: {e}"))?;
+        if let std::borrow::Cow::Borrowed(mapped) = data {
+            release(mapped);
+        }
         let shown = format!("/proc/self/fd/{}", file.as_raw_fd());
         self.kept.push(OwnedFd::from(file));
         Ok((shown, lazy))
@@ -178,6 +180,24 @@ impl Loader {
                  XDG_CACHE_HOME to a directory you own)"
             )),
         }
+    }
+}
+
+/// Take the pages of a file just copied into a memfd out of this process's
+/// memory: they would otherwise count twice in its RSS (in the map of the
+/// executable and in the memfd the library runs from) for as long as it
+/// runs. They are clean pages of a read-only file map: anything that reads
+/// them again gets them back from the file.
+fn release(mapped: &[u8]) {
+    // SAFETY: sysconf has no preconditions.
+    let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    let start = (mapped.as_ptr() as usize).next_multiple_of(page);
+    let end = (mapped.as_ptr() as usize + mapped.len()) / page * page;
+    if end > start {
+        // SAFETY: whole pages inside the executable's read-only file map,
+        // which lives as long as the process; MADV_DONTNEED on a file map
+        // only drops this process's copies of its pages.
+        unsafe { libc::madvise(start as *mut c_void, end - start, libc::MADV_DONTNEED) };
     }
 }
 

@@ -183,7 +183,8 @@ unsafe extern "C" fn read(_module: Obj, arg: Obj) -> Obj {
     let Some(path) = (unsafe { text_arg(api, arg) }) else {
         return std::ptr::null_mut();
     };
-    match s.bundle.read_path(path) {
+    // A damaged file ends the process (exit 2) rather than raising.
+    match pyfreeze_bundle::launch::read(s.bundle, path).ok_or("not in the archive") {
         // SAFETY: the map lives as long as the process; the view is read-only.
         Ok(Cow::Borrowed(bytes)) => unsafe {
             (api.PyMemoryView_FromMemory)(

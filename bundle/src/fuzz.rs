@@ -149,6 +149,7 @@ proptest! {
             size: numbers[(i + 2) % 6],
             compression: if deflate { Compression::Deflate } else { Compression::Stored },
             sha256: "00".repeat(32),
+            crc32: numbers[(i + 3) % 6] as u32,
         }).collect();
         let modules: Vec<ModuleRecord> = names.iter().map(|n| ModuleRecord {
             name: n.clone(),
@@ -215,6 +216,39 @@ fn a_zip_bomb_stops_at_the_declared_size() {
         err.to_string()
             .contains("unpacks to 301 bytes, manifest says 300"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_damaged_entry_is_refused_when_read_and_reported_by_verify() {
+    let good = valid_bundle();
+    let bundle = Bundle::open(&good).unwrap();
+    let rec = bundle.manifest.file("app.pyc").unwrap().clone();
+    assert_eq!(rec.compression, Compression::Stored);
+    let at = BOOT.len() + rec.offset as usize;
+    let mut bytes = good.clone();
+    bytes[at] ^= 0x01;
+    // The manifest is intact: the bundle opens, the other entries read, and
+    // only the damaged one is refused.
+    let b = Bundle::open(&bytes).unwrap();
+    assert_eq!(
+        b.read_path("app.pyc").unwrap_err(),
+        crate::BundleError::EntryDamaged("app.pyc".into())
+    );
+    for other in b.manifest.files.iter().filter(|f| f.path != rec.path) {
+        b.read(other).unwrap();
+    }
+    assert!(!b.payload_hash_ok());
+    assert_eq!(b.damaged_files().len(), 1);
+    // A flip in the manifest is refused at open.
+    let manifest_offset = bundle.trailer.manifest_offset as usize;
+    drop(bundle);
+    let mut bytes = good;
+    let manifest_at = BOOT.len() + manifest_offset + 10;
+    bytes[manifest_at] ^= 0x01;
+    assert_eq!(
+        Bundle::open(&bytes).unwrap_err(),
+        crate::BundleError::ChecksumMismatch
     );
 }
 

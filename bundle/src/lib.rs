@@ -4,15 +4,18 @@
 //! An executable built by pyfreeze is laid out as
 //!
 //! ```text
-//! [ bootloader (ELF / PE / Mach-O) ][ payload: a zip archive ][ trailer: 80 bytes ]
+//! [ bootloader (ELF / PE / Mach-O) ][ payload: a zip archive ][ trailer: 112 bytes ]
 //! ```
 //!
 //! * The payload is an ordinary zip archive, so `unzip -l app` lists it. Its
 //!   last entry is `__pyfreeze__/manifest.json`, which records every other
-//!   entry's offset, size and sha256, and every module's name, kind and files.
+//!   entry's offset, size, sha256 and CRC-32, and every module's name, kind
+//!   and files.
 //! * The trailer (see [`trailer`]) says where the payload and the manifest are
-//!   and carries one sha256 over the payload and the trailer itself, which the
-//!   bootloader checks before any Python code runs.
+//!   and carries two sha256: one over the manifest (and the trailer), which the
+//!   bootloader checks before any Python code runs, and one over the whole
+//!   payload, which `pyfreeze verify` checks. The runtime checks each entry's
+//!   CRC-32 whenever it reads the entry ([`Bundle::read`]).
 //!
 //! The reader never trusts a number it reads: every offset, size and count is
 //! checked against the file and against [`limits`] before it is used.
@@ -44,7 +47,7 @@ pub use trailer::Trailer;
 
 /// Version of the bundle layout (trailer + manifest schema). Bumped on any
 /// change a bootloader of the previous version could misread.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Every pyfreeze bootloader carries a marker that starts with this string
 /// and states the bundle and bytecode formats it reads (see [`runtime`]).
@@ -61,6 +64,12 @@ pub const MANIFEST_PATH: &str = "__pyfreeze__/manifest.json";
 /// path itself (`pkg/mod.py`) for source, as in a `__pycache__`-less tree.
 pub fn bytecode_path(source_path: &str) -> String {
     format!("{source_path}c")
+}
+
+/// CRC-32 (as zip computes it): what the runtime checks an entry against
+/// when it reads it, at several GB/s.
+pub fn crc32(data: &[u8]) -> u32 {
+    crc32fast::hash(data)
 }
 
 /// sha256 as lowercase hex, the form the manifest stores.

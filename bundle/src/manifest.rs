@@ -151,8 +151,10 @@ pub struct FileRecord {
     /// Bytes once unpacked.
     pub size: u64,
     pub compression: Compression,
-    /// sha256 of the unpacked bytes, lowercase hex.
+    /// sha256 of the unpacked bytes, lowercase hex (`pyfreeze verify`).
     pub sha256: String,
+    /// CRC-32 of the unpacked bytes, checked whenever the runtime reads them.
+    pub crc32: u32,
 }
 
 impl Manifest {

@@ -34,6 +34,10 @@ pub enum BundleError {
         "checksum mismatch: the bundle was modified or corrupted after it was built; rebuild it or download it again"
     )]
     ChecksumMismatch,
+    #[error(
+        "{0} does not match its checksum: the bundle was modified or corrupted after it was built; rebuild it or download it again"
+    )]
+    EntryDamaged(String),
     #[error("the bundle is damaged: {0}")]
     Damaged(String),
 }
@@ -56,12 +60,13 @@ pub struct Bundle<'a> {
 }
 
 impl<'a> Bundle<'a> {
-    /// Locate, check the checksum over the whole payload, then parse the
-    /// manifest. A bootloader then checks the bytecode is its own
-    /// ([`Bundle::check_bytecode`]).
+    /// Locate, check the manifest's checksum, then parse the manifest: what
+    /// a start does. Entries are checked as they are read ([`Bundle::read`]);
+    /// [`Bundle::payload_hash_ok`] checks every byte. A bootloader then
+    /// checks the bytecode is its own ([`Bundle::check_bytecode`]).
     pub fn open(file: &'a [u8]) -> Result<Self, BundleError> {
         let (trailer, payload) = locate(file)?;
-        check_hash(&trailer, payload)?;
+        check_manifest_hash(&trailer, payload)?;
         Self::parse(trailer, payload)
     }
 
@@ -116,12 +121,24 @@ impl<'a> Bundle<'a> {
         Ok(())
     }
 
+    /// Both of the trailer's hashes: every byte of the payload and of the
+    /// trailer (`pyfreeze verify`, `extract`).
     pub fn payload_hash_ok(&self) -> bool {
         self.trailer.compute_hash(self.payload) == self.trailer.sha256
+            && check_manifest_hash(&self.trailer, self.payload).is_ok()
     }
 
-    /// The unpacked bytes of a file: borrowed straight from the map when stored.
+    /// The unpacked bytes of a file, checked against the CRC-32 the
+    /// manifest records: borrowed straight from the map when stored.
     pub fn read(&self, rec: &FileRecord) -> Result<Cow<'a, [u8]>, BundleError> {
+        let bytes = self.read_unchecked(rec)?;
+        if crate::crc32(&bytes) != rec.crc32 {
+            return Err(BundleError::EntryDamaged(rec.path.clone()));
+        }
+        Ok(bytes)
+    }
+
+    fn read_unchecked(&self, rec: &FileRecord) -> Result<Cow<'a, [u8]>, BundleError> {
         let data = slice(self.payload, rec.offset, rec.stored).ok_or_else(|| {
             BundleError::damaged(format!("{} lies outside the archive", rec.path))
         })?;
@@ -160,11 +177,16 @@ impl<'a> Bundle<'a> {
         self.manifest
             .files
             .iter()
-            .filter_map(|rec| match self.read(rec) {
+            .filter_map(|rec| match self.read_unchecked(rec) {
                 Err(e) => Some((rec.path.clone(), e.to_string())),
                 Ok(bytes) if crate::sha256_hex(&bytes) != rec.sha256 => Some((
                     rec.path.clone(),
                     "sha256 differs from the manifest".to_string(),
+                )),
+                // What the runtime checks when it reads the file.
+                Ok(bytes) if crate::crc32(&bytes) != rec.crc32 => Some((
+                    rec.path.clone(),
+                    "CRC-32 differs from the manifest".to_string(),
                 )),
                 Ok(_) => None,
             })
@@ -172,9 +194,12 @@ impl<'a> Bundle<'a> {
     }
 }
 
-/// The checksum step of [`Bundle::open`]: one streaming sha256 over the payload.
-pub fn check_hash(trailer: &Trailer, payload: &[u8]) -> Result<(), BundleError> {
-    if trailer.compute_hash(payload) == trailer.sha256 {
+/// The checksum step of [`Bundle::open`]: the sha256 over the manifest and
+/// the trailer's fields.
+pub fn check_manifest_hash(trailer: &Trailer, payload: &[u8]) -> Result<(), BundleError> {
+    let manifest = slice(payload, trailer.manifest_offset, trailer.manifest_len)
+        .ok_or_else(|| BundleError::damaged("the manifest lies outside the archive"))?;
+    if trailer.compute_manifest_hash(manifest) == trailer.manifest_sha256 {
         Ok(())
     } else {
         Err(BundleError::ChecksumMismatch)

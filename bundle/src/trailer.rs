@@ -9,17 +9,26 @@
 //!     24     8  manifest offset inside the payload (u64 LE)
 //!     32     8  manifest length (u64 LE)
 //!     40    32  sha256 of (payload bytes ++ trailer bytes 0..40)
-//!     72     8  magic "PYFREEZE"
+//!     72    32  sha256 of (manifest bytes ++ trailer bytes 0..72)
+//!    104     8  magic "PYFREEZE"
 //! ```
 //!
-//! The hash covers the trailer's own fields, so changing any byte of the
-//! payload or of the trailer is detected.
+//! Two hashes, for two readers. A start checks only the second, over the
+//! manifest and the trailer's fields (a few hundred kilobytes at most): the
+//! manifest carries each entry's sha256 and CRC-32, and the runtime checks an
+//! entry's CRC-32 whenever it reads it. Hashing the whole payload at every
+//! start cost 10-36 ms for CPython bundles and put every page of the file in
+//! the process's memory. `pyfreeze verify` checks the first, over every byte
+//! of the payload, and every entry's sha256.
 
 use sha2::{Digest, Sha256};
 
 pub const MAGIC: &[u8; 8] = b"PYFREEZE";
-pub const LEN: usize = 80;
-const HASHED_FIELDS: usize = 40;
+pub const LEN: usize = 112;
+/// Trailer bytes the payload hash covers (the fields before it).
+const PAYLOAD_HASHED: usize = 40;
+/// Trailer bytes the manifest hash covers (the fields and the payload hash).
+const MANIFEST_HASHED: usize = 72;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Trailer {
@@ -29,7 +38,10 @@ pub struct Trailer {
     pub payload_len: u64,
     pub manifest_offset: u64,
     pub manifest_len: u64,
+    /// Over the whole payload (and the fields before it): `pyfreeze verify`.
     pub sha256: [u8; 32],
+    /// Over the manifest (and every field before it): checked at every start.
+    pub manifest_sha256: [u8; 32],
 }
 
 impl Trailer {
@@ -43,8 +55,12 @@ impl Trailer {
             manifest_offset: manifest.0,
             manifest_len: manifest.1,
             sha256: [0; 32],
+            manifest_sha256: [0; 32],
         };
         t.sha256 = t.compute_hash(payload);
+        let start = usize::try_from(manifest.0).unwrap_or(usize::MAX);
+        let end = usize::try_from(manifest.0.saturating_add(manifest.1)).unwrap_or(usize::MAX);
+        t.manifest_sha256 = t.compute_manifest_hash(payload.get(start..end).unwrap_or_default());
         t
     }
 
@@ -57,14 +73,15 @@ impl Trailer {
         b[24..32].copy_from_slice(&self.manifest_offset.to_le_bytes());
         b[32..40].copy_from_slice(&self.manifest_len.to_le_bytes());
         b[40..72].copy_from_slice(&self.sha256);
-        b[72..80].copy_from_slice(MAGIC);
+        b[72..104].copy_from_slice(&self.manifest_sha256);
+        b[104..112].copy_from_slice(MAGIC);
         b
     }
 
     /// Decode the last `LEN` bytes of a file. `None` when the magic is absent:
     /// the file is not a bundle (or something was appended after one).
     pub fn from_bytes(b: &[u8; LEN]) -> Option<Self> {
-        if &b[72..80] != MAGIC {
+        if &b[104..112] != MAGIC {
             return None;
         }
         let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
@@ -75,6 +92,8 @@ impl Trailer {
         };
         let mut sha256 = [0u8; 32];
         sha256.copy_from_slice(&b[40..72]);
+        let mut manifest_sha256 = [0u8; 32];
+        manifest_sha256.copy_from_slice(&b[72..104]);
         Some(Trailer {
             format: u32_at(0),
             flags: u32_at(4),
@@ -83,6 +102,7 @@ impl Trailer {
             manifest_offset: u64_at(24),
             manifest_len: u64_at(32),
             sha256,
+            manifest_sha256,
         })
     }
 
@@ -90,7 +110,15 @@ impl Trailer {
     pub fn compute_hash(&self, payload: &[u8]) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(payload);
-        h.update(&self.to_bytes()[..HASHED_FIELDS]);
+        h.update(&self.to_bytes()[..PAYLOAD_HASHED]);
+        h.finalize().into()
+    }
+
+    /// The hash this trailer should carry for the manifest's bytes.
+    pub fn compute_manifest_hash(&self, manifest: &[u8]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(manifest);
+        h.update(&self.to_bytes()[..MANIFEST_HASHED]);
         h.finalize().into()
     }
 }
@@ -106,15 +134,22 @@ mod tests {
         let back = Trailer::from_bytes(&t.to_bytes()).unwrap();
         assert_eq!(back, t);
         assert_eq!(back.compute_hash(payload), t.sha256);
+        assert_eq!(back.compute_manifest_hash(b"load"), t.manifest_sha256);
+        assert_ne!(back.compute_manifest_hash(b"loaD"), t.manifest_sha256);
         let mut moved = t;
         moved.manifest_len += 1;
         assert_ne!(moved.compute_hash(payload), t.sha256);
+        assert_ne!(moved.compute_manifest_hash(b"load"), t.manifest_sha256);
+        // The manifest hash also covers the payload hash.
+        let mut other = t;
+        other.sha256[0] ^= 1;
+        assert_ne!(other.compute_manifest_hash(b"load"), t.manifest_sha256);
     }
 
     #[test]
     fn wrong_magic_is_not_a_trailer() {
         let mut b = Trailer::for_payload(b"", 0, (0, 0)).to_bytes();
-        b[79] ^= 1;
+        b[LEN - 1] ^= 1;
         assert!(Trailer::from_bytes(&b).is_none());
     }
 }

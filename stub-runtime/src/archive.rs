@@ -1,5 +1,6 @@
 //! The bundle the process was started with, reachable from the native module.
 
+use pyfreeze_bundle::launch;
 use pyfreeze_bundle::{Bundle, ModuleKind, ModuleRecord};
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -73,9 +74,10 @@ impl Archive {
         })
     }
 
+    /// `None` when the archive has no such file; a damaged one ends the
+    /// process (see [`launch::read`]).
     pub fn read(&self, archive_path: &str) -> Option<Cow<'static, [u8]>> {
-        let rec = self.bundle.manifest.file(archive_path)?;
-        self.bundle.read(rec).ok()
+        launch::read(&self.bundle, archive_path)
     }
 }
 

@@ -484,3 +484,51 @@ fn rustpython_builds_name_the_cpython_runtime_for_compiled_modules() {
     assert_contains(&warning, "compiled extension");
     assert_contains(&warning, "--runtime cpython");
 }
+
+#[test]
+fn a_damaged_extension_or_library_is_refused_when_it_is_loaded() {
+    let python = python();
+    let source = "print('USER CODE RAN', flush=True)\nimport _decimal\nprint('LOADED')\n";
+    let f = freeze_tree(&[("main.py", source)], &args(&with(&python)));
+    let good = std::fs::read(&f.exe).unwrap();
+    let bundle = pyfreeze_bundle::Bundle::open(&good).unwrap();
+    let middle_of = |prefix: &str| {
+        let rec = bundle
+            .manifest
+            .files
+            .iter()
+            .find(|r| r.path.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix}* in the bundle"));
+        (
+            rec.path.clone(),
+            (bundle.bootloader_len + rec.offset + rec.stored / 2) as usize,
+        )
+    };
+    let bad = f.dir.path().join("bad");
+    let cache = f.dir.path().join("cache");
+    for (prefix, from_disk, ran) in [
+        ("_decimal.", false, "USER CODE RAN\n"),
+        ("__pyfreeze__/lib/libpython", false, ""),
+        // The fallback writes every native file before the program runs.
+        ("_decimal.", true, ""),
+    ] {
+        let (path, at) = middle_of(prefix);
+        let mut bytes = good.clone();
+        bytes[at] ^= 0x01;
+        std::fs::write(&bad, &bytes).unwrap();
+        std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let mut cmd = Command::new(&bad);
+        cmd.env("XDG_CACHE_HOME", &cache);
+        if from_disk {
+            cmd.env("PYFREEZE_NATIVE_FROM_DISK", "1");
+        }
+        let out = output_of(&mut cmd);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stderr}");
+        assert_eq!(text(&out.stdout), ran, "{path}: {stderr}");
+        assert_contains(&stderr, &format!("{path} does not match its checksum"));
+    }
+    let out = run(&f.exe, [""; 0]);
+    assert_eq!(text(&out.stdout), "USER CODE RAN\nLOADED\n");
+}

@@ -1,5 +1,7 @@
-//! The bootloader checks the whole payload before any Python code runs and
-//! refuses damaged, truncated or foreign bundles with exit code 2.
+//! The bootloader checks the manifest and trailer before any Python code
+//! runs, and each entry when the runtime reads it; it refuses damaged,
+//! truncated or foreign bundles with exit code 2. `pyfreeze verify` checks
+//! every byte.
 
 use pyfreeze_bundle::{Bundle, trailer};
 use pyfreeze_tests::*;
@@ -40,27 +42,100 @@ fn assert_refused(exe: &Path, what: &str) {
     );
 }
 
+fn write_flipped(good: &[u8], pos: usize, to: &Path) {
+    let mut bytes = good.to_vec();
+    bytes[pos] ^= 0x01;
+    std::fs::write(to, &bytes).unwrap();
+    std::fs::set_permissions(to, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
 #[test]
-fn flipped_bytes_anywhere_in_archive_or_trailer_are_refused() {
+fn a_damaged_manifest_or_trailer_is_refused_before_any_code_runs() {
+    let app = freeze_source(PROGRAM);
+    let good = std::fs::read(&app.exe).unwrap();
+    let bundle = Bundle::open(&good).unwrap();
+    let manifest_start = (bundle.bootloader_len + bundle.trailer.manifest_offset) as usize;
+    let manifest_len = bundle.trailer.manifest_len as usize;
+    let bad = app.dir.path().join("bad");
+    // Spread over the manifest, plus every byte of the trailer.
+    let mut positions: Vec<usize> = (0..20)
+        .map(|k| manifest_start + k * manifest_len / 20)
+        .collect();
+    positions.extend(good.len() - trailer::LEN..good.len());
+    for pos in positions {
+        write_flipped(&good, pos, &bad);
+        assert_refused(
+            &bad,
+            &format!("flip at {pos} (manifest at {manifest_start})"),
+        );
+    }
+}
+
+#[test]
+fn a_damaged_module_is_refused_when_it_is_imported_and_never_taken_for_a_missing_one() {
+    let app = freeze_tree(
+        &[
+            (
+                "main.py",
+                "print('USER CODE RAN', flush=True)\ntry:\n    import helper\nexcept ImportError:\n    print('taken for missing')\n",
+            ),
+            ("helper.py", "print('HELPER RAN')\n"),
+        ],
+        &[],
+    );
+    let good = std::fs::read(&app.exe).unwrap();
+    let bundle = Bundle::open(&good).unwrap();
+    let entry_at = |path: &str| {
+        let rec = bundle.manifest.file(path).unwrap();
+        (bundle.bootloader_len + rec.offset + rec.stored / 2) as usize
+    };
+    let bad = app.dir.path().join("bad");
+
+    write_flipped(&good, entry_at("helper.pyc"), &bad);
+    let out = run(&bad, [""; 0]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(text(&out.stdout), "USER CODE RAN\n", "{stderr}");
+    assert_contains(&stderr, "helper.pyc does not match its checksum");
+    assert_contains(&stderr, "download it again");
+    assert!(stderr.lines().count() <= 2, "{stderr}");
+    let verify = pyfreeze(&root(), [Path::new("verify"), &bad]);
+    assert_eq!(verify.status.code(), Some(1));
+    assert_contains(&text(&verify.stdout), "helper.pyc");
+
+    // The program's own code is read before it runs.
+    write_flipped(&good, entry_at("main.pyc"), &bad);
+    assert_refused(&bad, "damaged main.pyc");
+}
+
+/// Wherever a byte of the archive flips, the program either runs exactly as
+/// built (the byte is in a part it never reads) or is refused with exit 2;
+/// never anything in between. `verify` sees every flip.
+#[test]
+fn wherever_a_byte_flips_the_program_runs_unchanged_or_is_refused() {
     let app = freeze_source(PROGRAM);
     let good = std::fs::read(&app.exe).unwrap();
     let payload_start = Bundle::open(&good).unwrap().bootloader_len as usize;
     let bad = app.dir.path().join("bad");
-    // Spread over the payload, plus every byte of the trailer.
     let span = good.len() - payload_start;
-    let mut positions: Vec<usize> = (0..40).map(|k| payload_start + k * span / 40).collect();
-    positions.extend(good.len() - trailer::LEN..good.len());
-    for pos in positions {
-        let mut bytes = good.clone();
-        bytes[pos] ^= 0x01;
-        std::fs::write(&bad, &bytes).unwrap();
-        std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
-        assert_refused(
-            &bad,
-            &format!("flip at {pos} (payload starts at {payload_start})"),
+    let mut refused = 0;
+    for pos in (0..40).map(|k| payload_start + k * span / 40) {
+        write_flipped(&good, pos, &bad);
+        let out = run(&bad, [""; 0]);
+        if out.status.success() {
+            assert_eq!(text(&out.stdout), "USER CODE RAN\n", "flip at {pos}");
+        } else {
+            assert_refused(&bad, &format!("flip at {pos}"));
+            refused += 1;
+        }
+        let verify = pyfreeze(&root(), [Path::new("verify"), &bad]);
+        assert_eq!(
+            verify.status.code(),
+            Some(1),
+            "verify missed the flip at {pos}"
         );
     }
+    assert!(refused > 0, "no flip hit anything the program reads");
 }
 
 #[test]

@@ -142,10 +142,13 @@ fn a_damaged_packed_runtime_or_archive_is_refused_before_any_code_runs() {
     .unwrap()
     .expect("a pack footer");
     let (frame, _) = packed.frames().nth(1).expect("a second frame");
-    let trailer_at = bytes.len() - pyfreeze_bundle::trailer::LEN;
+    let bundle = pyfreeze_bundle::Bundle::open(&bytes).unwrap();
+    let manifest_at = (bundle.bootloader_len
+        + bundle.trailer.manifest_offset
+        + bundle.trailer.manifest_len / 2) as usize;
     for (at, what) in [
         (frame.start + frame.len() / 2, "packed runtime is damaged"),
-        (trailer_at - 100, "cannot start"),
+        (manifest_at, "cannot start"),
     ] {
         let mut bad = bytes.clone();
         bad[at] ^= 0x20;

@@ -166,7 +166,8 @@ fn write_files(
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let data = bundle.read(rec).map_err(std::io::Error::other)?;
+        // A damaged file ends the process (exit 2), not the cache.
+        let data = bundle.read(rec).unwrap_or_else(|e| super::damaged(&e));
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

@@ -1,15 +1,18 @@
 //! What every bootloader does before its runtime starts: find its own file
 //! (or the file `pyfreeze-unpack` started it from), map it, check the
-//! archive's checksum, parse the manifest, and refuse a damaged or foreign
-//! file with exit code 2 and a message that says what to do.
+//! manifest's checksum, parse the manifest, and refuse a damaged or foreign
+//! file with exit code 2 and a message that says what to do. Entries are
+//! checked when the runtime reads them ([`read`]), with the same exit code.
 
 pub mod cache_dir;
 pub mod trace;
 
 use crate::{Bundle, BundleError};
+use std::borrow::Cow;
 use std::fs::File;
 use std::path::PathBuf;
 use std::process::exit;
+use std::sync::OnceLock;
 
 /// Exit code for "this executable cannot start" (damaged, truncated, foreign).
 pub const EXIT_BAD_BUNDLE: i32 = 2;
@@ -67,6 +70,7 @@ pub fn open(bytecode: Option<&str>, trace: &mut trace::Trace) -> Launched {
     // The map lives as long as the process: modules are decoded from it lazily.
     let bytes: &'static [u8] = Box::leak(Box::new(map));
     trace.mark("map");
+    let _ = RUNNING.set((argv.clone(), exe.display().to_string()));
     let bundle = match open_bundle(bytes, bytecode, trace) {
         Ok(b) => b,
         Err(BundleError::NotABundle) => fail(
@@ -93,7 +97,7 @@ fn open_bundle(
     trace: &mut trace::Trace,
 ) -> Result<Bundle<'static>, BundleError> {
     let (trailer, payload) = crate::reader::locate(bytes)?;
-    crate::reader::check_hash(&trailer, payload)?;
+    crate::reader::check_manifest_hash(&trailer, payload)?;
     trace.mark("checksum");
     let bundle = Bundle::parse(trailer, payload)?;
     if let Some(expected) = bytecode {
@@ -101,6 +105,28 @@ fn open_bundle(
     }
     trace.mark("manifest");
     Ok(bundle)
+}
+
+/// The command line and executable of this process, for [`read`]'s message.
+static RUNNING: OnceLock<(Vec<String>, String)> = OnceLock::new();
+
+/// The file at `path` in the archive, for the running program; `None` when
+/// the archive has none. An entry that does not match its checksum ends the
+/// process as a damaged bundle does at start (exit 2, saying what to do),
+/// rather than raising an exception a program's `except ImportError:` or
+/// `except OSError:` would take for a missing file.
+pub fn read(bundle: &Bundle<'static>, path: &str) -> Option<Cow<'static, [u8]>> {
+    let rec = bundle.manifest.file(path)?;
+    match bundle.read(rec) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => damaged(&e),
+    }
+}
+
+/// End the process for a damaged entry found while the program runs.
+pub fn damaged(e: &BundleError) -> ! {
+    let (argv, exe) = RUNNING.get().cloned().unwrap_or_default();
+    fail(&argv, &format!("{exe} cannot go on: {e}"))
 }
 
 /// Take the `--pack` stub's variable out of the environment before any
