@@ -3,7 +3,7 @@
 //! loads the bundled libpython from memory (it never links it, so one
 //! bootloader starts every CPython from 3.10 on), starts the interpreter
 //! isolated from the machine's Python, and runs the program. Modules are
-//! imported from the mapped executable and extension modules from memory:
+//! imported from the executable and extension modules from memory:
 //! nothing is written to disk.
 #![cfg_attr(
     not(test),

@@ -18,12 +18,15 @@
 //! libraries and extensions are written once into the private per-user cache
 //! directory named after the bundle's checksum, and loaded from there.
 
-use pyfreeze_bundle::launch::cache_dir;
+use pyfreeze_bundle::launch::{self, CopyError, cache_dir};
 use pyfreeze_bundle::{Bundle, ModuleKind};
+use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_void};
+use std::fs::File;
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Set to `1` to load native code from the per-user cache directory.
 pub const FROM_DISK_VAR: &str = "PYFREEZE_NATIVE_FROM_DISK";
@@ -38,6 +41,72 @@ pub struct Loader {
     /// Where native files were written, once memory loading was refused.
     disk: Option<PathBuf>,
     from_disk: bool,
+    prefetched: Option<std::sync::Arc<Prefetched>>,
+}
+
+/// Libraries the manifest marks `prefetch`, copied into memfds on a helper
+/// thread while libpython loads and the interpreter starts (numpy's 24 MB
+/// OpenBLAS takes about 8 ms to copy); the loader takes them from here.
+struct Prefetched {
+    /// Each planned library: `None` while it is being copied.
+    slots: Mutex<HashMap<String, Option<Result<File, CopyError>>>>,
+    copied: Condvar,
+    /// A child forked before the copies were done cannot wait for a thread
+    /// it does not have: it copies what it needs itself.
+    pid: u32,
+}
+
+impl Prefetched {
+    fn start(bundle: &'static Bundle<'static>) -> Option<Arc<Prefetched>> {
+        let planned: Vec<String> = bundle
+            .manifest
+            .libraries
+            .iter()
+            .filter(|l| l.prefetch)
+            .map(|l| l.path.clone())
+            .collect();
+        if planned.is_empty() {
+            return None;
+        }
+        let this = Arc::new(Prefetched {
+            slots: Mutex::new(planned.iter().map(|p| (p.clone(), None)).collect()),
+            copied: Condvar::new(),
+            pid: std::process::id(),
+        });
+        let shared = this.clone();
+        let spawned = std::thread::Builder::new()
+            .name("pyfreeze-prefetch".into())
+            .spawn(move || {
+                for path in planned {
+                    let copy = match new_memfd(&path) {
+                        Some(mut file) => launch::try_copy(bundle, &path, &mut file).map(|_| file),
+                        None => Err(CopyError::Io(std::io::Error::last_os_error())),
+                    };
+                    if let Ok(mut slots) = shared.slots.lock() {
+                        slots.insert(path, Some(copy));
+                    }
+                    shared.copied.notify_all();
+                }
+            });
+        spawned.ok().map(|_| this)
+    }
+
+    /// The prefetched copy of `path`, once it is done; `None` if it was not
+    /// planned or could not be made (the caller copies it itself).
+    fn take(&self, path: &str) -> Option<File> {
+        if std::process::id() != self.pid {
+            return None;
+        }
+        let mut slots = self.slots.lock().ok()?;
+        while let Some(None) = slots.get(path) {
+            slots = self.copied.wait(slots).ok()?;
+        }
+        match slots.remove(path)?? {
+            Ok(file) => Some(file),
+            Err(CopyError::Damaged(e)) => launch::damaged(&e),
+            Err(CopyError::Io(_)) => None,
+        }
+    }
 }
 
 impl Loader {
@@ -55,6 +124,11 @@ impl Loader {
             kept: Vec::new(),
             disk: None,
             from_disk,
+            prefetched: if from_disk {
+                None
+            } else {
+                Prefetched::start(bundle)
+            },
         }
     }
 
@@ -107,49 +181,50 @@ impl Loader {
         path: &str,
         cut: impl Fn(&str) -> bool,
     ) -> Result<(String, bool), String> {
-        // A damaged file ends the process (exit 2).
-        let mut data = pyfreeze_bundle::launch::read(self.bundle, path)
-            .ok_or_else(|| format!("{path} is not in the archive"))?;
-        let mut lazy = false;
-        if elf::needed(&data).iter().any(|n| cut(n)) {
-            let mut copy = data.into_owned();
-            elf::repoint_needed(&mut copy, &cut)
-                .ok_or_else(|| format!("{path}: cannot break its dependency cycle"))?;
-            data = std::borrow::Cow::Owned(copy);
-            lazy = true;
-        }
-        let name = CString::new(format!(
-            "pyfreeze:{}",
-            path.rsplit('/').next().unwrap_or(path)
-        ))
-        .unwrap_or_default();
-        /// Executable even where `vm.memfd_noexec` = 1 makes memfds
-        /// non-executable by default (Linux 6.3+); older kernels refuse the
-        /// flag, and need no asking.
-        const MFD_EXEC: libc::c_uint = 0x10;
-        let create = |flags| {
-            // SAFETY: plain system call with a NUL-terminated name.
-            unsafe { libc::memfd_create(name.as_ptr(), flags) }
+        // The manifest lists the bundled libraries each library needs.
+        let lazy = self
+            .bundle
+            .manifest
+            .libraries
+            .iter()
+            .find(|l| l.path == path)
+            .is_some_and(|l| l.needs.iter().any(|n| cut(n)));
+        let prefetched = match &self.prefetched {
+            Some(p) if !lazy => p.take(path),
+            _ => None,
         };
-        let mut fd = create(libc::MFD_CLOEXEC | MFD_EXEC);
-        if fd < 0 && errno() == libc::EINVAL {
-            fd = create(libc::MFD_CLOEXEC);
+        if let Some(file) = prefetched {
+            return Ok((self.keep(file), false));
         }
-        if fd < 0 {
+        let Some(mut file) = new_memfd(path) else {
             self.from_disk = true;
             return self.on_disk(path).map(|file| (file, false));
+        };
+        let written = if lazy {
+            // A damaged file ends the process (exit 2).
+            let mut data = pyfreeze_bundle::launch::read(self.bundle, path)
+                .ok_or_else(|| format!("{path} is not in the archive"))?
+                .into_owned();
+            elf::repoint_needed(&mut data, &cut)
+                .ok_or_else(|| format!("{path}: cannot break its dependency cycle"))?;
+            file.write_all(&data).map(|()| true)
+        } else {
+            // In pieces, never all in this process's memory.
+            pyfreeze_bundle::launch::copy(self.bundle, path, &mut file)
+        };
+        match written {
+            Ok(true) => {}
+            Ok(false) => return Err(format!("{path} is not in the archive")),
+            Err(e) => return Err(format!("{path}: cannot write it into memory: {e}")),
         }
-        // SAFETY: a new descriptor only we own.
-        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-        let mut file = std::fs::File::from(owned);
-        file.write_all(&data)
-            .map_err(|e| format!("{path}: cannot write it into memory: {e}"))?;
-        if let std::borrow::Cow::Borrowed(mapped) = data {
-            release(mapped);
-        }
+        Ok((self.keep(file), lazy))
+    }
+
+    /// Keep `file` open for good; the path `dlopen` takes it by.
+    fn keep(&mut self, file: File) -> String {
         let shown = format!("/proc/self/fd/{}", file.as_raw_fd());
         self.kept.push(OwnedFd::from(file));
-        Ok((shown, lazy))
+        shown
     }
 
     fn on_disk(&mut self, path: &str) -> Result<String, String> {
@@ -183,22 +258,27 @@ impl Loader {
     }
 }
 
-/// Take the pages of a file just copied into a memfd out of this process's
-/// memory: they would otherwise count twice in its RSS (in the map of the
-/// executable and in the memfd the library runs from) for as long as it
-/// runs. They are clean pages of a read-only file map: anything that reads
-/// them again gets them back from the file.
-fn release(mapped: &[u8]) {
-    // SAFETY: sysconf has no preconditions.
-    let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
-    let start = (mapped.as_ptr() as usize).next_multiple_of(page);
-    let end = (mapped.as_ptr() as usize + mapped.len()) / page * page;
-    if end > start {
-        // SAFETY: whole pages inside the executable's read-only file map,
-        // which lives as long as the process; MADV_DONTNEED on a file map
-        // only drops this process's copies of its pages.
-        unsafe { libc::madvise(start as *mut c_void, end - start, libc::MADV_DONTNEED) };
+/// A new memfd named after `path`; `None` where the system refuses one.
+fn new_memfd(path: &str) -> Option<File> {
+    let name = CString::new(format!(
+        "pyfreeze:{}",
+        path.rsplit('/').next().unwrap_or(path)
+    ))
+    .unwrap_or_default();
+    /// Executable even where `vm.memfd_noexec` = 1 makes memfds
+    /// non-executable by default (Linux 6.3+); older kernels refuse the
+    /// flag, and need no asking.
+    const MFD_EXEC: libc::c_uint = 0x10;
+    let create = |flags| {
+        // SAFETY: plain system call with a NUL-terminated name.
+        unsafe { libc::memfd_create(name.as_ptr(), flags) }
+    };
+    let mut fd = create(libc::MFD_CLOEXEC | MFD_EXEC);
+    if fd < 0 && errno() == libc::EINVAL {
+        fd = create(libc::MFD_CLOEXEC);
     }
+    // SAFETY: a new descriptor only we own.
+    (fd >= 0).then(|| File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
 }
 
 fn dlopen(file: &str, lazy: bool) -> Result<*mut c_void, String> {
@@ -316,17 +396,6 @@ mod elf {
     fn name(b: &[u8], at: usize) -> Option<&str> {
         let rest = b.get(at..)?;
         std::str::from_utf8(&rest[..rest.iter().position(|&c| c == 0)?]).ok()
-    }
-
-    /// The library's `DT_NEEDED` names.
-    pub fn needed(b: &[u8]) -> Vec<String> {
-        let Some((entries, strtab)) = dynamic(b) else {
-            return Vec::new();
-        };
-        entries
-            .iter()
-            .filter_map(|(_, off)| name(b, strtab + off).map(str::to_string))
-            .collect()
     }
 
     /// Repoint the `DT_NEEDED` entries `cut` picks at the name of one it

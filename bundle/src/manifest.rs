@@ -94,6 +94,11 @@ pub struct LibraryRecord {
     /// Sonames of the bundled libraries it needs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<String>,
+    /// Copied into memory on a helper thread while the interpreter starts:
+    /// a library a third-party extension module needs (numpy's OpenBLAS),
+    /// likely to be loaded and large.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prefetch: bool,
 }
 
 /// Where a module came from, for `inspect` and for the runtime's `sys.path` view.

@@ -131,37 +131,17 @@ impl<'a> Bundle<'a> {
     /// The unpacked bytes of a file, checked against the CRC-32 the
     /// manifest records: borrowed straight from the map when stored.
     pub fn read(&self, rec: &FileRecord) -> Result<Cow<'a, [u8]>, BundleError> {
-        let bytes = self.read_unchecked(rec)?;
-        if crate::crc32(&bytes) != rec.crc32 {
-            return Err(BundleError::EntryDamaged(rec.path.clone()));
-        }
-        Ok(bytes)
+        unpack(rec, self.stored_bytes(rec)?)
     }
 
     fn read_unchecked(&self, rec: &FileRecord) -> Result<Cow<'a, [u8]>, BundleError> {
-        let data = slice(self.payload, rec.offset, rec.stored).ok_or_else(|| {
-            BundleError::damaged(format!("{} lies outside the archive", rec.path))
-        })?;
-        match rec.compression {
-            Compression::Stored => Ok(Cow::Borrowed(data)),
-            Compression::Deflate => {
-                // Bounded by the declared size: a zip bomb stops at size + 1 bytes.
-                let mut out = Vec::with_capacity(rec.size.min(16 << 20) as usize);
-                flate2::read::DeflateDecoder::new(data)
-                    .take(rec.size + 1)
-                    .read_to_end(&mut out)
-                    .map_err(|e| BundleError::damaged(format!("{}: {e}", rec.path)))?;
-                if out.len() as u64 != rec.size {
-                    return Err(BundleError::damaged(format!(
-                        "{}: unpacks to {} bytes, manifest says {}",
-                        rec.path,
-                        out.len(),
-                        rec.size
-                    )));
-                }
-                Ok(Cow::Owned(out))
-            }
-        }
+        inflate(rec, self.stored_bytes(rec)?)
+    }
+
+    /// The bytes `rec` occupies in the archive.
+    fn stored_bytes(&self, rec: &FileRecord) -> Result<&'a [u8], BundleError> {
+        slice(self.payload, rec.offset, rec.stored)
+            .ok_or_else(|| BundleError::damaged(format!("{} lies outside the archive", rec.path)))
     }
 
     pub fn read_path(&self, path: &str) -> Result<Cow<'a, [u8]>, BundleError> {
@@ -191,6 +171,39 @@ impl<'a> Bundle<'a> {
                 Ok(_) => None,
             })
             .collect()
+    }
+}
+
+/// The unpacked bytes of the entry `rec` from its stored bytes `raw` (read
+/// from the map, or from the file), checked against its CRC-32.
+pub fn unpack<'r>(rec: &FileRecord, raw: &'r [u8]) -> Result<Cow<'r, [u8]>, BundleError> {
+    let bytes = inflate(rec, raw)?;
+    if crate::crc32(&bytes) != rec.crc32 {
+        return Err(BundleError::EntryDamaged(rec.path.clone()));
+    }
+    Ok(bytes)
+}
+
+fn inflate<'r>(rec: &FileRecord, raw: &'r [u8]) -> Result<Cow<'r, [u8]>, BundleError> {
+    match rec.compression {
+        Compression::Stored => Ok(Cow::Borrowed(raw)),
+        Compression::Deflate => {
+            // Bounded by the declared size: a zip bomb stops at size + 1 bytes.
+            let mut out = Vec::with_capacity(rec.size.min(16 << 20) as usize);
+            flate2::read::DeflateDecoder::new(raw)
+                .take(rec.size + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| BundleError::damaged(format!("{}: {e}", rec.path)))?;
+            if out.len() as u64 != rec.size {
+                return Err(BundleError::damaged(format!(
+                    "{}: unpacks to {} bytes, manifest says {}",
+                    rec.path,
+                    out.len(),
+                    rec.size
+                )));
+            }
+            Ok(Cow::Owned(out))
+        }
     }
 }
 

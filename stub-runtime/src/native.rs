@@ -1,5 +1,5 @@
 //! `_pyfreeze`: the native half of the importer. It answers from the bundle's
-//! manifest and decodes bytecode straight from the memory map, lazily, when a
+//! manifest and decodes bytecode read straight from the executable, lazily, when a
 //! module is first imported.
 
 pub(crate) use _pyfreeze::module_def;

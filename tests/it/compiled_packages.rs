@@ -39,6 +39,30 @@ fn compiled_packages_behave_as_under_their_python() {
             "{name} under python: {}",
             text(&expected.stderr)
         );
+        // Libraries third-party extensions need are copied into memory on
+        // a helper thread while the interpreter starts; libpython and the
+        // interpreter's own (libssl...) only when the program loads them.
+        let prefetched: Vec<String> = manifest(&exe)
+            .libraries
+            .into_iter()
+            .filter(|l| l.prefetch)
+            .map(|l| l.soname)
+            .collect();
+        match name {
+            "scientific_demo" => assert!(
+                prefetched
+                    .iter()
+                    .any(|s| s.starts_with("libscipy_openblas")),
+                "{prefetched:?}"
+            ),
+            "stdlib_ext_demo" => assert!(prefetched.is_empty(), "{prefetched:?}"),
+            _ => assert!(
+                !prefetched
+                    .iter()
+                    .any(|s| s.starts_with("libpython") || s.starts_with("libssl")),
+                "{name}: {prefetched:?}"
+            ),
+        }
         let got = output_of(Command::new(&exe).current_dir(dir.path()));
         if got.stdout != expected.stdout || got.status.code() != expected.status.code() {
             failures.push(format!(

@@ -28,14 +28,14 @@ use crate::private_dir::{
 };
 use crate::{Bundle, FileRecord};
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Overrides where per-bundle directories go.
 pub const DATA_DIR_VAR: &str = "PYFREEZE_DATA_DIR";
 
-/// Data files up to this size in all are hashed on every start (measured:
-/// about 2 ms for 4 MB); larger sets are checked by size only.
+/// Data files up to this size in all are checked against their CRC-32 on
+/// every start (as entries in the archive are when read); larger sets are
+/// checked by size only.
 const HASH_LIMIT: u64 = 4 << 20;
 
 /// Temporary directories older than this are leftovers of killed starts.
@@ -132,7 +132,7 @@ fn intact(bundle: &Bundle<'_>, dir: &Path, wanted: &dyn Fn(&FileRecord) -> bool)
             return false;
         }
         total > HASH_LIMIT
-            || std::fs::read(&path).is_ok_and(|bytes| crate::sha256_hex(&bytes) == rec.sha256)
+            || std::fs::read(&path).is_ok_and(|bytes| crate::crc32(&bytes) == rec.crc32)
     })
 }
 
@@ -166,13 +166,12 @@ fn write_files(
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        // A damaged file ends the process (exit 2), not the cache.
-        let data = bundle.read(rec).unwrap_or_else(|e| super::damaged(&e));
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)?;
-        file.write_all(&data)?;
+        // A damaged file ends the process (exit 2), not the cache.
+        super::copy(bundle, &rec.path, &mut file)?;
     }
     Ok(())
 }

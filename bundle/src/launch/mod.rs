@@ -10,6 +10,7 @@ pub mod trace;
 use crate::{Bundle, BundleError};
 use std::borrow::Cow;
 use std::fs::File;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::exit;
 use std::sync::OnceLock;
@@ -57,12 +58,12 @@ pub fn open(bytecode: Option<&str>, trace: &mut trace::Trace) -> Launched {
             Err(e) => fail(&argv, &format!("cannot find its own executable: {e}")),
         },
     };
-    let map = match file.and_then(|f| {
+    let (map, file) = match file.and_then(|f| {
         // SAFETY: the file is our own executable, mapped read-only. Replacing
         // it while we run (as package managers do) swaps the inode, which does
         // not affect an existing mapping; truncating it in place would, as it
         // would for the code the OS itself maps.
-        unsafe { memmap2::Mmap::map(&f) }
+        unsafe { memmap2::Mmap::map(&f) }.map(|m| (m, f))
     }) {
         Ok(m) => m,
         Err(e) => fail(&argv, &format!("cannot read {}: {e}", exe.display())),
@@ -72,7 +73,14 @@ pub fn open(bytecode: Option<&str>, trace: &mut trace::Trace) -> Launched {
     trace.mark("map");
     let _ = RUNNING.set((argv.clone(), exe.display().to_string()));
     let bundle = match open_bundle(bytes, bytecode, trace) {
-        Ok(b) => b,
+        Ok(b) => {
+            let _ = SOURCE.set((file, b.bootloader_len));
+            // Entries are read from the file from now on, not through the
+            // map (see [`read`]): drop the pages reading the trailer and the
+            // manifest brought in.
+            release(bytes);
+            b
+        }
         Err(BundleError::NotABundle) => fail(
             &argv,
             "no program is attached to this executable. If it is the bare pyfreeze bootloader, \
@@ -110,18 +118,181 @@ fn open_bundle(
 /// The command line and executable of this process, for [`read`]'s message.
 static RUNNING: OnceLock<(Vec<String>, String)> = OnceLock::new();
 
+/// The executable, open, and where its payload starts: what [`read`] and
+/// [`copy`] read entries from.
+static SOURCE: OnceLock<(File, u64)> = OnceLock::new();
+
 /// The file at `path` in the archive, for the running program; `None` when
 /// the archive has none. An entry that does not match its checksum ends the
 /// process as a damaged bundle does at start (exit 2, saying what to do),
 /// rather than raising an exception a program's `except ImportError:` or
 /// `except OSError:` would take for a missing file.
+///
+/// Entries are read with `pread`, not through the map: the page cache keeps
+/// a freshly written or read file in large folios, and a read through a map
+/// makes a whole folio (up to megabytes) count in the process's memory.
 pub fn read(bundle: &Bundle<'static>, path: &str) -> Option<Cow<'static, [u8]>> {
     let rec = bundle.manifest.file(path)?;
-    match bundle.read(rec) {
+    let read = match SOURCE.get() {
+        Some((file, payload_at)) => read_at(file, payload_at + rec.offset, rec.stored)
+            .map_err(|e| BundleError::Damaged(format!("{}: {e}", rec.path)))
+            .and_then(|raw| match crate::reader::unpack(rec, &raw)? {
+                Cow::Borrowed(_) => Ok(Cow::Owned(raw)),
+                Cow::Owned(unpacked) => Ok(Cow::Owned(unpacked)),
+            }),
+        None => bundle.read(rec),
+    };
+    match read {
         Ok(bytes) => Some(bytes),
         Err(e) => damaged(&e),
     }
 }
+
+/// Write the file at `path` in the archive into `out`, checked as [`read`]
+/// checks it, in pieces: a library of tens of megabytes is never held in
+/// this process's memory. `Ok(false)` when the archive has no such file; a
+/// damaged file ends the process.
+pub fn copy(bundle: &Bundle<'_>, path: &str, out: &mut dyn Write) -> std::io::Result<bool> {
+    match try_copy(bundle, path, out) {
+        Ok(found) => Ok(found),
+        Err(CopyError::Damaged(e)) => damaged(&e),
+        Err(CopyError::Io(e)) => Err(e),
+    }
+}
+
+/// Why [`try_copy`] failed.
+#[derive(Debug)]
+pub enum CopyError {
+    /// The entry does not match its checksum (end the process with [`damaged`]).
+    Damaged(BundleError),
+    /// Writing failed.
+    Io(std::io::Error),
+}
+
+/// [`copy`], for a helper thread: a damaged file is returned, for the
+/// thread that uses the copy to report.
+pub fn try_copy(bundle: &Bundle<'_>, path: &str, out: &mut dyn Write) -> Result<bool, CopyError> {
+    let Some(rec) = bundle.manifest.file(path) else {
+        return Ok(false);
+    };
+    let Some((file, payload_at)) = SOURCE.get() else {
+        let bytes = bundle.read(rec).map_err(CopyError::Damaged)?;
+        out.write_all(&bytes).map_err(CopyError::Io)?;
+        return Ok(true);
+    };
+    let raw = Range {
+        file,
+        at: payload_at + rec.offset,
+        left: rec.stored,
+    };
+    let mut unpacked: Box<dyn Read> = match rec.compression {
+        crate::Compression::Stored => Box::new(raw),
+        crate::Compression::Deflate => Box::new(flate2::read::DeflateDecoder::new(
+            std::io::BufReader::with_capacity(CHUNK, raw),
+        )),
+    };
+    let mut buf = vec![0u8; CHUNK];
+    let mut crc = crc32fast::Hasher::new();
+    let mut total = 0u64;
+    loop {
+        let n = match unpacked.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // The manifest was checked: the entry lies inside the file, so
+            // what fails here is its data (a broken deflate stream).
+            Err(e) => {
+                return Err(CopyError::Damaged(BundleError::Damaged(format!(
+                    "{}: {e}",
+                    rec.path
+                ))));
+            }
+        };
+        total += n as u64;
+        if total > rec.size {
+            break;
+        }
+        crc.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(CopyError::Io)?;
+    }
+    if total != rec.size || crc.finalize() != rec.crc32 {
+        return Err(CopyError::Damaged(BundleError::EntryDamaged(
+            rec.path.clone(),
+        )));
+    }
+    Ok(true)
+}
+
+/// Pieces [`copy`] moves at a time: big enough for few system calls, small
+/// enough to stay in the CPU's cache between reading and writing.
+const CHUNK: usize = 256 << 10;
+
+fn read_at(file: &File, at: u64, len: u64) -> std::io::Result<Vec<u8>> {
+    let mut raw = vec![0u8; usize::try_from(len).map_err(std::io::Error::other)?];
+    let mut range = Range {
+        file,
+        at,
+        left: len,
+    };
+    range.read_exact(&mut raw)?;
+    Ok(raw)
+}
+
+/// `pread`, where the system has it.
+#[cfg(unix)]
+fn pread(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn pread(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+/// `len` bytes of `file` from `at`, read with `pread`.
+struct Range<'f> {
+    file: &'f File,
+    at: u64,
+    left: u64,
+}
+
+impl Read for Range<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = pread(self.file, &mut buf[..want], self.at)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        self.at += n as u64;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Take the map's pages out of this process's memory. They are clean pages
+/// of a read-only file map: anything that reads them again gets them back
+/// from the file.
+#[cfg(unix)]
+fn release(map: &[u8]) {
+    // SAFETY: sysconf has no preconditions.
+    let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    let start = (map.as_ptr() as usize).next_multiple_of(page);
+    let end = (map.as_ptr() as usize + map.len()) / page * page;
+    if end > start {
+        // SAFETY: whole pages inside the executable's read-only map, which
+        // lives as long as the process; MADV_DONTNEED on a file map only
+        // drops this process's references to its pages.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED) };
+    }
+}
+
+#[cfg(not(unix))]
+fn release(_map: &[u8]) {}
 
 /// End the process for a damaged entry found while the program runs.
 pub fn damaged(e: &BundleError) -> ! {

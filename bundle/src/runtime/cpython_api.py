@@ -1,7 +1,7 @@
 """_pyfreeze for the CPython runtime: the API the importer uses (the same as
 RustPython's native _pyfreeze module), over the bundle's index and the
 bootloader's native _pyfreeze_native module, which reads archive entries
-from the mapped executable and loads shared libraries from memory.
+from the executable and loads shared libraries from memory.
 
 Loaded from the executable by CPython's zipimport while it starts, so this
 module imports only built-in modules.

@@ -14,8 +14,8 @@ use crate::runtime::{BundleContents, Runtime, RuntimePayload};
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::{Entry, LibraryRecord};
 use pyfreeze_bundle::runtime::cpython as facts;
-use pyfreeze_bundle::{Compression, ModuleKind};
-use std::collections::{BTreeMap, HashMap};
+use pyfreeze_bundle::{Compression, ModuleKind, Origin};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -45,11 +45,23 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
         needs.insert(record.name.as_str(), order);
     }
     let libpython_path = lib_path(&soname);
+    // Libraries of third-party extensions are loaded early on a helper
+    // thread (the interpreter's own, libssl and the like, only when used).
+    let prefetch: HashSet<&String> = c
+        .modules
+        .iter()
+        .filter(|r| r.kind == ModuleKind::Extension && r.origin == Origin::ThirdParty)
+        .filter_map(|r| needs.get(r.name.as_str()))
+        .flatten()
+        .filter(|p| **p != libpython_path)
+        .collect();
     for lib in &libs.order {
         let (bytes, record) = &libs.found[lib];
         out.files
             .push((record.path.clone(), bytes.clone(), c.compression));
-        out.libraries.push(record.clone());
+        let mut record = record.clone();
+        record.prefetch = prefetch.contains(&record.path);
+        out.libraries.push(record);
     }
     for order in needs.values_mut() {
         order.retain(|p| *p != libpython_path);
@@ -126,6 +138,7 @@ impl Libraries {
             path: lib_path(soname),
             soname: soname.to_string(),
             needs,
+            prefetch: false,
         };
         self.adding.retain(|s| s != soname);
         self.found.insert(soname.to_string(), (bytes, record));
