@@ -311,7 +311,8 @@ fn has_payload_remains(file: &[u8]) -> bool {
     memchr::memmem::find(file, &signature).is_some()
 }
 
-fn slice(data: &[u8], offset: u64, len: u64) -> Option<&[u8]> {
+/// `len` bytes of `data` from `offset`, if they are all there.
+pub fn slice(data: &[u8], offset: u64, len: u64) -> Option<&[u8]> {
     let start = usize::try_from(offset).ok()?;
     let end = start.checked_add(usize::try_from(len).ok()?)?;
     data.get(start..end)

@@ -180,6 +180,24 @@ pub fn try_copy(bundle: &Bundle<'_>, path: &str, out: &mut dyn Write) -> Result<
         out.write_all(&bytes).map_err(CopyError::Io)?;
         return Ok(true);
     };
+    if rec.compression == crate::Compression::Stored {
+        // Straight from the map, a piece at a time, each piece's pages
+        // dropped once written: one copy (into `out`), not two.
+        let data = crate::reader::slice(bundle.payload, rec.offset, rec.stored)
+            .ok_or_else(|| CopyError::Damaged(BundleError::Damaged(rec.path.clone())))?;
+        let mut crc = crc32fast::Hasher::new();
+        for piece in data.chunks(CHUNK) {
+            crc.update(piece);
+            out.write_all(piece).map_err(CopyError::Io)?;
+            release(piece);
+        }
+        if crc.finalize() != rec.crc32 {
+            return Err(CopyError::Damaged(BundleError::EntryDamaged(
+                rec.path.clone(),
+            )));
+        }
+        return Ok(true);
+    }
     let raw = Range {
         file,
         at: payload_at + rec.offset,
