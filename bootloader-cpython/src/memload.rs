@@ -41,7 +41,7 @@ pub struct Loader {
     /// Where native files were written, once memory loading was refused.
     disk: Option<PathBuf>,
     from_disk: bool,
-    prefetched: Option<std::sync::Arc<Prefetched>>,
+    prefetched: Option<Arc<Prefetched>>,
 }
 
 /// Libraries the manifest marks `prefetch`, copied into memfds on a helper

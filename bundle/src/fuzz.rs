@@ -46,7 +46,7 @@ fn exercise(bytes: &[u8]) {
         }
     }
     if let Ok(b) = Bundle::open_unverified(bytes) {
-        let _ = b.payload_hash_ok();
+        let _ = b.checksums_ok();
         let _ = b.damaged_files();
         for f in &b.manifest.files {
             if let Ok(data) = b.read(f) {
@@ -238,7 +238,7 @@ fn a_damaged_entry_is_refused_when_read_and_reported_by_verify() {
     for other in b.manifest.files.iter().filter(|f| f.path != rec.path) {
         b.read(other).unwrap();
     }
-    assert!(!b.payload_hash_ok());
+    assert!(!b.checksums_ok());
     assert_eq!(b.damaged_files().len(), 1);
     // A flip in the manifest is refused at open.
     let manifest_offset = bundle.trailer.manifest_offset as usize;

@@ -62,7 +62,7 @@ pub struct Bundle<'a> {
 impl<'a> Bundle<'a> {
     /// Locate, check the manifest's checksum, then parse the manifest: what
     /// a start does. Entries are checked as they are read ([`Bundle::read`]);
-    /// [`Bundle::payload_hash_ok`] checks every byte. A bootloader then
+    /// [`Bundle::checksums_ok`] checks every byte. A bootloader then
     /// checks the bytecode is its own ([`Bundle::check_bytecode`]).
     pub fn open(file: &'a [u8]) -> Result<Self, BundleError> {
         let (trailer, payload) = locate(file)?;
@@ -123,7 +123,7 @@ impl<'a> Bundle<'a> {
 
     /// Both of the trailer's hashes: every byte of the payload and of the
     /// trailer (`pyfreeze verify`, `extract`).
-    pub fn payload_hash_ok(&self) -> bool {
+    pub fn checksums_ok(&self) -> bool {
         self.trailer.compute_hash(self.payload) == self.trailer.sha256
             && check_manifest_hash(&self.trailer, self.payload).is_ok()
     }
@@ -138,7 +138,7 @@ impl<'a> Bundle<'a> {
         inflate(rec, self.stored_bytes(rec)?)
     }
 
-    /// The bytes `rec` occupies in the archive.
+    /// The bytes `rec` occupies in the archive, as stored (maybe deflated).
     fn stored_bytes(&self, rec: &FileRecord) -> Result<&'a [u8], BundleError> {
         slice(self.payload, rec.offset, rec.stored)
             .ok_or_else(|| BundleError::damaged(format!("{} lies outside the archive", rec.path)))
@@ -311,8 +311,7 @@ fn has_payload_remains(file: &[u8]) -> bool {
     memchr::memmem::find(file, &signature).is_some()
 }
 
-/// `len` bytes of `data` from `offset`, if they are all there.
-pub fn slice(data: &[u8], offset: u64, len: u64) -> Option<&[u8]> {
+fn slice(data: &[u8], offset: u64, len: u64) -> Option<&[u8]> {
     let start = usize::try_from(offset).ok()?;
     let end = start.checked_add(usize::try_from(len).ok()?)?;
     data.get(start..end)

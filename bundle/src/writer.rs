@@ -367,7 +367,7 @@ pub(crate) mod tests {
             let mut bad = file.clone();
             bad[i] ^= 0x20;
             if let Ok(b) = Bundle::open_unverified(&bad) {
-                assert!(!b.payload_hash_ok(), "flip at {i} not seen by verify");
+                assert!(!b.checksums_ok(), "flip at {i} not seen by verify");
             }
             let Ok(b) = Bundle::open(&bad) else {
                 at_open += 1;

@@ -149,8 +149,8 @@ pub fn read(bundle: &Bundle<'static>, path: &str) -> Option<Cow<'static, [u8]>> 
 }
 
 /// Write the file at `path` in the archive into `out`, checked as [`read`]
-/// checks it, in pieces: a library of tens of megabytes is never held in
-/// this process's memory. `Ok(false)` when the archive has no such file; a
+/// checks it, in pieces: a library of tens of megabytes is never held
+/// whole in this process's memory. `Ok(false)` when the archive has no such file; a
 /// damaged file ends the process.
 pub fn copy(bundle: &Bundle<'_>, path: &str, out: &mut dyn Write) -> std::io::Result<bool> {
     match try_copy(bundle, path, out) {
@@ -180,24 +180,9 @@ pub fn try_copy(bundle: &Bundle<'_>, path: &str, out: &mut dyn Write) -> Result<
         out.write_all(&bytes).map_err(CopyError::Io)?;
         return Ok(true);
     };
-    if rec.compression == crate::Compression::Stored {
-        // Straight from the map, a piece at a time, each piece's pages
-        // dropped once written: one copy (into `out`), not two.
-        let data = crate::reader::slice(bundle.payload, rec.offset, rec.stored)
-            .ok_or_else(|| CopyError::Damaged(BundleError::Damaged(rec.path.clone())))?;
-        let mut crc = crc32fast::Hasher::new();
-        for piece in data.chunks(CHUNK) {
-            crc.update(piece);
-            out.write_all(piece).map_err(CopyError::Io)?;
-            release(piece);
-        }
-        if crc.finalize() != rec.crc32 {
-            return Err(CopyError::Damaged(BundleError::EntryDamaged(
-                rec.path.clone(),
-            )));
-        }
-        return Ok(true);
-    }
+    // Read with `pread`, not through the map: a fault on the map brings a
+    // whole page-cache folio (up to megabytes) into this process's memory,
+    // which copying from the map put at 4 MB more peak RSS for a stdlib CLI.
     let raw = Range {
         file,
         at: payload_at + rec.offset,

@@ -20,7 +20,7 @@ pub fn extract(exe: &Path, dir: &Path) -> Result<usize> {
 
 fn extract_bytes(bytes: &[u8], dir: &Path) -> Result<usize> {
     let bundle = Bundle::open_unverified(bytes)?;
-    if !bundle.payload_hash_ok() {
+    if !bundle.checksums_ok() {
         bail!("the archive checksum does not match; run `pyfreeze verify` to see what is damaged");
     }
     let m = &bundle.manifest;

@@ -38,7 +38,7 @@ fn verify_bytes(bytes: &[u8]) -> Verification {
         .into_iter()
         .map(|(file, why)| format!("{file}: {why}"))
         .collect();
-    if !bundle.payload_hash_ok() {
+    if !bundle.checksums_ok() {
         problems.push(
             "archive checksum does not match the trailer (the zip structure, the manifest \
              or the trailer was modified)"
