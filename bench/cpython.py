@@ -229,10 +229,12 @@ CPYTHON_NOTES = """What the profile shows (2026-11-24, after the second pass):
 - **libpython** (copy into a memfd, `dlopen`, resolve the C API): about
   4 ms. Copying into shared memory costs about 0.35 ms per MB (numpy's
   42 MB of native code: about 15 ms of system time, and freeing it at exit
-  a few more), where python maps its files from the page cache. Libraries
-  that third-party extensions need (numpy's 24 MB OpenBLAS) are copied on a
-  helper thread while libpython loads and the interpreter starts: numpy
-  80 -> 74 ms in a side-by-side run.
+  a few more), where python maps its files from the page cache. Third-party
+  extensions that need bundled libraries, and those libraries (numpy's
+  `_multiarray_umath` and 24 MB OpenBLAS), are copied on a helper thread
+  while libpython loads and the interpreter starts (the manifest's
+  `prefetch`). Side by side, hyperfine means of 30: the library alone took
+  numpy from 80 to 74 ms, the extensions as well from 77 to 71 ms.
 - **interpreter, importer**: CPython's own initialisation, then the
   bundle's importer and index: 4 + 1.5 ms.
 - **program**: the program's imports and code, against python reading

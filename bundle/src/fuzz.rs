@@ -169,6 +169,7 @@ proptest! {
             modules,
             env: Default::default(),
             libraries: Vec::new(),
+            prefetch: Vec::new(),
             files,
         };
         let json = serde_json::to_vec(&manifest).unwrap();
@@ -269,6 +270,10 @@ fn absurd_claims_are_refused_with_a_message() {
         (
             Box::new(|m| m.modules[0].name = "a".repeat(2000)),
             "invalid module name",
+        ),
+        (
+            Box::new(|m| m.prefetch = vec!["lib/missing.so".into()]),
+            "prefetch refers to missing file",
         ),
         (
             Box::new(|m| {

@@ -28,6 +28,13 @@ pub struct Manifest {
     /// modules need), in the order they can be loaded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub libraries: Vec<LibraryRecord>,
+    /// Archive paths of native files (libraries, then extension modules)
+    /// the runtime copies into memory on a helper thread while the
+    /// interpreter starts: what third-party extensions that need bundled
+    /// libraries load (numpy's OpenBLAS and `_multiarray_umath`), likely
+    /// used and large.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefetch: Vec<String>,
     /// Every zip entry but the manifest, sorted by path.
     pub files: Vec<FileRecord>,
 }
@@ -94,11 +101,6 @@ pub struct LibraryRecord {
     /// Sonames of the bundled libraries it needs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<String>,
-    /// Copied into memory on a helper thread while the interpreter starts:
-    /// a library a third-party extension module needs (numpy's OpenBLAS),
-    /// likely to be loaded and large.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub prefetch: bool,
 }
 
 /// Where a module came from, for `inspect` and for the runtime's `sys.path` view.

@@ -437,6 +437,19 @@ fn check_manifest(m: &Manifest, payload_len: u64) -> Result<(), BundleError> {
             )));
         }
     }
+    if m.prefetch.len() > MAX_ENTRIES {
+        return Err(BundleError::damaged(
+            "too many files to prefetch".to_string(),
+        ));
+    }
+    for path in &m.prefetch {
+        if m.file(path).is_none() {
+            return Err(BundleError::damaged(format!(
+                "prefetch refers to missing file {}",
+                truncate(path)
+            )));
+        }
+    }
     if m.module(m.entry.module()).is_none() {
         return Err(BundleError::damaged(format!(
             "entry module {} is not in the bundle",

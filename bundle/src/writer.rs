@@ -303,6 +303,7 @@ pub(crate) mod tests {
             }],
             env: Default::default(),
             libraries: Vec::new(),
+            prefetch: Vec::new(),
             files: vec![],
         }
     }

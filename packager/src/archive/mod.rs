@@ -183,6 +183,7 @@ pub fn write_archive(
         modules: records,
         env: graph.rules.env.clone(),
         libraries: payload.libraries,
+        prefetch: payload.prefetch,
         files: Vec::new(),
     };
     let deflated = cache

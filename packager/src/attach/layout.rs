@@ -223,6 +223,7 @@ mod tests {
             }],
             env: Default::default(),
             libraries: Vec::new(),
+            prefetch: Vec::new(),
             files: Vec::new(),
         })
         .unwrap()

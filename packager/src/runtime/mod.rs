@@ -69,6 +69,9 @@ pub struct RuntimePayload {
     /// (archive path, bytes, compression)
     pub files: Vec<(String, Vec<u8>, Compression)>,
     pub libraries: Vec<LibraryRecord>,
+    /// Native files the runtime copies into memory early (the manifest's
+    /// `prefetch`).
+    pub prefetch: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -14,7 +14,7 @@ use crate::runtime::{BundleContents, Runtime, RuntimePayload};
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::{Entry, LibraryRecord};
 use pyfreeze_bundle::runtime::cpython as facts;
-use pyfreeze_bundle::{Compression, ModuleKind, Origin};
+use pyfreeze_bundle::{Compression, ModuleKind, ModuleRecord, Origin};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,27 +45,39 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
         needs.insert(record.name.as_str(), order);
     }
     let libpython_path = lib_path(&soname);
-    // Libraries of third-party extensions are loaded early on a helper
-    // thread (the interpreter's own, libssl and the like, only when used).
-    let prefetch: HashSet<&String> = c
-        .modules
-        .iter()
-        .filter(|r| r.kind == ModuleKind::Extension && r.origin == Origin::ThirdParty)
-        .filter_map(|r| needs.get(r.name.as_str()))
-        .flatten()
-        .filter(|p| **p != libpython_path)
-        .collect();
     for lib in &libs.order {
         let (bytes, record) = &libs.found[lib];
         out.files
             .push((record.path.clone(), bytes.clone(), c.compression));
-        let mut record = record.clone();
-        record.prefetch = prefetch.contains(&record.path);
-        out.libraries.push(record);
+        out.libraries.push(record.clone());
     }
     for order in needs.values_mut() {
         order.retain(|p| *p != libpython_path);
     }
+    // Third-party extensions that need bundled libraries, and those
+    // libraries, are copied into memory on a helper thread while the
+    // interpreter starts (the interpreter's own, libssl and the like, only
+    // when the program loads them): libraries in load order, then the
+    // extensions.
+    let early: Vec<&ModuleRecord> = c
+        .modules
+        .iter()
+        .filter(|r| r.kind == ModuleKind::Extension && r.origin == Origin::ThirdParty)
+        .filter(|r| needs.get(r.name.as_str()).is_some_and(|n| !n.is_empty()))
+        .collect();
+    let wanted: HashSet<&String> = early
+        .iter()
+        .filter_map(|r| needs.get(r.name.as_str()))
+        .flatten()
+        .collect();
+    out.prefetch = out
+        .libraries
+        .iter()
+        .map(|l| &l.path)
+        .filter(|p| wanted.contains(p))
+        .chain(early.iter().filter_map(|r| r.code.as_ref()))
+        .cloned()
+        .collect();
 
     // The importer and its API, compiled by this interpreter.
     let importer = compile_cached(cp, c.cache, facts::IMPORTER_SOURCE, c.optimize)?;
@@ -138,7 +150,6 @@ impl Libraries {
             path: lib_path(soname),
             soname: soname.to_string(),
             needs,
-            prefetch: false,
         };
         self.adding.retain(|s| s != soname);
         self.found.insert(soname.to_string(), (bytes, record));
