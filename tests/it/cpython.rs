@@ -450,9 +450,7 @@ fn interpreters_that_cannot_be_bundled_are_refused_clearly() {
         "shared": false, "gil_disabled": false, "ext_suffixes": [".so"], "builtin": [], "frozen": [],
         "startup": [], "platform": "linux", "machine": "x86_64", "sysconfigdata": null
     });
-    std::fs::write(&fake, format!("#!/bin/sh\ncat <<'EOF'\n{probe}\nEOF\n")).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&fake, format!("#!/bin/sh\ncat <<'EOF'\n{probe}\nEOF\n"));
     let err = build(&["--python", fake.to_str().unwrap()]);
     assert_contains(&err, "without a shared libpython");
     assert_contains(&err, "--enable-shared");
@@ -513,11 +511,7 @@ fn a_damaged_extension_or_library_is_refused_when_it_is_loaded() {
         ("_decimal.", true, ""),
     ] {
         let (path, at) = middle_of(prefix);
-        let mut bytes = good.clone();
-        bytes[at] ^= 0x01;
-        std::fs::write(&bad, &bytes).unwrap();
-        std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
+        write_flipped(&good, at, &bad);
         let mut cmd = Command::new(&bad);
         cmd.env("XDG_CACHE_HOME", &cache);
         if from_disk {

@@ -42,13 +42,6 @@ fn assert_refused(exe: &Path, what: &str) {
     );
 }
 
-fn write_flipped(good: &[u8], pos: usize, to: &Path) {
-    let mut bytes = good.to_vec();
-    bytes[pos] ^= 0x01;
-    std::fs::write(to, &bytes).unwrap();
-    std::fs::set_permissions(to, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-}
-
 #[test]
 fn a_damaged_manifest_or_trailer_is_refused_before_any_code_runs() {
     let app = freeze_source(PROGRAM);
@@ -162,9 +155,7 @@ fn truncated_or_extended_files_are_refused() {
             [&good[..good.len() - 5000], &good[good.len() - 4000..]].concat(),
         ),
     ] {
-        std::fs::write(&bad, &bytes).unwrap();
-        std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
+        write_executable(&bad, &bytes);
         assert_refused(&bad, what);
     }
     // The untouched file still runs.
@@ -201,8 +192,7 @@ fn bytecode_of_another_format_is_refused_with_a_clear_message() {
     let payload = writer.finish(manifest).unwrap();
     let trailer = payload.trailer(boot.len() as u64).to_bytes();
     let other = app.dir.path().join("other");
-    std::fs::write(&other, [boot, &payload.bytes, &trailer].concat()).unwrap();
-    std::fs::set_permissions(&other, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write_executable(&other, [boot, &payload.bytes, &trailer].concat());
 
     let out = run(&other, [""; 0]);
     let stderr = text(&out.stderr);

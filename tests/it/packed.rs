@@ -153,8 +153,7 @@ fn a_damaged_packed_runtime_or_archive_is_refused_before_any_code_runs() {
         let mut bad = bytes.clone();
         bad[at] ^= 0x20;
         let exe = f.dir.path().join("bad");
-        std::fs::write(&exe, &bad).unwrap();
-        make_executable(&exe);
+        write_executable(&exe, &bad);
         let out = output_of(std::process::Command::new(&exe).current_dir(f.dir.path()));
         assert_eq!(
             out.status.code(),
@@ -167,11 +166,6 @@ fn a_damaged_packed_runtime_or_archive_is_refused_before_any_code_runs() {
         let verify = pyfreeze(&root(), [Path::new("verify"), &exe]);
         assert_eq!(verify.status.code(), Some(1), "verify missed byte {at}");
     }
-}
-
-fn make_executable(p: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]

@@ -155,6 +155,21 @@ pub fn scratch() -> tempfile::TempDir {
         .expect("temp dir")
 }
 
+/// Write `bytes` to `path` as an executable file (mode 0755).
+pub fn write_executable(path: &Path, bytes: impl AsRef<[u8]>) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, bytes).expect("write executable");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// Write `good` with the byte at `pos` flipped to `path`, executable: a
+/// damaged copy of a frozen program.
+pub fn write_flipped(good: &[u8], pos: usize, path: &Path) {
+    let mut bytes = good.to_vec();
+    bytes[pos] ^= 0x01;
+    write_executable(path, bytes);
+}
+
 /// Write `files` (path, contents) under `dir`.
 pub fn write_tree(dir: &Path, files: &[(&str, &str)]) {
     for (path, contents) in files {
