@@ -1,27 +1,36 @@
 //! The real-world suite: 30 popular pure-Python programs and libraries from
 //! PyPI (tests/fixtures/suite: pinned requirements, one deterministic driver
 //! each, no network), each frozen plainly (`pyfreeze build driver.py --venv
-//! VENV`, no other flag) with the default runtime; its output must equal the
+//! VENV`, no other flag), with the default runtime and with `--runtime cpython`; its output must equal the
 //! venv's python's. The README's table lists the results.
 
 use pyfreeze_tests::*;
 use std::collections::BTreeMap;
 use std::process::Command;
 
-/// Programs that do not work frozen yet, and why (the README says the same).
-const KNOWN_FAILING: &[(&str, &str)] = &[
-    (
-        "jsonschema_demo",
-        "jsonschema 4.17's $dynamicRef resolution differs under RustPython",
-    ),
-    (
-        "pylint_demo",
-        "pylint finds its checkers by listing its package directory on disk",
-    ),
-];
+/// Programs that do not work frozen yet under the default runtime (RustPython), and why
+/// (the README says the same).
+const KNOWN_FAILING: &[(&str, &str)] = &[(
+    "jsonschema_demo",
+    "jsonschema 4.17's $dynamicRef resolution differs under RustPython",
+)];
 
 #[test]
 fn popular_programs_freeze_plainly_and_behave_as_under_python() {
+    run_suite(&[], KNOWN_FAILING);
+}
+
+/// The same 30 programs under the CPython runtime, every one of them: among
+/// them packages compiled with mypyc (tomli, chardet and isort), whose shared
+/// `<hash>__mypyc` extension modules have names that start with a digit.
+#[test]
+fn popular_programs_behave_as_under_python_under_the_cpython_runtime() {
+    run_suite(&["--runtime", "cpython"], &[]);
+}
+
+/// Freeze every driver with `extra` and compare each run with python's;
+/// `known_failing` must fail, and nothing else.
+fn run_suite(extra: &[&str], known_failing: &[(&str, &str)]) {
     let venv = suite_venv();
     let python = venv.join("bin").join("python");
     let mut drivers: Vec<_> = std::fs::read_dir(fixtures().join("suite").join("drivers"))
@@ -46,7 +55,7 @@ fn popular_programs_freeze_plainly_and_behave_as_under_python() {
                         .iter()
                         .map(|driver| {
                             let name = driver.file_stem().unwrap().to_string_lossy().into_owned();
-                            (name, check(driver, venv, python, &[]))
+                            (name, check(driver, venv, python, extra))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -59,10 +68,10 @@ fn popular_programs_freeze_plainly_and_behave_as_under_python() {
     });
     let mut problems = Vec::new();
     for (name, result) in &results {
-        let known = KNOWN_FAILING.iter().any(|(k, _)| k == name);
+        let known = known_failing.iter().any(|(k, _)| k == name);
         match (result, known) {
             (Ok(()), true) => problems.push(format!(
-                "{name} works now: take it off KNOWN_FAILING and the README's table"
+                "{name} works now: take it off the known failures and the README's table"
             )),
             (Err(why), false) => problems.push(format!("{name}: {why}")),
             _ => {}
@@ -70,7 +79,7 @@ fn popular_programs_freeze_plainly_and_behave_as_under_python() {
     }
     let working = results.values().filter(|r| r.is_ok()).count();
     eprintln!(
-        "real-world suite: {working} of {} programs work frozen",
+        "real-world suite {extra:?}: {working} of {} programs work frozen",
         results.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
@@ -125,20 +134,4 @@ fn check(
         ));
     }
     Ok(())
-}
-
-/// Packages compiled with mypyc (tomli, chardet and isort here) under the
-/// CPython runtime: their shared `<hash>__mypyc` extension modules have
-/// names that start with a digit, which the runtime must accept.
-#[test]
-fn mypyc_compiled_packages_work_under_the_cpython_runtime() {
-    let venv = suite_venv();
-    let python = venv.join("bin").join("python");
-    let drivers = fixtures().join("suite").join("drivers");
-    for name in ["toml_demo", "textutils_demo", "linters_demo"] {
-        let driver = drivers.join(format!("{name}.py"));
-        if let Err(why) = check(&driver, venv, &python, &["--runtime", "cpython"]) {
-            panic!("{name}: {why}");
-        }
-    }
 }

@@ -63,6 +63,7 @@ impl Walker<'_> {
         effects
             .sources_on_disk
             .extend(rule.sources_on_disk.iter().cloned());
+        effects.stdlib_sources_on_disk |= rule.stdlib_sources_on_disk;
         effects
             .copy_metadata
             .extend(rule.copy_metadata.iter().cloned());

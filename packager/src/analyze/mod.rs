@@ -147,6 +147,8 @@ pub struct RuleEffects {
     pub collect_data: Vec<String>,
     /// Packages whose module sources are also files on disk at run time.
     pub sources_on_disk: Vec<String>,
+    /// So are the standard library's (`stdlib-sources-on-disk`).
+    pub stdlib_sources_on_disk: bool,
     /// Environment variables the program starts with, unless set.
     pub env: std::collections::BTreeMap<String, String>,
     /// Distributions whose metadata goes in: named by rules, read by name

@@ -68,12 +68,16 @@ pub fn write_archive(
             writer.add(code_path.clone(), pyc, bytecode_compression)?;
         }
         // A rule may ask for a package's sources as files on disk; they go in
-        // even with --no-source.
-        let on_disk = graph
-            .rules
-            .sources_on_disk
-            .iter()
-            .any(|p| is_within(&m.name, p));
+        // even with --no-source. Its parent packages' `__init__.py` go too, so
+        // that the files on disk form packages (astroid, which pylint loads its
+        // checkers through, turns a file into a module name only where every
+        // directory above it has one).
+        let rules = &graph.rules;
+        let on_disk = (rules.stdlib_sources_on_disk && m.origin == Origin::Stdlib)
+            || rules
+                .sources_on_disk
+                .iter()
+                .any(|p| is_within(&m.name, p) || (m.is_package() && is_within(p, &m.name)));
         let source = if opts.include_source || on_disk {
             if !writer.contains(&virtual_path) {
                 let text = m.text.clone().unwrap_or_default().into_bytes();

@@ -372,6 +372,7 @@ pub fn hooks_json(rules: &pyfreeze::rules::Rules) -> serde_json::Value {
                 "hidden_imports": r.hidden_imports,
                 "collect_submodules": r.collect_submodules,
                 "sources_on_disk": r.sources_on_disk,
+                "stdlib_sources_on_disk": r.stdlib_sources_on_disk,
                 "exclude": r.exclude,
                 "entry_point_groups": r.entry_point_groups,
                 "requires_runtime": r.requires_runtime,

@@ -41,6 +41,8 @@ pub struct Rule {
     pub collect_submodules: Vec<String>,
     pub collect_data: Vec<String>,
     pub sources_on_disk: Vec<String>,
+    /// The standard library's sources in the bundle go on disk too.
+    pub stdlib_sources_on_disk: bool,
     pub copy_metadata: Vec<String>,
     pub entry_point_groups: Vec<String>,
     pub drop_imports: Vec<String>,
@@ -216,6 +218,8 @@ struct Raw {
     #[serde(default)]
     sources_on_disk: Vec<String>,
     #[serde(default)]
+    stdlib_sources_on_disk: bool,
+    #[serde(default)]
     copy_metadata: Vec<String>,
     #[serde(default)]
     entry_point_groups: Vec<String>,
@@ -332,6 +336,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
             collect_submodules: raw.collect_submodules,
             collect_data: raw.collect_data,
             sources_on_disk: raw.sources_on_disk,
+            stdlib_sources_on_disk: raw.stdlib_sources_on_disk,
             copy_metadata: raw.copy_metadata,
             entry_point_groups: raw.entry_point_groups,
             drop_imports: raw.drop_imports,
