@@ -13,6 +13,16 @@
 //! with lazy binding; once the others are loaded (globally), its calls into
 //! them resolve on first use.
 //!
+//! Each memfd is named `pyfreeze/<archive path>`, which `/proc/self/maps`
+//! shows as `/memfd:pyfreeze/numpy.libs/libscipy_openblas64_-....so
+//! (deleted)`. The dynamic linker knows the object by the path `dlopen` was
+//! given, `/proc/self/fd/N`; once loaded, it is renamed in the linker's list
+//! to the memfd's path as the kernel shows it (see [`show_as`]). So
+//! `/proc/self/maps`, `dl_iterate_phdr` and `dladdr` all name the same file,
+//! by a name that ends as the library's does, and `dlopen` of that name
+//! finds it: threadpoolctl, which scikit-learn limits BLAS and OpenMP
+//! threads with, finds OpenBLAS and libgomp that way (in the maps).
+//!
 //! Where memory loading is refused (`vm.memfd_noexec=2`, SELinux, no
 //! `/proc`), or `PYFREEZE_NATIVE_FROM_DISK=1` asks for it, the bundle's
 //! libraries and extensions are written once into the private per-user cache
@@ -33,6 +43,9 @@ pub const FROM_DISK_VAR: &str = "PYFREEZE_NATIVE_FROM_DISK";
 
 pub struct Loader {
     bundle: &'static Bundle<'static>,
+    /// The memfd paths of the extension modules handed out, to rename each
+    /// once CPython has loaded it.
+    in_memory: std::collections::HashSet<String>,
     /// Sonames of the bundle's libraries, and which are loaded.
     bundled: std::collections::HashSet<String>,
     loaded: std::collections::HashSet<String>,
@@ -109,6 +122,7 @@ impl Loader {
         let from_disk = std::env::var_os(FROM_DISK_VAR).is_some_and(|v| v == "1");
         Loader {
             bundle,
+            in_memory: std::collections::HashSet::new(),
             bundled: bundle
                 .manifest
                 .libraries
@@ -149,7 +163,10 @@ impl Loader {
             let (file, lazy) =
                 self.memfd_with(path, |needed| pending.iter().any(|p| p == needed))?;
             match dlopen(&file, lazy) {
-                Ok(handle) => return Ok(handle),
+                Ok(handle) => {
+                    show_as(handle, &file);
+                    return Ok(handle);
+                }
                 // Executable memory refused: from disk instead, from now on.
                 Err(_) if refused(&file) => self.from_disk = true,
                 Err(e) => return Err(e),
@@ -163,9 +180,19 @@ impl Loader {
     /// in the per-user directory where memory loading is refused.
     pub fn extension(&mut self, path: &str) -> Result<String, String> {
         if !self.from_disk {
-            return self.memfd_with(path, |_| false).map(|(file, _)| file);
+            let (file, _) = self.memfd_with(path, |_| false)?;
+            self.in_memory.insert(file.clone());
+            return Ok(file);
         }
         self.on_disk(path)
+    }
+
+    /// CPython has loaded the extension module it was given `location` for:
+    /// rename it (see [`show_as`]).
+    pub fn loaded(&mut self, location: &str) {
+        if self.in_memory.remove(location) {
+            rename_loaded(location);
+        }
     }
 
     /// The archive's `path` in a new memfd; with its `DT_NEEDED` entries
@@ -255,11 +282,13 @@ impl Loader {
 
 /// A new memfd named after `path`; `None` where the system refuses one.
 fn new_memfd(path: &str) -> Option<File> {
-    let name = CString::new(format!(
-        "pyfreeze:{}",
+    // At most 249 bytes; the file's own name must survive (see the module comment).
+    let shown = if path.len() <= 240 {
+        path
+    } else {
         path.rsplit('/').next().unwrap_or(path)
-    ))
-    .unwrap_or_default();
+    };
+    let name = CString::new(format!("pyfreeze/{shown}")).unwrap_or_default();
     /// Executable even where `vm.memfd_noexec` = 1 makes memfds
     /// non-executable by default (Linux 6.3+); older kernels refuse the
     /// flag, and need no asking.
@@ -296,6 +325,59 @@ fn dlopen(file: &str, lazy: bool) -> Result<*mut c_void, String> {
             return Err(why);
         }
         Ok(handle)
+    }
+}
+
+/// Rename the object `handle`, loaded from the memfd path `file`, to where
+/// that path links (`/memfd:pyfreeze/... (deleted)`) in the dynamic linker's
+/// list: its `link_map`'s `l_name` (public in `<link.h>`), which is what
+/// `dl_iterate_phdr` and `dladdr` report and what `dlopen` matches a name
+/// against. The name is allocated with malloc, as glibc frees it if the
+/// object is ever unloaded; the one it replaces is left alone.
+fn show_as(handle: *mut c_void, file: &str) {
+    /// The head of glibc's `struct link_map`, fixed by `<link.h>`.
+    #[repr(C)]
+    struct LinkMap {
+        l_addr: usize,
+        l_name: *mut libc::c_char,
+    }
+    const RTLD_DI_LINKMAP: libc::c_int = 2;
+    unsafe extern "C" {
+        fn dlinfo(handle: *mut c_void, request: libc::c_int, arg: *mut c_void) -> libc::c_int;
+    }
+    let Some(name) = std::fs::read_link(file)
+        .ok()
+        .and_then(|p| CString::new(p.into_os_string().into_encoded_bytes()).ok())
+    else {
+        return;
+    };
+    let mut map: *mut LinkMap = std::ptr::null_mut();
+    // SAFETY: dlinfo writes the object's link_map pointer for a live handle;
+    // the string is a fresh malloc'ed copy that the link map then owns.
+    unsafe {
+        if dlinfo(handle, RTLD_DI_LINKMAP, (&raw mut map).cast()) == 0 && !map.is_null() {
+            let copy = libc::strdup(name.as_ptr());
+            if !copy.is_null() {
+                (*map).l_name = copy;
+            }
+        }
+    }
+}
+
+/// After CPython has loaded an extension module from `location` (a memfd
+/// path), rename it (see [`show_as`]).
+fn rename_loaded(location: &str) {
+    let Ok(path) = CString::new(location) else {
+        return;
+    };
+    // SAFETY: RTLD_NOLOAD only looks the object up; the extra reference it
+    // takes is dropped at once (the module keeps the object loaded).
+    unsafe {
+        let handle = libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_NOLOAD);
+        if !handle.is_null() {
+            show_as(handle, location);
+            libc::dlclose(handle);
+        }
     }
 }
 

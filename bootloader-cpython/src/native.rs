@@ -1,8 +1,10 @@
-//! `_pyfreeze_native`: the three things the importer cannot do in Python.
+//! `_pyfreeze_native`: what the importer cannot do in Python.
 //!
 //! * `read(path)`: an archive entry, as a memoryview of the mapped
 //!   executable when it is stored (no copy), else decompressed;
 //! * `extension(path)`: a path CPython's extension loader can `dlopen`;
+//! * `loaded(location)`: CPython has loaded the extension given `location`:
+//!   name it in the dynamic linker's list as `/proc/self/maps` does;
 //! * `library(path)`: load a shared library with `RTLD_GLOBAL`;
 //!
 //! and the attributes `root` (`sys._MEIPASS`) and `materialized` (whether
@@ -67,7 +69,7 @@ const PYTHON_API_VERSION: c_int = 1013;
 
 const METH_NOARGS: c_int = 0x0004;
 
-static mut METHODS: [MethodDef; 5] = [
+static mut METHODS: [MethodDef; 6] = [
     MethodDef {
         name: c"read".as_ptr(),
         meth: Some(read),
@@ -79,6 +81,13 @@ static mut METHODS: [MethodDef; 5] = [
         meth: Some(extension),
         flags: METH_O,
         doc: c"A loadable path for an extension module in the archive.".as_ptr(),
+    },
+    MethodDef {
+        name: c"loaded".as_ptr(),
+        meth: Some(loaded),
+        flags: METH_O,
+        doc: c"An extension module was loaded from this memfd path: name it as the maps do."
+            .as_ptr(),
     },
     MethodDef {
         name: c"library".as_ptr(),
@@ -222,6 +231,21 @@ unsafe extern "C" fn extension(_module: Obj, arg: Obj) -> Obj {
         }
         Err(e) => os_error(api, &e),
     }
+}
+
+unsafe extern "C" fn loaded(_module: Obj, arg: Obj) -> Obj {
+    let Some(s) = state() else {
+        return std::ptr::null_mut();
+    };
+    let api = &s.api;
+    // SAFETY: arg is the method's argument, a live object.
+    let Some(location) = (unsafe { text_arg(api, arg) }) else {
+        return std::ptr::null_mut();
+    };
+    if let Ok(mut loader) = s.loader.lock() {
+        loader.loaded(location);
+    }
+    api.none()
 }
 
 unsafe extern "C" fn library(_module: Obj, arg: Obj) -> Obj {

@@ -16,6 +16,18 @@ fn with(python: &Path) -> Vec<String> {
     ]
 }
 
+/// `.cpython-311-x86_64-linux-gnu.so`: what `python`'s extension modules end with.
+fn ext_suffix(python: &Path) -> String {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))",
+        ])
+        .output()
+        .unwrap();
+    text(&out.stdout).trim().to_string()
+}
+
 fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -481,6 +493,36 @@ fn rustpython_builds_name_the_cpython_runtime_for_compiled_modules() {
     let warning = text(&out.stderr);
     assert_contains(&warning, "compiled extension");
     assert_contains(&warning, "--runtime cpython");
+}
+
+/// mypyc (mypy, black) keeps a compiled module's strings where the scan of
+/// its binary cannot read them, but ships the module's source beside it:
+/// the source's imports are followed.
+#[test]
+fn an_extension_module_imports_what_the_source_beside_it_imports() {
+    let python = python();
+    let dir = scratch();
+    let suffix = ext_suffix(&python);
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", "import fastmath\n"),
+            ("fastmath.py", "import argparse\n"),
+            (&format!("fastmath{suffix}"), ""),
+        ],
+    );
+    let why = |module: &str| {
+        let mut a = vec!["why", module, "main.py"];
+        let w = with(&python);
+        a.extend(args(&w));
+        pyfreeze(dir.path(), a)
+    };
+    let out = why("argparse");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_contains(&text(&out.stdout), "main.py -> fastmath -> argparse");
+    // Without the source there is nothing to follow.
+    std::fs::remove_file(dir.path().join("fastmath.py")).unwrap();
+    assert!(!why("argparse").status.success());
 }
 
 #[test]

@@ -128,6 +128,7 @@ def create_extension(spec):
     from _frozen_importlib import ModuleSpec
 
     module = _imp.create_dynamic(ModuleSpec(spec.name, None, origin=location))
+    _native.loaded(location)
     return module
 
 

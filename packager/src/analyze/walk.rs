@@ -383,6 +383,14 @@ pub(super) fn root_import() -> Import {
     }
 }
 
+/// `pkg/mod.py` beside the extension module `pkg/mod.cpython-312-x86_64-linux-gnu.so`.
+fn source_beside(extension: &std::path::Path) -> Option<std::path::PathBuf> {
+    let name = extension.file_name()?.to_str()?;
+    let stem = name.split('.').next()?;
+    let source = extension.with_file_name(format!("{stem}.py"));
+    source.is_file().then_some(source)
+}
+
 /// Larger "source files" are refused: they are data (or a mistake).
 const MAX_SOURCE_BYTES: u64 = 64 << 20;
 
@@ -402,7 +410,15 @@ impl Walker<'_> {
             let bytes = std::fs::read(file).map_err(|e| {
                 ScanError::Unreadable(format!("cannot read {}: {e}", file.display()))
             })?;
-            let imports = scan::binary_imports(&bytes);
+            let mut imports = scan::binary_imports(&bytes);
+            // mypyc (mypy, black) and some Cython packages ship each module's
+            // source beside it, and keep its strings where the scan above
+            // cannot read them: the source's imports are the module's.
+            if let Some(source) = source_beside(file) {
+                if let Ok((_, found)) = self.scan_source(id, &SourceFile::Disk(source)) {
+                    imports.extend(found.imports);
+                }
+            }
             return Ok((
                 String::new(),
                 scan::ScanResult {
@@ -414,6 +430,12 @@ impl Walker<'_> {
         let Kind::Source { file, .. } = &module.kind else {
             return Ok((String::new(), scan::ScanResult::default()));
         };
+        self.scan_source(id, file)
+    }
+
+    /// Read and scan `file`, the source of module `id`.
+    fn scan_source(&self, id: ModuleId, file: &SourceFile) -> Scanned {
+        let module = &self.graph[id];
         if let SourceFile::Disk(path) = file
             && let Ok(meta) = std::fs::metadata(path)
             && meta.len() > MAX_SOURCE_BYTES

@@ -108,7 +108,13 @@ impl Walk {
                 if !path.join("__init__.py").exists() {
                     self.collect(&path, &archive_path, depth + 1, out);
                 }
-            } else if meta.is_file() && !CODE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            } else if meta.is_file()
+                && (!CODE_SUFFIXES.iter().any(|s| name.ends_with(s))
+                    // Type stubs in a directory that is not a package are
+                    // data read by path: mypy's typeshed (a stub beside a
+                    // module in a package is only for type checkers).
+                    || (depth > 0 && name.ends_with(".pyi")))
+            {
                 out.push((archive_path, path));
             }
         }
@@ -188,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn package_walks_skip_code_litter_subpackages_and_loops() {
+    fn package_walks_skip_code_litter_subpackages_and_loops_but_keep_stub_directories() {
         let dir = tempfile::tempdir().unwrap();
         let pkg = dir.path().join("pkg");
         for (path, text) in [
@@ -198,6 +204,8 @@ mod tests {
             (".snapshot", ""),
             (".DS_Store", ""),
             ("templates/page.html", "<p>"),
+            ("mod.pyi", ""),
+            ("typeshed/stdlib/builtins.pyi", ""),
             ("sub/__init__.py", ""),
             ("sub/own.txt", ""),
         ] {
@@ -212,7 +220,12 @@ mod tests {
         let paths: Vec<&str> = out.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
-            ["pkg/.snapshot", "pkg/data.json", "pkg/templates/page.html"]
+            [
+                "pkg/.snapshot",
+                "pkg/data.json",
+                "pkg/templates/page.html",
+                "pkg/typeshed/stdlib/builtins.pyi"
+            ]
         );
     }
 }
