@@ -185,13 +185,15 @@ fn hidden_excluded_and_collected_modules() {
                 "import importlib, sys\n\
                  name = 'comp' + 'uted'\n\
                  print(importlib.import_module(name).X)\n\
-                 for p in ['a', 'b']:\n    print(importlib.import_module('plugins.' + p).NAME)\n\
+                 for p in ['a', 'b', '0001_initial']:\n    print(importlib.import_module('plugins.' + p).NAME)\n\
                  try:\n    import heavy\nexcept ImportError as e:\n    print('heavy excluded:', type(e).__name__)\n",
             ),
             ("computed.py", "X = 'hidden import found'\n"),
             ("plugins/__init__.py", ""),
             ("plugins/a.py", "NAME = 'plugin a'\n"),
             ("plugins/b.py", "NAME = 'plugin b'\n"),
+            // Named as Django's migrations are: only importlib can import it.
+            ("plugins/0001_initial.py", "NAME = 'migration 0001'\n"),
             ("heavy/__init__.py", "from . import part\n"),
             ("heavy/part.py", "X = 1\n"),
         ],
@@ -213,7 +215,7 @@ fn hidden_excluded_and_collected_modules() {
     );
     assert_eq!(
         run_app(dir.path()),
-        "hidden import found\nplugin a\nplugin b\nheavy excluded: ModuleNotFoundError\n"
+        "hidden import found\nplugin a\nplugin b\nmigration 0001\nheavy excluded: ModuleNotFoundError\n"
     );
     let m = manifest(&dir.path().join("app"));
     assert!(m.module("heavy").is_none() && m.module("heavy.part").is_none());
@@ -406,4 +408,52 @@ fn progress_bar_only_on_a_terminal() {
         shown.contains("compiling") || shown.contains("scanning imports"),
         "{shown:?}"
     );
+}
+
+/// Plug-ins named by dotted strings and imported by a helper later
+/// (cookiecutter's Jinja extensions, logging's and Django's settings): a
+/// package's strings that name its own modules, and the program's strings
+/// naming any module, bring those modules in; a package's strings naming
+/// another package do not.
+#[test]
+fn modules_named_by_dotted_strings_are_bundled() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "app/main.py",
+                "import host\n\
+                 HANDLERS = {'class': 'mine.handlers.Rotating'}\n\
+                 print(host.load_all(), host.load(HANDLERS['class']))\n\
+                 try:\n    host.load(host.DEFAULTS[2])\nexcept ImportError as e:\n    print('not bundled:', e.name)\n",
+            ),
+            ("app/mine/__init__.py", ""),
+            ("app/mine/handlers.py", "Rotating = 'user handler'\n"),
+        ],
+    );
+    fake_venv(
+        dir.path(),
+        &[
+            (
+                "host/__init__.py",
+                "\"\"\"Loads host.ext_docs_only (a docstring: not followed).\"\"\"\n\
+                 import importlib\n\
+                 DEFAULTS = ['host.ext.Jsonify', 'host.ext.Slug', 'other.Thing']\n\
+                 def load(path):\n    module, name = path.rsplit('.', 1)\n    return getattr(importlib.import_module(module), name)\n\
+                 def load_all():\n    return [load(p) for p in DEFAULTS[:2]]\n",
+            ),
+            ("host/ext.py", "Jsonify = 'jsonify'\nSlug = 'slug'\n"),
+            ("host/ext_docs_only.py", ""),
+            ("other.py", "Thing = 'other'\n"),
+        ],
+    );
+    let app = dir.path().join("app");
+    must_build(&app, &["--venv", "../venv"]);
+    assert_eq!(
+        run_app(&app),
+        "['jsonify', 'slug'] user handler\nnot bundled: other\n"
+    );
+    let m = manifest(&app.join("app"));
+    assert!(m.module("host.ext_docs_only").is_none());
 }

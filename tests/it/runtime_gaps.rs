@@ -50,6 +50,12 @@ def readline():
     count += 1
     return next(lines, "")
 print("tokenize", [(count, tokenize.tok_name[t.type]) for t in tokenize.generate_tokens(readline) if t.type in (tokenize.NEWLINE, tokenize.NL)])
+import sqlite3
+sqlite3.register_converter("date", lambda b: "date " + b.decode())
+db = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
+db.execute("create table t (d date, n integer)")
+db.execute("insert into t values ('2024-02-29', 1)")
+print("sqlite types", db.execute("select 1, d, d as \"d [date]\", n + 1 from t").fetchone())
 import warner
 try:
     import broken

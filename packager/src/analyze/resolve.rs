@@ -364,11 +364,11 @@ fn join_embedded(prefix: &str, part: &str) -> String {
     }
 }
 
-/// A name a module file can have (`-` included: CPython imports such files
-/// by computed names).
+/// A name a module file can have: `-` and a leading digit included, as
+/// CPython imports such files by computed names (Django's migrations,
+/// `0001_initial.py`, through `importlib.import_module`).
 fn is_identifier(name: &str) -> bool {
     !name.is_empty()
-        && !name.starts_with(|c: char| c.is_ascii_digit())
         && name
             .chars()
             .all(|c| c == '_' || c == '-' || c.is_alphanumeric())

@@ -54,6 +54,11 @@ pub struct ScanResult {
     /// Literal names of dynamic imports that are not module names
     /// (`import_module("a b")`), with their lines.
     pub invalid_names: Vec<(String, u32)>,
+    /// String literals that read as dotted paths (`"pkg.mod.Class"`), with
+    /// their lines: plug-ins, extensions, handlers and settings named by a
+    /// string that some `import_string` imports later. Docstrings and other
+    /// bare strings are not read.
+    pub dotted_strings: Vec<(String, u32)>,
 }
 
 /// How to read a module.
@@ -538,6 +543,8 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 }
                 self.branches -= 1;
             }
+            // Docstrings, and strings standing alone: words, not names.
+            Stmt::Expr(e) if matches!(*e.value, Expr::StringLiteral(_)) => {}
             Stmt::FunctionDef(_) => {
                 self.functions += 1;
                 walk_stmt(self, stmt);
@@ -597,6 +604,14 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::StringLiteral(s) = expr
+            && s.value.to_str().len() <= 200
+            && is_dotted_path(s.value.to_str())
+        {
+            let text = s.value.to_str();
+            let line = self.lines.line_of(s.range.start().into());
+            self.result.dotted_strings.push((text.to_string(), line));
+        }
         if let Expr::Call(call) = expr {
             self.dynamic_import(call);
             self.resource_package(call);
@@ -611,6 +626,37 @@ impl<'a> Visitor<'a> for Scanner<'_> {
         }
         walk_expr(self, expr);
     }
+}
+
+/// `a.b` or `a.b.C`: two or more identifier parts, nothing else, and not a
+/// file name (`setup.py`, `config.json`).
+fn is_dotted_path(text: &str) -> bool {
+    const FILE_SUFFIXES: &[&str] = &[
+        "py", "pyc", "pyi", "pyw", "pyx", "so", "txt", "json", "toml", "cfg", "ini", "yaml", "yml",
+        "md", "rst", "html", "htm", "css", "js", "csv", "tsv", "xml", "log", "zip", "gz", "tar",
+        "bz2", "xz", "whl", "dll", "exe", "png", "jpg", "jpeg", "gif", "svg", "ico", "pdf", "db",
+        "sqlite", "lock", "env", "sh", "bat", "spec", "in", "out", "tmp", "bak", "pem", "crt",
+        "key", "com", "org", "net", "io",
+    ];
+    if text
+        .rsplit('.')
+        .next()
+        .is_some_and(|last| FILE_SUFFIXES.contains(&last.to_ascii_lowercase().as_str()))
+    {
+        return false;
+    }
+    let mut parts = 0;
+    for part in text.split('.') {
+        let mut chars = part.chars();
+        let starts = chars
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic());
+        if !starts || !chars.all(|c| c == '_' || c.is_ascii_alphanumeric()) {
+            return false;
+        }
+        parts += 1;
+    }
+    parts >= 2
 }
 
 /// Top-level names never taken from a compiled extension's strings: words
@@ -931,6 +977,30 @@ mod tests {
             &Target::parse("x86_64-unknown-linux-gnu").unwrap(),
             mode(false, &[]),
         )
+    }
+
+    #[test]
+    fn strings_that_name_modules_but_not_docstrings_or_words() {
+        let src = "\"\"\"Docs naming pkg.docs_only.\"\"\"\n\
+                   EXTENSIONS = ['pkg.ext.Jsonify', 'pkg.ext.Slug']\n\
+                   def f():\n    \"\"\"See pkg.not_me.\"\"\"\n    return {'class': 'logging.handlers.Rotating'}\n\
+                   'pkg.bare_string'\n\
+                   words = ['e.g.', 'a b.c', 'x', 'v1.2', 'config.json', 'setup.py', 'example.com', '.rel', 'a..b', 'app.views.index']\n";
+        let scanned = full(src);
+        let found: Vec<(&str, u32)> = scanned
+            .dotted_strings
+            .iter()
+            .map(|(s, l)| (s.as_str(), *l))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("pkg.ext.Jsonify", 2),
+                ("pkg.ext.Slug", 2),
+                ("logging.handlers.Rotating", 5),
+                ("app.views.index", 7)
+            ]
+        );
     }
 
     #[test]

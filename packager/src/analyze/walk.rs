@@ -245,6 +245,9 @@ impl Walker<'_> {
                         for import in &found.imports {
                             w.resolve_import(id, import);
                         }
+                        for (text, line) in &found.dotted_strings {
+                            w.dotted_string(id, text, *line);
+                        }
                         for group in &found.entry_point_groups {
                             w.entry_point_group(group, id);
                         }
@@ -269,6 +272,43 @@ impl Walker<'_> {
                 }
                 w.fire_pending();
             }
+        }
+    }
+
+    /// A string literal of module `id` that reads as a dotted path: the
+    /// module it names (`"pkg.mod"`), or the module of the object it names
+    /// (`"pkg.mod.Class"`), is bundled if it exists. Only for the program's
+    /// own code and for strings naming the package they are in (cookiecutter's
+    /// Jinja extensions, Django's and logging's settings, plug-in tables):
+    /// never for the standard library, whose size the graph keeps down.
+    fn dotted_string(&mut self, id: ModuleId, text: &str, line: u32) {
+        let module = &self.graph[id];
+        let top = |name: &str| name.split('.').next().unwrap_or(name).to_string();
+        let wanted = match module.origin {
+            Origin::User => true,
+            Origin::ThirdParty => top(text) == top(&module.name),
+            Origin::Stdlib => false,
+        };
+        if !wanted {
+            return;
+        }
+        let object_module = text.rsplit_once('.').map(|(m, _)| m);
+        for name in std::iter::once(text).chain(object_module) {
+            if !self.exists(name, id) {
+                continue;
+            }
+            let import = Import {
+                module: name.to_string(),
+                level: 0,
+                names: Vec::new(),
+                anchor: None,
+                line,
+                optional: true,
+                delayed: true,
+                only_if_found: false,
+                fallback_for: Vec::new(),
+            };
+            self.resolve_import(id, &import);
         }
     }
 
@@ -414,10 +454,10 @@ impl Walker<'_> {
             // mypyc (mypy, black) and some Cython packages ship each module's
             // source beside it, and keep its strings where the scan above
             // cannot read them: the source's imports are the module's.
-            if let Some(source) = source_beside(file) {
-                if let Ok((_, found)) = self.scan_source(id, &SourceFile::Disk(source)) {
-                    imports.extend(found.imports);
-                }
+            if let Some(source) = source_beside(file)
+                && let Ok((_, found)) = self.scan_source(id, &SourceFile::Disk(source))
+            {
+                imports.extend(found.imports);
             }
             return Ok((
                 String::new(),

@@ -2239,8 +2239,10 @@ mod _sqlite3 {
                         continue;
                     }
                 }
-                if detect_types & PARSE_DECLTYPES != 0 {
-                    let decltype = st.column_decltype(i);
+                // pyfreeze: a column that is an expression has no declared
+                // type (NULL): no converter, as in CPython, not a MemoryError.
+                let decltype = st.column_decltype(i);
+                if detect_types & PARSE_DECLTYPES != 0 && !decltype.is_null() {
                     let decltype = ptr_to_str(decltype, vm)?;
                     if let Some(decltype) = decltype.split_terminator(&[' ', '(']).next() {
                         let decltype = decltype.to_uppercase();
