@@ -457,3 +457,44 @@ fn modules_named_by_dotted_strings_are_bundled() {
     let m = manifest(&app.join("app"));
     assert!(m.module("host.ext_docs_only").is_none());
 }
+
+/// A package that loads its submodules lazily (openai's generated SDK)
+/// names them only under `if TYPE_CHECKING:` and in relative strings given
+/// to `import_module`: its own submodules imported there are bundled; what
+/// it imports there from elsewhere is for annotations only, and is not.
+#[test]
+fn submodules_a_package_loads_lazily_are_bundled() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[(
+            "app/main.py",
+            "import lazy\nprint(lazy.Client().name, 'typing_only' in __import__('sys').modules)\n",
+        )],
+    );
+    fake_venv(
+        dir.path(),
+        &[
+            (
+                "lazy/__init__.py",
+                "import typing as _t\n\
+                 if _t.TYPE_CHECKING:\n    from .client import Client as Client\n    import typing_only\n\
+                 else:\n    _EXPORTS = {'Client': ('.client', 'Client')}\n\
+                 \x20   def __getattr__(name):\n        import importlib\n\
+                 \x20       module, attr = _EXPORTS[name]\n\
+                 \x20       return getattr(importlib.import_module(module, __name__), attr)\n",
+            ),
+            (
+                "lazy/client.py",
+                "class Client:\n    name = 'lazy client'\n",
+            ),
+            ("typing_only.py", "X = 1\n"),
+        ],
+    );
+    let app = dir.path().join("app");
+    must_build(&app, &["--venv", "../venv"]);
+    assert_eq!(run_app(&app), "lazy client False\n");
+    let m = manifest(&app.join("app"));
+    assert!(m.module("lazy.client").is_some());
+    assert!(m.module("typing_only").is_none());
+}

@@ -59,6 +59,11 @@ pub struct ScanResult {
     /// string that some `import_string` imports later. Docstrings and other
     /// bare strings are not read.
     pub dotted_strings: Vec<(String, u32)>,
+    /// Imports under `if TYPE_CHECKING:`, which never run; but a package
+    /// that loads its submodules lazily (`__getattr__` and
+    /// `import_module(".sessions", __name__)`: openai's generated SDK)
+    /// lists them there.
+    pub type_checking_imports: Vec<Import>,
 }
 
 /// How to read a module.
@@ -584,6 +589,21 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                         self.visit_expr(t);
                     }
                     if value == Some(false) {
+                        if test.is_some_and(is_type_checking) {
+                            let before = self.result.imports.len();
+                            self.branches += 1;
+                            self.optional += 1;
+                            self.functions += 1;
+                            for st in body {
+                                self.visit_stmt(st);
+                            }
+                            self.branches -= 1;
+                            self.optional -= 1;
+                            self.functions -= 1;
+                            let typing_only: Vec<Import> =
+                                self.result.imports.drain(before..).collect();
+                            self.result.type_checking_imports.extend(typing_only);
+                        }
                         continue; // dead on the target
                     }
                     self.branches += 1;
@@ -625,6 +645,15 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             return;
         }
         walk_expr(self, expr);
+    }
+}
+
+/// `TYPE_CHECKING` or `typing.TYPE_CHECKING`.
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
     }
 }
 
@@ -977,6 +1006,34 @@ mod tests {
             &Target::parse("x86_64-unknown-linux-gnu").unwrap(),
             mode(false, &[]),
         )
+    }
+
+    #[test]
+    fn imports_for_type_checking_are_kept_apart() {
+        let src = "import typing\nfrom typing import TYPE_CHECKING\n\
+                   if TYPE_CHECKING:\n    from .client import Client\n    import annotations_only\n\
+                   if typing.TYPE_CHECKING:\n    from . import other\n";
+        let r = full(src);
+        assert!(
+            r.imports
+                .iter()
+                .all(|i| i.module == "typing" || i.module == "typing.TYPE_CHECKING"),
+            "{:?}",
+            r.imports
+        );
+        let lazy: Vec<(&str, u32, bool, bool)> = r
+            .type_checking_imports
+            .iter()
+            .map(|i| (i.module.as_str(), i.level, i.optional, i.delayed))
+            .collect();
+        assert_eq!(
+            lazy,
+            [
+                ("client", 1, true, true),
+                ("annotations_only", 0, true, true),
+                ("", 1, true, true)
+            ]
+        );
     }
 
     #[test]

@@ -248,6 +248,9 @@ impl Walker<'_> {
                         for (text, line) in &found.dotted_strings {
                             w.dotted_string(id, text, *line);
                         }
+                        for import in &found.type_checking_imports {
+                            w.type_checking_import(id, import);
+                        }
                         for group in &found.entry_point_groups {
                             w.entry_point_group(group, id);
                         }
@@ -310,6 +313,26 @@ impl Walker<'_> {
             };
             self.resolve_import(id, &import);
         }
+    }
+
+    /// An import under `if TYPE_CHECKING:` of module `id`: followed (as an
+    /// optional, delayed import of a module that exists) only where it names
+    /// a module of the same package, as lazily loaded submodules are; an
+    /// import there of anything else is for annotations only.
+    fn type_checking_import(&mut self, id: ModuleId, import: &Import) {
+        let module = &self.graph[id];
+        if module.origin == Origin::Stdlib {
+            return;
+        }
+        let top = |name: &str| name.split('.').next().unwrap_or(name).to_string();
+        if import.level == 0 && top(&import.module) != top(&module.name) {
+            return;
+        }
+        let import = Import {
+            only_if_found: true,
+            ..import.clone()
+        };
+        self.resolve_import(id, &import);
     }
 
     /// One warning per package (not per call) with imports by computed
