@@ -1,4 +1,4 @@
-//! The real-world suite: 30 popular pure-Python programs and libraries from
+//! The real-world suite: 33 popular pure-Python programs and libraries from
 //! PyPI (tests/fixtures/suite: pinned requirements, one deterministic driver
 //! each, no network), each frozen plainly (`pyfreeze build driver.py --venv
 //! VENV`, no other flag), with the default runtime and with `--runtime cpython`; its output must equal the
@@ -20,7 +20,7 @@ fn popular_programs_freeze_plainly_and_behave_as_under_python() {
     run_suite(&[], KNOWN_FAILING);
 }
 
-/// The same 30 programs under the CPython runtime, every one of them: among
+/// The same 33 programs under the CPython runtime, every one of them: among
 /// them packages compiled with mypyc (tomli, chardet and isort), whose shared
 /// `<hash>__mypyc` extension modules have names that start with a digit.
 #[test]
