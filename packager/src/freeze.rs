@@ -106,9 +106,13 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
         &inputs,
     )?;
     let done = Instant::now();
+    let modules = count_origins(&payload.manifest.modules);
+    let site_note = project
+        .site_note
+        .filter(|_| !project.site_implicit || modules.third_party > 0);
     Ok(BuildReport {
         output,
-        modules: count_origins(&payload.manifest.modules),
+        modules,
         size,
         archive_size: payload.bytes.len() as u64,
         bootloader: boot.path.clone(),
@@ -118,7 +122,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
             stub: p.stub,
         }),
         site_packages: project.site_packages,
-        site_note: project.site_note,
+        site_note,
         metadata: archive.metadata,
         rules_fired: project.graph.rules.fired.clone(),
         timings: Timings {

@@ -20,6 +20,9 @@ pub struct Project {
     /// Third-party directories searched, and where they came from.
     pub site_packages: Vec<PathBuf>,
     pub site_note: Option<String>,
+    /// They are the interpreter's, taken for want of a venv: worth a note
+    /// only when a package came from there.
+    pub site_implicit: bool,
 }
 
 /// Everything about a program but its graph: the settings, the target, the
@@ -30,6 +33,9 @@ pub struct Prepared {
     pub settings: Settings,
     pub site_packages: Vec<PathBuf>,
     pub site_note: Option<String>,
+    /// They are the interpreter's, taken for want of a venv: worth a note
+    /// only when a package came from there.
+    pub site_implicit: bool,
 }
 
 /// What runs when the executable starts, once resolved.
@@ -209,8 +215,11 @@ pub fn prepare(program: &ProgramOptions) -> Result<Prepared> {
         );
     }
     let (mut site_packages, mut site_note) = site_packages(settings.venv.as_deref())?;
+    let site_implicit = site_packages.is_empty();
     if site_packages.is_empty()
-        && let Some((dirs, from)) = runtime.default_site_packages()
+        && let Some((dirs, from)) = runtime
+            .default_site_packages()
+            .or_else(|| interpreter_site_packages(settings.python.as_deref()))
     {
         site_note = dirs
             .first()
@@ -223,6 +232,7 @@ pub fn prepare(program: &ProgramOptions) -> Result<Prepared> {
         settings,
         site_packages,
         site_note,
+        site_implicit,
     })
 }
 
@@ -234,6 +244,7 @@ pub fn walk(prepared: Prepared) -> Result<Project, BuildError> {
         settings,
         site_packages,
         site_note,
+        site_implicit,
     } = prepared;
     let distributions = crate::archive::dists::find(&site_packages);
     let rules = active_rules(
@@ -294,6 +305,7 @@ pub fn walk(prepared: Prepared) -> Result<Project, BuildError> {
         settings,
         site_packages,
         site_note,
+        site_implicit,
     })
 }
 
@@ -510,6 +522,26 @@ fn project_settings(dir: &Path, mut s: Settings, runtime_unset: bool) -> Result<
         }
     }
     Ok(s)
+}
+
+/// With no venv, the RustPython runtime takes its third-party packages where
+/// `pip install` put them for the interpreter the user has: `--python`, else
+/// `python3` on PATH (as PyInstaller, which runs inside that interpreter,
+/// does). None if there is no such interpreter.
+fn interpreter_site_packages(python: Option<&Path>) -> Option<(Vec<PathBuf>, String)> {
+    let path = python.unwrap_or(Path::new("python3"));
+    let interpreter = runtime::cpython::probe(path).ok()?;
+    let dirs = interpreter.site_packages();
+    (!dirs.is_empty()).then(|| {
+        let name = match python {
+            Some(p) => p.display().to_string(),
+            None => "python3 on PATH".to_string(),
+        };
+        (
+            dirs,
+            format!("{name}; pass --venv to use a virtual environment"),
+        )
+    })
 }
 
 /// `--venv DIR`, else `$VIRTUAL_ENV`: its site-packages (and `.pth` dirs).

@@ -498,3 +498,49 @@ fn submodules_a_package_loads_lazily_are_bundled() {
     assert!(m.module("lazy.client").is_some());
     assert!(m.module("typing_only").is_none());
 }
+
+/// Without a venv, third-party packages come from where `pip install` put
+/// them for the interpreter at hand (`--python`, else `python3`), as under
+/// PyInstaller, which runs inside it; the build says so when it used one.
+#[test]
+fn without_a_venv_the_interpreters_own_packages_are_found() {
+    let dir = scratch();
+    let site = dir.path().join("site");
+    write_tree(
+        dir.path(),
+        &[
+            ("app/main.py", "import extpkg\nprint(extpkg.WHERE)\n"),
+            ("site/extpkg.py", "WHERE = 'from the interpreter'\n"),
+        ],
+    );
+    // An interpreter that answers pyfreeze's question about itself.
+    let python = dir.path().join("python3-fake");
+    let probe = serde_json::json!({
+        "executable": python, "version": [3, 11, 4], "version_text": "3.11.4",
+        "implementation": "cpython", "abiflags": "", "magic": 3495, "stdlib": "/nonexistent",
+        "lib_dynload": null, "purelib": site, "platlib": site, "prefix": "/x", "base_prefix": "/x",
+        "libdir": "/x", "instsoname": "libpython3.11.so.1.0", "ldlibrary": "libpython3.11.so",
+        "shared": true, "gil_disabled": false, "ext_suffixes": [".so"], "builtin": [], "frozen": [],
+        "startup": [], "platform": "linux", "machine": "x86_64", "sysconfigdata": null
+    });
+    write_executable(&python, format!("#!/bin/sh\ncat <<'EOF'\n{probe}\nEOF\n"));
+    let app = dir.path().join("app");
+    let out = Command::new(pyfreeze_bin())
+        .current_dir(&app)
+        .env_remove("VIRTUAL_ENV")
+        .env("PYFREEZE_CACHE_DIR", test_cache())
+        .args(["build", "main.py", "-o", "app", "--python"])
+        .arg(&python)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_contains(
+        &text(&out.stdout),
+        &format!(
+            "site-packages: {} (from {}",
+            site.display(),
+            python.display()
+        ),
+    );
+    assert_eq!(run_app(&app), "from the interpreter\n");
+}

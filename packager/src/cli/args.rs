@@ -78,7 +78,7 @@ pub struct SourceArgs {
     pub paths: Vec<PathBuf>,
 
     /// Virtual environment whose site-packages provide third-party packages
-    /// [default: $VIRTUAL_ENV, if set].
+    /// [default: $VIRTUAL_ENV, if set; else the site-packages of --python or python3].
     #[arg(long, value_name = "DIR")]
     pub venv: Option<PathBuf>,
 

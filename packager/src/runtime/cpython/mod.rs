@@ -18,7 +18,7 @@ use pyfreeze_bundle::target::Target;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use probe::Interpreter;
+pub use probe::{Interpreter, probe};
 
 pub struct CPython {
     pub interpreter: Interpreter,
