@@ -4,14 +4,18 @@
 //! Every memfd stays open for the life of the process: if one were closed
 //! and its number reused, glibc's loaded-library list would match the new
 //! `/proc/self/fd/N` path to the old library. A library's dependencies are
-//! loaded first, with `RTLD_GLOBAL`, so the dynamic linker finds them by
-//! soname and never searches the disk.
+//! loaded first, so the dynamic linker finds them by soname (it matches
+//! every loaded object's soname, whatever its scope) and never searches the
+//! disk. Only libpython is loaded with `RTLD_GLOBAL` (extension modules use
+//! its symbols without linking it); other libraries are local, as when
+//! CPython loads an extension with its wheel's libraries, so that none
+//! interposes its symbols on system libraries loaded later.
 //!
 //! Libraries that need each other (Pillow's freetype and harfbuzz) cannot
 //! both come first: the first of such a cycle is loaded from a copy whose
 //! `DT_NEEDED` entries for the others point at a library it needs anyway,
-//! with lazy binding; once the others are loaded (globally), its calls into
-//! them resolve on first use.
+//! with lazy binding; the others are then loaded globally, and its calls
+//! into them resolve on first use.
 //!
 //! Each memfd is named `pyfreeze/<archive path>`, which `/proc/self/maps`
 //! shows as `/memfd:pyfreeze/numpy.libs/libscipy_openblas64_-....so
@@ -49,6 +53,9 @@ pub struct Loader {
     /// Sonames of the bundle's libraries, and which are loaded.
     bundled: std::collections::HashSet<String>,
     loaded: std::collections::HashSet<String>,
+    /// Sonames the first library of a dependency cycle calls lazily: they
+    /// load globally (see the module comment).
+    called_lazily: std::collections::HashSet<String>,
     /// Memfds never closed (see the module comment).
     kept: Vec<OwnedFd>,
     /// Where native files were written, once memory loading was refused.
@@ -123,6 +130,7 @@ impl Loader {
         Loader {
             bundle,
             in_memory: std::collections::HashSet::new(),
+            called_lazily: std::collections::HashSet::new(),
             bundled: bundle
                 .manifest
                 .libraries
@@ -157,12 +165,33 @@ impl Loader {
     }
 
     fn load_library(&mut self, path: &str) -> Result<*mut c_void, String> {
+        let record = self
+            .bundle
+            .manifest
+            .libraries
+            .iter()
+            .find(|l| l.path == path);
+        let soname = record.map(|l| l.soname.as_str()).unwrap_or_default();
+        // Global: libpython, whose symbols extension modules use without
+        // linking it, and what the first library of a cycle calls lazily.
+        // Every other library is local, as when CPython loads an extension
+        // and its wheel's libraries: a bundled library must not interpose
+        // its symbols on the system libraries loaded later (Pygame's SDL
+        // crashed at init once its libsystemd, libdbus... were global).
+        let global = soname.starts_with("libpython") || self.called_lazily.contains(soname);
         if !self.from_disk {
             // Bundled libraries this one needs that are not loaded yet: a cycle.
             let pending: Vec<String> = self.bundled.difference(&self.loaded).cloned().collect();
             let (file, lazy) =
                 self.memfd_with(path, |needed| pending.iter().any(|p| p == needed))?;
-            match dlopen(&file, lazy) {
+            if lazy {
+                let cut = record
+                    .map(|l| l.needs.iter().filter(|n| pending.contains(n)).cloned())
+                    .into_iter()
+                    .flatten();
+                self.called_lazily.extend(cut);
+            }
+            match dlopen(&file, lazy, global || lazy) {
                 Ok(handle) => {
                     show_as(handle, &file);
                     return Ok(handle);
@@ -173,7 +202,7 @@ impl Loader {
             }
         }
         let file = self.on_disk(path)?;
-        dlopen(&file, false)
+        dlopen(&file, false, global)
     }
 
     /// A path CPython's extension loader can `dlopen`: a memfd, or the file
@@ -305,7 +334,7 @@ fn new_memfd(path: &str) -> Option<File> {
     (fd >= 0).then(|| File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
 }
 
-fn dlopen(file: &str, lazy: bool) -> Result<*mut c_void, String> {
+fn dlopen(file: &str, lazy: bool, global: bool) -> Result<*mut c_void, String> {
     let path = CString::new(file).map_err(|_| format!("{file}: NUL in path"))?;
     let binding = if lazy {
         libc::RTLD_LAZY
@@ -314,7 +343,12 @@ fn dlopen(file: &str, lazy: bool) -> Result<*mut c_void, String> {
     };
     // SAFETY: dlopen with a NUL-terminated path; dlerror's text is read at once.
     unsafe {
-        let handle = libc::dlopen(path.as_ptr(), binding | libc::RTLD_GLOBAL);
+        let scope = if global {
+            libc::RTLD_GLOBAL
+        } else {
+            libc::RTLD_LOCAL
+        };
+        let handle = libc::dlopen(path.as_ptr(), binding | scope);
         if handle.is_null() {
             let err = libc::dlerror();
             let why = if err.is_null() {

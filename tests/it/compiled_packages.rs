@@ -1,7 +1,8 @@
 //! Real compiled-extension packages from PyPI under the CPython runtime:
 //! numpy, pandas, Pillow, pydantic (pydantic-core), cryptography, lxml,
 //! psutil, orjson, ujson, msgpack, PyYAML's C loader, zstandard, regex,
-//! markupsafe, charset-normalizer, mypy and black (compiled with mypyc), and
+//! markupsafe, charset-normalizer, mypy and black (compiled with mypyc),
+//! Pygame (SDL2 and the 40 libraries of its wheel), and
 //! the stdlib's own extensions, pinned
 //! in tests/fixtures/compiled/requirements.txt and installed into a CPython
 //! 3.12 venv. Each program's output frozen equals the venv's python's.

@@ -51,6 +51,11 @@ pub struct Linking {
     pub needed: Vec<String>,
     /// RUNPATH, else RPATH entries, with `$ORIGIN` as written.
     pub search: Vec<String>,
+    /// The DT_RPATH entries (not RUNPATH): the dynamic linker searches them
+    /// for the dependencies of what this object loads too, down the chain.
+    pub rpath: Vec<String>,
+    /// It has a RUNPATH: then neither its RPATH nor its loaders' count.
+    pub has_runpath: bool,
 }
 
 pub fn linking(bytes: &[u8]) -> Result<Linking> {
@@ -60,30 +65,38 @@ pub fn linking(bytes: &[u8]) -> Result<Linking> {
     } else {
         &elf.rpaths
     };
-    Ok(Linking {
-        needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
-        search: search
+    let entries = |paths: &[&str]| -> Vec<String> {
+        paths
             .iter()
             .flat_map(|p| p.split(':'))
             .filter(|p| !p.is_empty())
             .map(str::to_string)
-            .collect(),
+            .collect()
+    };
+    Ok(Linking {
+        needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
+        search: entries(search),
+        rpath: entries(&elf.rpaths),
+        has_runpath: !elf.runpaths.is_empty(),
     })
+}
+
+/// `entries` (RPATH or RUNPATH) with `$ORIGIN` read as the directory of `from`.
+pub fn expand(entries: &[String], from: &Path) -> Vec<PathBuf> {
+    let origin = from.parent().unwrap_or(Path::new("/")).to_string_lossy();
+    entries
+        .iter()
+        .map(|s| PathBuf::from(s.replace("${ORIGIN}", &origin).replace("$ORIGIN", &origin)))
+        .collect()
 }
 
 /// Where the dynamic linker of this machine would find `soname` for the
 /// object at `from`: its RUNPATH/RPATH (`$ORIGIN` expanded), `extra` (the
+/// RPATHs of the objects that loaded it, when it has no RUNPATH, then the
 /// interpreter's LIBDIR), the `ldconfig` cache, then the default directories.
 pub fn resolve(soname: &str, from: &Path, search: &[String], extra: &[PathBuf]) -> Option<PathBuf> {
-    let origin = from.parent().unwrap_or(Path::new("/"));
-    let dirs = search
-        .iter()
-        .map(|s| {
-            PathBuf::from(
-                s.replace("${ORIGIN}", &origin.to_string_lossy())
-                    .replace("$ORIGIN", &origin.to_string_lossy()),
-            )
-        })
+    let dirs = expand(search, from)
+        .into_iter()
         .chain(extra.iter().cloned());
     for dir in dirs {
         let candidate = dir.join(soname);

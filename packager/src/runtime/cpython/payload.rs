@@ -29,7 +29,7 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
     let raw = std::fs::read(&libpython)
         .with_context(|| format!("cannot read {}", libpython.display()))?;
     let stripped = native::strip(&raw).unwrap_or(raw);
-    libs.add(&soname, &libpython, stripped, &mut out.diagnostics)?;
+    libs.add(&soname, &libpython, stripped, &[], &mut out.diagnostics)?;
 
     // Each extension module's libraries, in the order they load.
     let mut needs: HashMap<&str, Vec<String>> = HashMap::new();
@@ -130,6 +130,7 @@ impl Libraries {
         soname: &str,
         file: &Path,
         bytes: Vec<u8>,
+        loaders_rpath: &[PathBuf],
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<()> {
         if self.found.contains_key(soname) || self.adding.iter().any(|s| s == soname) {
@@ -142,7 +143,7 @@ impl Libraries {
             if native::is_system(needed) {
                 continue;
             }
-            if self.bundle_dependency(needed, file, &linking.search, diagnostics)? {
+            if self.bundle_dependency(needed, file, &linking, loaders_rpath, diagnostics)? {
                 needs.push(needed.clone());
             }
         }
@@ -157,18 +158,31 @@ impl Libraries {
         Ok(())
     }
 
-    /// Find and add `needed` for the object at `from`; false if it cannot be found.
+    /// Find and add `needed` for the object at `from`, which links as
+    /// `linking` and was loaded by objects whose RPATHs are `loaders_rpath`;
+    /// false if it cannot be found.
     fn bundle_dependency(
         &mut self,
         needed: &str,
         from: &Path,
-        search: &[String],
+        linking: &native::Linking,
+        loaders_rpath: &[PathBuf],
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<bool> {
         if self.found.contains_key(needed) || self.adding.iter().any(|s| s == needed) {
             return Ok(true);
         }
-        let Some(path) = native::resolve(needed, from, search, &self.extra) else {
+        // As glibc searches: without a RUNPATH of its own, an object's
+        // dependencies are also looked for in the RPATHs of the objects that
+        // loaded it (libbrotlidec, without either, finds libbrotlicommon
+        // through libfreetype's RPATH $ORIGIN, in Pygame's wheel).
+        let inherited: Vec<PathBuf> = if linking.has_runpath {
+            Vec::new()
+        } else {
+            loaders_rpath.to_vec()
+        };
+        let extra: Vec<PathBuf> = inherited.iter().chain(&self.extra).cloned().collect();
+        let Some(path) = native::resolve(needed, from, &linking.search, &extra) else {
             if !self.missing.iter().any(|m| m == needed) {
                 self.missing.push(needed.to_string());
                 diagnostics.push(Diagnostic::MissingLibrary {
@@ -182,7 +196,12 @@ impl Libraries {
         // the system's are stripped already.
         let bytes =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        self.add(needed, &path, bytes, diagnostics)?;
+        // What `needed` loads searches this object's RPATH, then its loaders'.
+        let chain: Vec<PathBuf> = native::expand(&linking.rpath, from)
+            .into_iter()
+            .chain(loaders_rpath.iter().cloned())
+            .collect();
+        self.add(needed, &path, bytes, &chain, diagnostics)?;
         Ok(true)
     }
 
@@ -197,7 +216,7 @@ impl Libraries {
         let linking = native::linking(bytes).with_context(|| format!("{}", file.display()))?;
         let mut direct = Vec::new();
         for needed in linking.needed.iter().filter(|n| !native::is_system(n)) {
-            if self.bundle_dependency(needed, file, &linking.search, diagnostics)? {
+            if self.bundle_dependency(needed, file, &linking, &[], diagnostics)? {
                 direct.push(needed.clone());
             }
         }
