@@ -33,6 +33,7 @@
 //! directory named after the bundle's checksum, and loaded from there.
 
 use pyfreeze_bundle::launch::{self, CopyError, cache_dir};
+use pyfreeze_bundle::manifest::LibraryRecord;
 use pyfreeze_bundle::{Bundle, ModuleKind};
 use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_void};
@@ -149,28 +150,22 @@ impl Loader {
         }
     }
 
-    /// `dlopen` the archive's `path` with `RTLD_GLOBAL`; its dependencies
-    /// must be loaded already.
+    /// The manifest's record of the library at the archive's `path`.
+    fn record(&self, path: &str) -> Option<&'static LibraryRecord> {
+        let bundle: &'static Bundle<'static> = self.bundle;
+        bundle.manifest.libraries.iter().find(|l| l.path == path)
+    }
+
+    /// `dlopen` the archive's `path`; its dependencies must be loaded already.
     pub fn library(&mut self, path: &str) -> Result<*mut c_void, String> {
-        let soname = self
-            .bundle
-            .manifest
-            .libraries
-            .iter()
-            .find(|l| l.path == path)
-            .map(|l| l.soname.clone());
         let handle = self.load_library(path)?;
-        self.loaded.extend(soname);
+        self.loaded
+            .extend(self.record(path).map(|l| l.soname.clone()));
         Ok(handle)
     }
 
     fn load_library(&mut self, path: &str) -> Result<*mut c_void, String> {
-        let record = self
-            .bundle
-            .manifest
-            .libraries
-            .iter()
-            .find(|l| l.path == path);
+        let record = self.record(path);
         let soname = record.map(|l| l.soname.as_str()).unwrap_or_default();
         // Global: libpython, whose symbols extension modules use without
         // linking it, and what the first library of a cycle calls lazily.
@@ -234,11 +229,7 @@ impl Loader {
     ) -> Result<(String, bool), String> {
         // The manifest lists the bundled libraries each library needs.
         let lazy = self
-            .bundle
-            .manifest
-            .libraries
-            .iter()
-            .find(|l| l.path == path)
+            .record(path)
             .is_some_and(|l| l.needs.iter().any(|n| cut(n)));
         let prefetched = match &self.prefetched {
             Some(p) if !lazy => p.take(path),

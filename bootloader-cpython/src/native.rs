@@ -5,7 +5,8 @@
 //! * `extension(path)`: a path CPython's extension loader can `dlopen`;
 //! * `loaded(location)`: CPython has loaded the extension given `location`:
 //!   name it in the dynamic linker's list as `/proc/self/maps` does;
-//! * `library(path)`: load a shared library with `RTLD_GLOBAL`;
+//! * `library(path)`: load a shared library (libpython globally, the others
+//!   locally: see `memload`);
 //!
 //! and the attributes `root` (`sys._MEIPASS`) and `materialized` (whether
 //! data files are on disk under it). Registered with

@@ -664,8 +664,8 @@ fn is_dotted_path(text: &str) -> bool {
         "py", "pyc", "pyi", "pyw", "pyx", "so", "txt", "json", "toml", "cfg", "ini", "yaml", "yml",
         "md", "rst", "html", "htm", "css", "js", "csv", "tsv", "xml", "log", "zip", "gz", "tar",
         "bz2", "xz", "whl", "dll", "exe", "png", "jpg", "jpeg", "gif", "svg", "ico", "pdf", "db",
-        "sqlite", "lock", "env", "sh", "bat", "spec", "in", "out", "tmp", "bak", "pem", "crt",
-        "key", "com", "org", "net", "io",
+        "sqlite", "lock", "env", "sh", "bat", "spec", "tmp", "bak", "pem", "crt", "key", "com",
+        "org", "net",
     ];
     if text
         .rsplit('.')

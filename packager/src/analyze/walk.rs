@@ -286,10 +286,9 @@ impl Walker<'_> {
     /// never for the standard library, whose size the graph keeps down.
     fn dotted_string(&mut self, id: ModuleId, text: &str, line: u32) {
         let module = &self.graph[id];
-        let top = |name: &str| name.split('.').next().unwrap_or(name).to_string();
         let wanted = match module.origin {
             Origin::User => true,
-            Origin::ThirdParty => top(text) == top(&module.name),
+            Origin::ThirdParty => top_level(text) == top_level(&module.name),
             Origin::Stdlib => false,
         };
         if !wanted {
@@ -324,8 +323,7 @@ impl Walker<'_> {
         if module.origin == Origin::Stdlib {
             return;
         }
-        let top = |name: &str| name.split('.').next().unwrap_or(name).to_string();
-        if import.level == 0 && top(&import.module) != top(&module.name) {
+        if import.level == 0 && top_level(&import.module) != top_level(&module.name) {
             return;
         }
         let import = Import {
@@ -342,9 +340,9 @@ impl Walker<'_> {
         let mut out = Vec::new();
         for &(id, line) in &self.graph.computed_imports {
             let m = &self.graph[id];
-            let package = m.name.split('.').next().unwrap_or(&m.name);
+            let package = top_level(&m.name);
             let covered = self.rules.iter().any(|r| {
-                matches!(&r.trigger, crate::rules::Trigger::Module(t) if t.split('.').next() == Some(package))
+                matches!(&r.trigger, crate::rules::Trigger::Module(t) if top_level(t) == package)
             });
             if m.origin == Origin::Stdlib || covered || !seen.insert(package) {
                 continue;
@@ -382,10 +380,7 @@ impl Walker<'_> {
             .graph
             .iter()
             .filter(|(_, m)| m.origin == Origin::ThirdParty && matches!(m.kind, Kind::Extension(_)))
-            .flat_map(|(_, m)| {
-                let top = m.name.split('.').next().unwrap_or(&m.name).to_string();
-                [top, m.name.clone()]
-            })
+            .flat_map(|(_, m)| [top_level(&m.name).to_string(), m.name.clone()])
             .filter(|name| !observed.contains(name))
             .collect();
         // Packages first, each before its modules.
@@ -444,6 +439,11 @@ pub(super) fn root_import() -> Import {
         only_if_found: false,
         fallback_for: Vec::new(),
     }
+}
+
+/// `pkg` of `pkg.sub.mod`.
+fn top_level(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
 }
 
 /// `pkg/mod.py` beside the extension module `pkg/mod.cpython-312-x86_64-linux-gnu.so`.
@@ -614,8 +614,8 @@ impl Walker<'_> {
     /// is a module of the extension's own package, or of the standard
     /// library: anything else is far likelier a word than an import.
     fn binary_import_allowed(&mut self, importer: ModuleId, name: &str) -> bool {
-        let top = name.split('.').next().unwrap_or(name);
-        let own = self.graph[importer].name.split('.').next() == Some(top);
+        let top = top_level(name);
+        let own = top_level(&self.graph[importer].name) == top;
         if !own {
             let origin = match self.graph.id_of(top) {
                 Some(id) => Some(self.graph[id].origin),
