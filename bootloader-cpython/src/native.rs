@@ -177,6 +177,15 @@ unsafe fn text_arg<'a>(api: &Api, arg: Obj) -> Option<&'a str> {
     }
 }
 
+/// The bootloader's state and the method's `str` argument; `None` (NULL
+/// for CPython, with its exception set) if either is missing.
+unsafe fn state_and_text<'a>(arg: Obj) -> Option<(&'static State, &'a str)> {
+    let s = state()?;
+    // SAFETY: the caller passes the method's argument, a live object.
+    let text = unsafe { text_arg(&s.api, arg) }?;
+    Some((s, text))
+}
+
 fn os_error(api: &Api, msg: &str) -> Obj {
     let text = CString::new(msg.replace('\0', " ")).unwrap_or_default();
     // SAFETY: PyExc_OSError is CPython's exception object.
@@ -185,14 +194,11 @@ fn os_error(api: &Api, msg: &str) -> Obj {
 }
 
 unsafe extern "C" fn read(_module: Obj, arg: Obj) -> Obj {
-    let Some(s) = state() else {
+    // SAFETY: arg is the method's argument, a live object.
+    let Some((s, path)) = (unsafe { state_and_text(arg) }) else {
         return std::ptr::null_mut();
     };
     let api = &s.api;
-    // SAFETY: arg is the method's argument, a live object.
-    let Some(path) = (unsafe { text_arg(api, arg) }) else {
-        return std::ptr::null_mut();
-    };
     // A damaged file ends the process (exit 2) rather than raising.
     match pyfreeze_bundle::launch::read(s.bundle, path).ok_or("not in the archive") {
         // SAFETY: the map lives as long as the process; the view is read-only.
@@ -212,14 +218,11 @@ unsafe extern "C" fn read(_module: Obj, arg: Obj) -> Obj {
 }
 
 unsafe extern "C" fn extension(_module: Obj, arg: Obj) -> Obj {
-    let Some(s) = state() else {
+    // SAFETY: arg is the method's argument, a live object.
+    let Some((s, path)) = (unsafe { state_and_text(arg) }) else {
         return std::ptr::null_mut();
     };
     let api = &s.api;
-    // SAFETY: arg is the method's argument, a live object.
-    let Some(path) = (unsafe { text_arg(api, arg) }) else {
-        return std::ptr::null_mut();
-    };
     let found = match s.loader.lock() {
         Ok(mut loader) => loader.extension(path),
         Err(_) => Err("the loader is unusable after an earlier failure".into()),
@@ -235,14 +238,11 @@ unsafe extern "C" fn extension(_module: Obj, arg: Obj) -> Obj {
 }
 
 unsafe extern "C" fn loaded(_module: Obj, arg: Obj) -> Obj {
-    let Some(s) = state() else {
+    // SAFETY: arg is the method's argument, a live object.
+    let Some((s, location)) = (unsafe { state_and_text(arg) }) else {
         return std::ptr::null_mut();
     };
     let api = &s.api;
-    // SAFETY: arg is the method's argument, a live object.
-    let Some(location) = (unsafe { text_arg(api, arg) }) else {
-        return std::ptr::null_mut();
-    };
     if let Ok(mut loader) = s.loader.lock() {
         loader.loaded(location);
     }
@@ -250,14 +250,11 @@ unsafe extern "C" fn loaded(_module: Obj, arg: Obj) -> Obj {
 }
 
 unsafe extern "C" fn library(_module: Obj, arg: Obj) -> Obj {
-    let Some(s) = state() else {
+    // SAFETY: arg is the method's argument, a live object.
+    let Some((s, path)) = (unsafe { state_and_text(arg) }) else {
         return std::ptr::null_mut();
     };
     let api = &s.api;
-    // SAFETY: arg is the method's argument, a live object.
-    let Some(path) = (unsafe { text_arg(api, arg) }) else {
-        return std::ptr::null_mut();
-    };
     let loaded = match s.loader.lock() {
         Ok(mut loader) => loader.library(path),
         Err(_) => Err("the loader is unusable after an earlier failure".into()),
