@@ -568,3 +568,67 @@ fn a_damaged_extension_or_library_is_refused_when_it_is_loaded() {
     let out = run(&f.exe, [""; 0]);
     assert_eq!(text(&out.stdout), "USER CODE RAN\nLOADED\n");
 }
+
+/// A package that puts its own directory first on sys.path and imports
+/// modules from it as top-level ones, as OpenCV's loader does: it pops
+/// itself from sys.modules, imports `twin` again (its twin/twin.py, standing
+/// in for cv2/cv2.abi3.so) and a compiled module from beside it.
+const TWIN_PACKAGE: &str = r#"import importlib, os, sys
+here = os.path.dirname(os.path.abspath(__file__))
+package = sys.modules.pop("twin")
+sys.path.insert(0, here)
+try:
+    inner = importlib.import_module("twin")
+    import _statistics
+finally:
+    sys.path.remove(here)
+    sys.modules["twin"] = package
+INNER = (inner.__name__, inner.shout("hi"), os.path.relpath(inner.__file__, here))
+NATIVE = (_statistics.__name__, os.path.relpath(_statistics.__file__, here), _statistics._normal_dist_inv_cdf(0.5, 3.0, 1.0))
+"#;
+
+#[test]
+fn modules_a_package_imports_from_its_own_directory_on_sys_path_load_as_top_level() {
+    let python = python();
+    let suffix = ext_suffix(&python);
+    let dir = scratch();
+    let stdlib_ext = Command::new(&python)
+        .args(["-c", "import _statistics; print(_statistics.__file__)"])
+        .output()
+        .unwrap();
+    let stdlib_ext = text(&stdlib_ext.stdout).trim().to_string();
+    let main =
+        "import twin, sys\nprint(twin.INNER, twin.NATIVE, twin.__name__, 'twin' in sys.modules)\n";
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", main),
+            ("twin/__init__.py", TWIN_PACKAGE),
+            ("twin/twin.py", "def shout(s):\n    return s.upper()\n"),
+        ],
+    );
+    std::fs::copy(
+        &stdlib_ext,
+        dir.path().join("twin").join(format!("_statistics{suffix}")),
+    )
+    .unwrap();
+    let expected = output_of(Command::new(&python).arg("main.py").current_dir(dir.path()));
+    assert!(expected.status.success(), "{}", text(&expected.stderr));
+    assert_contains(&text(&expected.stdout), "('twin', 'HI', 'twin.py')");
+    // The graph cannot see imports through sys.path: name them, as a rule does.
+    let mut extra = with(&python);
+    extra.extend(
+        [
+            "--hidden-import",
+            "twin.twin",
+            "--hidden-import",
+            "twin._statistics",
+        ]
+        .map(String::from),
+    );
+    let exe = dir.path().join("out").join("app");
+    freeze(&dir.path().join("main.py"), &exe, &args(&extra));
+    let got = run(&exe, Vec::<&str>::new());
+    assert!(got.status.success(), "{}", text(&got.stderr));
+    assert_eq!(text(&got.stdout), text(&expected.stdout));
+}

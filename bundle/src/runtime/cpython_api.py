@@ -119,7 +119,7 @@ def create_extension(spec):
     """Load a compiled extension module from memory: the shared libraries it
     needs first (by soname, which is how the dynamic linker then finds
     them), then the module itself."""
-    found = _modules[spec.name]
+    found = _modules[getattr(spec, "_pyfreeze_name", spec.name)]
     for lib in found[4]:
         if lib not in _libraries_loaded:
             _native.library(lib)

@@ -27,6 +27,36 @@ def _call_with_frames_removed(f, *args, **kwds):
     return f(*args, **kwds)
 
 
+def _name_in_bundle(fullname):
+    """The bundle's name for the module that `import fullname` finds.
+
+    CPython's path finder searches sys.path in order, so a program that puts
+    one of its package's directories before the bundle's root makes the
+    modules in that directory importable as top-level ones: OpenCV's loader
+    puts cv2/ first and imports the extension cv2/cv2.abi3.so as `cv2`. The
+    bundle's directories are searched the same way (others are left to
+    PathFinder), and a submodule follows its parent package."""
+    head, dot, tail = fullname.rpartition(".")
+    if dot:
+        parent = sys.modules.get(head)
+        spec = getattr(parent, "__spec__", None)
+        outer = getattr(spec, "_pyfreeze_name", None)
+        return f"{outer}.{tail}" if outer else fullname
+    root = _pyfreeze.root
+    path = sys.path
+    if not path or path[0] == root:  # as the bundle starts: nothing before it
+        return fullname
+    inside = root + _SEP
+    for entry in path:
+        if entry == root:
+            break
+        if isinstance(entry, str) and entry.startswith(inside):
+            package = entry[len(inside) :].strip(_SEP).replace(_SEP, ".")
+            if package and _pyfreeze.find(f"{package}.{fullname}") is not None:
+                return f"{package}.{fullname}"
+    return fullname
+
+
 class BundleImporter:
     """Meta-path finder and loader for the modules inside the executable."""
 
@@ -35,7 +65,8 @@ class BundleImporter:
 
     # -- finder ------------------------------------------------------------
     def find_spec(self, fullname, path=None, target=None):
-        found = _pyfreeze.find(fullname)
+        name = _name_in_bundle(fullname)
+        found = _pyfreeze.find(name)
         if found is None:
             return None
         kind, path = found
@@ -45,6 +76,8 @@ class BundleImporter:
             return spec
         spec = ModuleSpec(fullname, self, origin=path, is_package=kind == "package")
         spec.has_location = True
+        if name != fullname:
+            spec._pyfreeze_name = name
         if kind == "extension":
             spec._pyfreeze_extension = True
         if kind == "package":
@@ -73,7 +106,8 @@ class BundleImporter:
             if getattr(self, "_mypyc", False):
                 self._adopt_mypyc_modules()
             return
-        _call_with_frames_removed(exec, _pyfreeze.get_code(spec.name), module.__dict__)
+        code = _pyfreeze.get_code(getattr(spec, "_pyfreeze_name", spec.name))
+        _call_with_frames_removed(exec, code, module.__dict__)
         if spec.name == "os":
             _chdir_into_root(module)
 
