@@ -321,3 +321,69 @@ fn compiled_only_packages_name_the_cpython_runtime() {
     assert_contains(&warned, "package orjson needs the cpython runtime");
     assert_contains(&warned, "--runtime cpython");
 }
+
+/// Qt's way: a library that loads plug-ins by listing a directory and
+/// opening files by path, told where by an environment variable. A rule's
+/// `libraries-on-disk` writes a directory's shared libraries with the data
+/// files, and `{root}` in its `env` is the bundle's directory.
+#[test]
+fn libraries_on_disk_and_env_naming_the_bundle_directory() {
+    let dir = scratch();
+    let plugin = "ELF, standing in for a plug-in";
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "main.py",
+                "import os, sys\nimport viewer\n\
+                 where = os.environ.get('VIEWER_PLUGIN_PATH')\n\
+                 print(where == os.path.join(sys._MEIPASS, 'viewer', 'plugins') if where else None)\n\
+                 found = sorted(os.listdir(os.path.join(where, 'platforms'))) if where and os.path.isdir(where) else []\n\
+                 print(found, [open(os.path.join(where, 'platforms', f)).read() for f in found])\n",
+            ),
+            ("viewer/__init__.py", ""),
+            ("viewer/plugins/platforms/libqdemo.so", plugin),
+            ("viewer/plugins/platforms/README", "data anyway\n"),
+            (
+                "plain/viewer.toml",
+                "[[rule]]\nmodule = \"viewer\"\nwhy = \"w\"\n",
+            ),
+            (
+                "disk/viewer.toml",
+                "[[rule]]\nmodule = \"viewer\"\nwhy = \"plug-ins load by path\"\n\
+                 libraries-on-disk = [\"viewer/plugins\"]\n\
+                 env = { VIEWER_PLUGIN_PATH = \"{root}/viewer/plugins\" }\n",
+            ),
+            (
+                "bad/viewer.toml",
+                "[[rule]]\nmodule = \"viewer\"\nwhy = \"w\"\nenv = { X = \"{prefix}/x\" }\n",
+            ),
+        ],
+    );
+    let data = dir.path().join("data-cache");
+    let start = || {
+        let out = output_of(
+            std::process::Command::new(dir.path().join("app"))
+                .env("PYFREEZE_DATA_DIR", &data)
+                .env_remove("VIEWER_PLUGIN_PATH"),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // Without the rule a shared library is code, not data; the README is data.
+    let plain = build(dir.path(), &["--hooks-dir", "plain"]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    assert_eq!(start(), "None\n[] []\n");
+    for runtime in ["rustpython", "cpython"] {
+        let built = build(dir.path(), &["--hooks-dir", "disk", "--runtime", runtime]);
+        assert!(built.status.success(), "{}", text(&built.stderr));
+        assert_eq!(
+            start(),
+            format!("True\n['README', 'libqdemo.so'] ['data anyway\\n', '{plugin}']\n"),
+            "{runtime}"
+        );
+    }
+    let bad = build(dir.path(), &["--hooks-dir", "bad"]);
+    assert!(!bad.status.success());
+    assert_contains(&text(&bad.stderr), "{root}");
+}

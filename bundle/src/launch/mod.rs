@@ -29,11 +29,16 @@ pub struct Launched {
     pub file: &'static [u8],
 }
 
+/// In a rule's `env` value: the bundle's directory (`sys._MEIPASS`), set
+/// once [`bundle_root`] knows it (Qt's `QT_PLUGIN_PATH`).
+pub const ROOT_PLACEHOLDER: &str = "{root}";
+
 /// Set the environment variables the bundle's package rules ask for, where
-/// unset. Call before the runtime (or any other thread) starts.
+/// unset (those naming [`ROOT_PLACEHOLDER`]: in [`bundle_root`]). Call
+/// before the runtime (or any other thread) starts.
 pub fn apply_env(bundle: &Bundle<'_>) {
     for (name, value) in &bundle.manifest.env {
-        if std::env::var_os(name).is_none() {
+        if !value.contains(ROOT_PLACEHOLDER) && std::env::var_os(name).is_none() {
             // SAFETY: called before any other thread exists.
             unsafe { std::env::set_var(name, value) };
         }
@@ -417,8 +422,20 @@ pub fn fail(argv: &[String], msg: &str) -> ! {
 /// [`cache_dir`]); without (or where none can be had), a virtual directory
 /// beside the executable, so that a start writes nothing. When data files
 /// cannot be written, say why on stderr, once, before the program can meet
-/// a `FileNotFoundError`.
+/// a `FileNotFoundError`. Then set the rules' environment variables that
+/// name it. Call before the runtime starts any thread.
 pub fn bundle_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (String, bool) {
+    let (root, materialized) = find_root(bundle, exe, argv);
+    for (name, value) in &bundle.manifest.env {
+        if value.contains(ROOT_PLACEHOLDER) && std::env::var_os(name).is_none() {
+            // SAFETY: as apply_env, before the runtime starts any thread.
+            unsafe { std::env::set_var(name, value.replace(ROOT_PLACEHOLDER, &root)) };
+        }
+    }
+    (root, materialized)
+}
+
+fn find_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (String, bool) {
     let has_data =
         bundle.manifest.build.data_files > 0 || bundle.manifest.modules.iter().any(|m| m.on_disk);
     if !has_data {

@@ -65,6 +65,9 @@ impl Walker<'_> {
             .extend(rule.sources_on_disk.iter().cloned());
         effects.stdlib_sources_on_disk |= rule.stdlib_sources_on_disk;
         effects
+            .libraries_on_disk
+            .extend(rule.libraries_on_disk.iter().cloned());
+        effects
             .copy_metadata
             .extend(rule.copy_metadata.iter().cloned());
         for name in &rule.hidden_imports {

@@ -149,6 +149,8 @@ pub struct RuleEffects {
     pub sources_on_disk: Vec<String>,
     /// So are the standard library's (`stdlib-sources-on-disk`).
     pub stdlib_sources_on_disk: bool,
+    /// Directories whose shared libraries are data (`libraries-on-disk`).
+    pub libraries_on_disk: Vec<String>,
     /// Environment variables the program starts with, unless set.
     pub env: std::collections::BTreeMap<String, String>,
     /// Distributions whose metadata goes in: named by rules, read by name

@@ -19,7 +19,10 @@ const CODE_SUFFIXES: [&str; 7] = [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib"
 /// cannot be bundled.
 pub fn package_data(graph: &Graph) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let mut out = Vec::new();
-    let mut walk = Walk::default();
+    let mut walk = Walk {
+        libraries_on_disk: &graph.rules.libraries_on_disk,
+        ..Walk::default()
+    };
     for (_, m) in graph.iter() {
         let wanted = m.origin != Origin::Stdlib
             || graph
@@ -46,7 +49,10 @@ pub fn package_data(graph: &Graph) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) 
 }
 
 #[derive(Default)]
-struct Walk {
+struct Walk<'a> {
+    /// Archive directories whose shared libraries are data (a rule's
+    /// `libraries-on-disk`: Qt loads its plug-ins from files by path).
+    libraries_on_disk: &'a [String],
     /// Directories already walked (canonical): a symlink loop ends here.
     seen: std::collections::HashSet<PathBuf>,
     warnings: Vec<Diagnostic>,
@@ -68,7 +74,7 @@ const IGNORED: [&str; 9] = [
 /// Deeper than this, a data directory is almost surely a symlink loop.
 const MAX_DEPTH: usize = 32;
 
-impl Walk {
+impl Walk<'_> {
     /// Data files directly in `dir` and in its subdirectories that are not
     /// packages of their own (those collect their own data when bundled).
     fn collect(
@@ -113,7 +119,12 @@ impl Walk {
                     // Type stubs in a directory that is not a package are
                     // data read by path: mypy's typeshed (a stub beside a
                     // module in a package is only for type checkers).
-                    || (depth > 0 && name.ends_with(".pyi")))
+                    || (depth > 0 && name.ends_with(".pyi"))
+                    || (!name.ends_with(".py")
+                        && self
+                            .libraries_on_disk
+                            .iter()
+                            .any(|d| archive_path.starts_with(&format!("{d}/")))))
             {
                 out.push((archive_path, path));
             }

@@ -373,6 +373,7 @@ pub fn hooks_json(rules: &pyfreeze::rules::Rules) -> serde_json::Value {
                 "collect_submodules": r.collect_submodules,
                 "sources_on_disk": r.sources_on_disk,
                 "stdlib_sources_on_disk": r.stdlib_sources_on_disk,
+                "libraries_on_disk": r.libraries_on_disk,
                 "exclude": r.exclude,
                 "entry_point_groups": r.entry_point_groups,
                 "requires_runtime": r.requires_runtime,

@@ -43,6 +43,9 @@ pub struct Rule {
     pub sources_on_disk: Vec<String>,
     /// The standard library's sources in the bundle go on disk too.
     pub stdlib_sources_on_disk: bool,
+    /// Directories (`pkg/sub`, under site-packages) whose shared libraries
+    /// are data: written to disk with the data files.
+    pub libraries_on_disk: Vec<String>,
     pub copy_metadata: Vec<String>,
     pub entry_point_groups: Vec<String>,
     pub drop_imports: Vec<String>,
@@ -220,6 +223,8 @@ struct Raw {
     #[serde(default)]
     stdlib_sources_on_disk: bool,
     #[serde(default)]
+    libraries_on_disk: Vec<String>,
+    #[serde(default)]
     copy_metadata: Vec<String>,
     #[serde(default)]
     entry_point_groups: Vec<String>,
@@ -254,6 +259,8 @@ enum OneOrMany {
     One(String),
     Many(Vec<String>),
 }
+
+use pyfreeze_bundle::launch::ROOT_PLACEHOLDER as ROOT;
 
 const RUNTIMES: [&str; 2] = ["rustpython", "cpython"];
 const PLATFORMS: [&str; 3] = ["linux", "darwin", "win32"];
@@ -293,6 +300,22 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
             ("optional", &raw.optional),
         ] {
             check_module_names(&at, key, names)?;
+        }
+        if let Some(bad) = raw
+            .libraries_on_disk
+            .iter()
+            .find(|d| d.contains('\\') || !pyfreeze_bundle::reader::is_safe_relative_path(d))
+        {
+            bail!(
+                "{at}: libraries-on-disk {bad:?}: expected a directory under site-packages, written with `/` (\"PySide6/Qt/plugins\")"
+            );
+        }
+        if let Some((name, _)) = raw.env.iter().find(|(_, v)| {
+            v.contains('{') && !v.replace(ROOT, "").chars().all(|c| c != '{' && c != '}')
+        }) {
+            bail!(
+                "{at}: env {name}: the only placeholder is {ROOT} (the bundle's directory, sys._MEIPASS)"
+            );
         }
         let version = raw
             .when
@@ -337,6 +360,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
             collect_data: raw.collect_data,
             sources_on_disk: raw.sources_on_disk,
             stdlib_sources_on_disk: raw.stdlib_sources_on_disk,
+            libraries_on_disk: raw.libraries_on_disk,
             copy_metadata: raw.copy_metadata,
             entry_point_groups: raw.entry_point_groups,
             drop_imports: raw.drop_imports,
