@@ -51,6 +51,8 @@ pub enum Diagnostic {
     ExcludedByRule {
         module: String,
         why: String,
+        /// The runtime that has the module, if another one does.
+        runtime: Option<String>,
         site: ImportSite,
         chain: String,
     },
@@ -157,6 +159,7 @@ impl fmt::Display for Diagnostic {
                 why,
                 site,
                 chain,
+                ..
             } => write!(
                 f,
                 "module {module} is left out of the bundle: {why} ({site}; {chain})"

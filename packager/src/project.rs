@@ -146,6 +146,11 @@ pub fn cpython_instead(program: &ProgramOptions, project: &Project) -> Option<Pr
             crate::Diagnostic::NeedsRuntime {
                 package, runtime, ..
             } if runtime == "cpython" => Some(format!("package {package}")),
+            crate::Diagnostic::ExcludedByRule {
+                module,
+                runtime: Some(runtime),
+                ..
+            } if runtime == "cpython" => Some(format!("module {module}")),
             _ => None,
         })?;
     let mut with_cpython = program.clone();

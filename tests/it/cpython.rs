@@ -632,3 +632,51 @@ fn modules_a_package_imports_from_its_own_directory_on_sys_path_load_as_top_leve
     assert!(got.status.success(), "{}", text(&got.stderr));
     assert_eq!(text(&got.stdout), text(&expected.stdout));
 }
+
+/// tkinter (and turtle) need Tcl/Tk through _tkinter, which RustPython has
+/// not: a plain build of a program that imports it takes the CPython
+/// runtime, where Tcl runs; asked for by name, RustPython stays and the
+/// warning names the way out; an optional import changes nothing.
+#[test]
+fn a_tkinter_program_is_built_with_the_cpython_runtime() {
+    let python = python();
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "gui.py",
+                "import tkinter\nt = tkinter.Tcl()\nprint(t.eval('expr {6*7}'), t.eval('string toupper tk'))\n",
+            ),
+            (
+                "maybe.py",
+                "try:\n    import tkinter\nexcept ImportError:\n    tkinter = None\nprint(tkinter is None)\n",
+            ),
+        ],
+    );
+    let venv = fake_venv(dir.path(), &[]);
+    let build = |script: &str, extra: &[&str]| {
+        let mut a = vec!["build", script, "-o", "app", "--python"];
+        a.push(python.to_str().unwrap());
+        a.extend(["--venv", venv.to_str().unwrap()]);
+        a.extend_from_slice(extra);
+        pyfreeze(dir.path(), a)
+    };
+    let start = || output_of(Command::new(dir.path().join("app")).stdin(Stdio::null()));
+    let plain = build("gui.py", &[]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    assert_contains(&text(&plain.stderr), "building with the CPython runtime");
+    assert_contains(&text(&plain.stderr), "module tkinter");
+    let got = start();
+    assert_eq!(text(&got.stdout), "42 TK\n", "{}", text(&got.stderr));
+    let kept = build("gui.py", &["--runtime", "rustpython"]);
+    assert!(kept.status.success(), "{}", text(&kept.stderr));
+    assert_contains(&text(&kept.stderr), "--runtime cpython");
+    assert!(!start().status.success(), "RustPython has no tkinter");
+    let optional = build("maybe.py", &[]);
+    assert!(optional.status.success(), "{}", text(&optional.stderr));
+    assert!(!text(&optional.stderr).contains("CPython runtime"));
+    assert_eq!(text(&start().stdout), "True\n");
+    let shown = text(&pyfreeze(dir.path(), ["inspect", "app"]).stdout);
+    assert_contains(&shown, "RustPython");
+}

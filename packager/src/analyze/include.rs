@@ -38,8 +38,16 @@ impl Walker<'_> {
         // no false alarms. What every program needs is not.
         let optional = rule.trigger != Trigger::Always;
         for name in &rule.exclude {
-            self.excludes.push((name.clone(), Some(rule.why.clone())));
+            self.excludes.push((
+                name.clone(),
+                Some(super::Exclusion {
+                    why: rule.why.clone(),
+                    runtime: rule.requires_runtime.clone(),
+                }),
+            ));
         }
+        // A rule that leaves modules out names the runtime that has them; it
+        // matters only where the program imports one (see Exclusion).
         if let (Some(needed), Trigger::Module(package)) = (&rule.requires_runtime, &rule.trigger)
             && needed != self.runtime.rule_name()
         {
@@ -151,7 +159,7 @@ impl Walker<'_> {
     }
 
     /// Left out by `--exclude-module` (`Some(None)`) or a rule (`Some(why)`).
-    pub(super) fn exclusion(&self, name: &str) -> Option<Option<String>> {
+    pub(super) fn exclusion(&self, name: &str) -> Option<Option<super::Exclusion>> {
         self.excludes
             .iter()
             .find(|(x, _)| is_within(name, x))

@@ -53,7 +53,7 @@ pub enum Kind {
     Foreign,
     /// Left out on purpose: `--exclude-module`, or a package rule (with its why).
     Excluded {
-        rule: Option<String>,
+        rule: Option<Exclusion>,
     },
     /// A compiled extension module (`.so`): bundled for a runtime that loads
     /// them, else a module the program cannot import.
@@ -137,6 +137,16 @@ impl Module {
 }
 
 /// What the package rules that fired asked of the rest of the build.
+/// Why a rule leaves a module out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub why: String,
+    /// The runtime that does have the module (the rule's `requires-runtime`):
+    /// a program that needs it is built with that runtime when the choice is
+    /// pyfreeze's (tkinter: CPython).
+    pub runtime: Option<String>,
+}
+
 #[derive(Debug, Default)]
 pub struct RuleEffects {
     /// `pygments.toml: pygments` for each rule that fired, in order.

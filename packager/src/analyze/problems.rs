@@ -32,9 +32,10 @@ pub fn unsatisfied(graph: &Graph, runtime: &dyn Runtime) -> Vec<Diagnostic> {
                 site,
                 chain,
             },
-            Kind::Excluded { rule: Some(why) } => Diagnostic::ExcludedByRule {
+            Kind::Excluded { rule: Some(rule) } => Diagnostic::ExcludedByRule {
                 module,
-                why: why.clone(),
+                why: rule.why.clone(),
+                runtime: rule.runtime.clone(),
                 site,
                 chain,
             },

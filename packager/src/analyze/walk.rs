@@ -76,7 +76,7 @@ pub(super) struct Walker<'a> {
     pub(super) builtins: HashSet<String>,
     pub(super) foreign: HashSet<&'static str>,
     /// `--exclude-module`s, then rule excludes as their rules fire (with why).
-    pub(super) excludes: Vec<(String, Option<String>)>,
+    pub(super) excludes: Vec<(String, Option<super::Exclusion>)>,
     /// Name of the module that runs as `__main__` (its `__main__` guards count).
     pub(super) entry_name: String,
     /// Package directories collected so far (canonical): a loop ends there.
