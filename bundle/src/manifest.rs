@@ -133,8 +133,10 @@ pub struct ModuleRecord {
     /// Archive path of the source, when carried.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// The source is also written to disk with the data files, for code that
-    /// lists or reads its package's files there (a rule's `sources-on-disk`).
+    /// The source (of an extension module: its file) is also written to disk
+    /// with the data files, for code that lists or reads its package's files
+    /// there (a rule's `sources-on-disk`), or loads a library by path
+    /// (`libraries-on-disk`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub on_disk: bool,
 }

@@ -49,9 +49,14 @@ pub fn is_data_file<'b>(bundle: &'b Bundle<'_>) -> impl Fn(&FileRecord) -> bool 
         .modules
         .iter()
         .flat_map(|r| {
-            // A source a rule wants on disk goes there with the data files.
+            // A source a rule wants on disk goes there with the data files;
+            // so does an extension module's file (a library loaded by path).
             let source = r.source.iter().filter(|_| !r.on_disk);
-            r.code.iter().chain(source)
+            let code = r
+                .code
+                .iter()
+                .filter(|_| !(r.on_disk && r.kind == crate::ModuleKind::Extension));
+            code.chain(source)
         })
         .map(String::as_str)
         .collect();

@@ -120,16 +120,27 @@ impl Walk<'_> {
                     // data read by path: mypy's typeshed (a stub beside a
                     // module in a package is only for type checkers).
                     || (depth > 0 && name.ends_with(".pyi"))
-                    || (!name.ends_with(".py")
-                        && self
-                            .libraries_on_disk
-                            .iter()
-                            .any(|d| archive_path.starts_with(&format!("{d}/")))))
+                    || on_disk(self.libraries_on_disk, &archive_path))
             {
                 out.push((archive_path, path));
             }
         }
     }
+}
+
+/// Whether `archive_path` is a shared library that a rule's
+/// `libraries-on-disk` puts on disk.
+pub fn library_on_disk(rules: &crate::analyze::RuleEffects, archive_path: &str) -> bool {
+    on_disk(&rules.libraries_on_disk, archive_path)
+}
+
+fn on_disk(dirs: &[String], archive_path: &str) -> bool {
+    [".so", ".pyd", ".dylib"]
+        .iter()
+        .any(|s| archive_path.ends_with(s))
+        && dirs
+            .iter()
+            .any(|d| archive_path.starts_with(&format!("{d}/")))
 }
 
 /// `--add-data SRC:DEST`: a file, or a directory (recursively), placed at

@@ -115,6 +115,9 @@ pub fn write_archive(
                     native_compression,
                 )?;
             }
+            // Under a rule's libraries-on-disk, the file is also written to
+            // disk, where code loads it by path (PyCryptodome's ctypes).
+            let on_disk = data::library_on_disk(&graph.rules, &path);
             records.push(ModuleRecord {
                 name: m.name.clone(),
                 kind: ModuleKind::Extension,
@@ -122,7 +125,7 @@ pub fn write_archive(
                 path: path.clone(),
                 code: Some(path),
                 source: None,
-                on_disk: false,
+                on_disk,
             });
         }
     }
@@ -237,6 +240,8 @@ fn add_data_files(
                     first: first.clone(),
                 }),
                 Some(_) => {}
+                // An extension module's file, which goes on disk too.
+                None if data::library_on_disk(&project.graph.rules, &path) => {}
                 None => warnings.push(Diagnostic::DataPathIsModule { file, path }),
             }
             continue;
