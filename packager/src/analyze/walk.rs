@@ -664,10 +664,14 @@ impl Walker<'_> {
             return;
         }
         let rules = self.rules;
-        let dropped = rules
-            .for_module(&self.graph[importer].name)
-            .any(|r| r.drop_imports.iter().any(|d| is_within(&base, d)));
-        if dropped {
+        let importer_name = self.graph[importer].name.clone();
+        // `from . import sub` drops as `import pkg.sub` does.
+        let dropped = |name: &str| {
+            rules
+                .for_module(&importer_name)
+                .any(|r| r.drop_imports.iter().any(|d| is_within(name, d)))
+        };
+        if dropped(&base) {
             return;
         }
         // A fallback whose primaries are all there never runs.
@@ -697,9 +701,11 @@ impl Walker<'_> {
         self.edge(importer, found, import);
         if self.graph[found].is_package() {
             for name in import.names.iter().filter(|n| *n != "*") {
-                if let Some(sub) =
-                    self.try_submodule(found, &format!("{base}.{name}"), importer, import.line)
-                {
+                let sub_name = format!("{base}.{name}");
+                if dropped(&sub_name) {
+                    continue;
+                }
+                if let Some(sub) = self.try_submodule(found, &sub_name, importer, import.line) {
                     self.edge(importer, sub, import);
                 }
             }
@@ -843,7 +849,11 @@ mod tests {
             &[
                 ("main.py", "import plug\n"),
                 ("plug/__init__.py", "import plug.cli\n"),
-                ("plug/cli.py", "import argparse_like\n"),
+                (
+                    "plug/cli.py",
+                    "import argparse_like\nfrom . import qtbits\n",
+                ),
+                ("plug/qtbits.py", ""),
                 ("plug/loaders/__init__.py", ""),
                 ("plug/loaders/a.py", "import plug.loaders.deep.b\n"),
                 ("plug/loaders/deep/b.py", ""),
@@ -864,7 +874,7 @@ optional = ["gone"]
 [[rule]]
 module = "plug.cli"
 why = "the command line is never run frozen"
-drop-imports = ["argparse_like"]
+drop-imports = ["argparse_like", "plug.qtbits"]
 
 [[rule]]
 module = "unrelated"
