@@ -680,3 +680,86 @@ fn a_tkinter_program_is_built_with_the_cpython_runtime() {
     let shown = text(&pyfreeze(dir.path(), ["inspect", "app"]).stdout);
     assert_contains(&shown, "RustPython");
 }
+
+/// `cc` builds a shared library in `dir`.
+fn cc(dir: &Path, source: &str, out: &str, args: &[&str]) {
+    let c = dir.join(format!("{out}.c"));
+    std::fs::write(&c, source).unwrap();
+    let built = Command::new("cc")
+        .args(["-shared", "-fPIC", "-o", out])
+        .arg(&c)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("cc (gcc) builds the test's libraries");
+    assert!(built.status.success(), "cc: {}", text(&built.stderr));
+}
+
+/// A package that loads its native library by path with ctypes (lightgbm,
+/// xgboost, llvmlite): the library is on disk under sys._MEIPASS, with the
+/// wheel library it needs where its RPATH says (`$ORIGIN/../../calc.libs`,
+/// as auditwheel writes). An extension module nothing imports stays out.
+#[test]
+fn libraries_loaded_by_path_with_ctypes_are_on_disk_with_what_they_need() {
+    let python = python();
+    let suffix = ext_suffix(&python);
+    let dir = scratch();
+    let venv = fake_venv(
+        dir.path(),
+        &[(
+            "calc/__init__.py",
+            "import ctypes, os\n\
+             _lib = ctypes.CDLL(os.path.join(os.path.dirname(__file__), 'lib', 'libcalc.so'))\n\
+             def answer():\n    return _lib.answer()\n",
+        )],
+    );
+    let site = venv.join("lib/python3.11/site-packages");
+    std::fs::create_dir_all(site.join("calc.libs")).unwrap();
+    std::fs::create_dir_all(site.join("calc/lib")).unwrap();
+    cc(
+        &site.join("calc.libs"),
+        "int helper(void) { return 21; }\n",
+        "libhelper-1a2b.so.1",
+        &["-Wl,-soname,libhelper-1a2b.so.1"],
+    );
+    cc(
+        &site.join("calc/lib"),
+        "int helper(void);\nint answer(void) { return 2 * helper(); }\n",
+        "libcalc.so",
+        &[
+            "../../calc.libs/libhelper-1a2b.so.1",
+            "-Wl,-rpath,$ORIGIN/../../calc.libs",
+        ],
+    );
+    cc(
+        &site.join("calc"),
+        "void *PyInit__unused(void) { return 0; }\n",
+        &format!("_unused{suffix}"),
+        &[],
+    );
+    write_tree(
+        dir.path(),
+        &[("main.py", "import calc\nprint(calc.answer())\n")],
+    );
+    let mut extra = with(&python);
+    extra.extend(["--venv".to_string(), venv.display().to_string()]);
+    let exe = dir.path().join("app");
+    freeze(&dir.path().join("main.py"), &exe, &args(&extra));
+    let got = output_of(
+        Command::new(&exe)
+            .env("PYFREEZE_DATA_DIR", dir.path().join("data"))
+            .stdin(Stdio::null()),
+    );
+    assert_eq!(text(&got.stdout), "42\n", "{}", text(&got.stderr));
+    let files: Vec<String> = manifest(&exe).files.into_iter().map(|r| r.path).collect();
+    for wanted in ["calc/lib/libcalc.so", "calc.libs/libhelper-1a2b.so.1"] {
+        assert!(
+            files.iter().any(|f| f == wanted),
+            "{wanted} missing: {files:?}"
+        );
+    }
+    assert!(
+        !files.iter().any(|f| f.contains("_unused")),
+        "an extension module nothing imports is bundled: {files:?}"
+    );
+}

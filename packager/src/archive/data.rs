@@ -15,9 +15,17 @@ use std::path::{Path, PathBuf};
 const CODE_SUFFIXES: [&str; 7] = [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".pyi"];
 
 /// (archive path, file on disk) of every data file in the bundled packages
-/// (stdlib packages only when a rule asks), and warnings about files that
-/// cannot be bundled.
-pub fn package_data(graph: &Graph) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+/// (stdlib packages only when a rule asks); the packages' other `.so` files
+/// (archive path, file): extension modules the graph did not take, or
+/// libraries that code loads by path (ctypes), which a runtime that loads
+/// native code sorts out; and warnings about files that cannot be bundled.
+pub fn package_files(
+    graph: &Graph,
+) -> (
+    Vec<(String, PathBuf)>,
+    Vec<(String, PathBuf)>,
+    Vec<Diagnostic>,
+) {
     let mut out = Vec::new();
     let mut walk = Walk {
         libraries_on_disk: &graph.rules.libraries_on_disk,
@@ -45,7 +53,10 @@ pub fn package_data(graph: &Graph) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) 
     }
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0);
-    (out, walk.warnings)
+    let mut native = std::mem::take(&mut walk.native);
+    native.sort();
+    native.dedup_by(|a, b| a.0 == b.0);
+    (out, native, walk.warnings)
 }
 
 #[derive(Default)]
@@ -53,6 +64,8 @@ struct Walk<'a> {
     /// Archive directories whose shared libraries are data (a rule's
     /// `libraries-on-disk`: Qt loads its plug-ins from files by path).
     libraries_on_disk: &'a [String],
+    /// `.so` files that are not data: see [`package_files`].
+    native: Vec<(String, PathBuf)>,
     /// Directories already walked (canonical): a symlink loop ends here.
     seen: std::collections::HashSet<PathBuf>,
     warnings: Vec<Diagnostic>,
@@ -115,6 +128,11 @@ impl Walk<'_> {
                     self.collect(&path, &archive_path, depth + 1, out);
                 }
             } else if meta.is_file()
+                && !on_disk(self.libraries_on_disk, &archive_path)
+                && is_shared_library_name(&name)
+            {
+                self.native.push((archive_path, path));
+            } else if meta.is_file()
                 && (!CODE_SUFFIXES.iter().any(|s| name.ends_with(s))
                     // Type stubs in a directory that is not a package are
                     // data read by path: mypy's typeshed (a stub beside a
@@ -132,6 +150,11 @@ impl Walk<'_> {
 /// `libraries-on-disk` puts on disk.
 pub fn library_on_disk(rules: &crate::analyze::RuleEffects, archive_path: &str) -> bool {
     on_disk(&rules.libraries_on_disk, archive_path)
+}
+
+/// `x.so`, `x.abi3.so`, `libfoo.so.1.2`: an ELF shared object by its name.
+fn is_shared_library_name(name: &str) -> bool {
+    name.ends_with(".so") || name.contains(".so.")
 }
 
 fn on_disk(dirs: &[String], archive_path: &str) -> bool {

@@ -144,8 +144,9 @@ pub fn write_archive(
         });
     }
     let metadata = add_distribution_metadata(&mut writer, project, other_compression)?;
-    let (data_sources, mut diagnostics) = add_data_files(&mut writer, project, other_compression)?;
-    let data_files = data_sources.len();
+    let (data_sources, native_files, mut diagnostics) =
+        add_data_files(&mut writer, project, other_compression)?;
+    let mut data_files = data_sources.len();
     records.sort_by(|a, b| a.name.cmp(&b.name));
     let entry = match &project.settings.entry {
         EntrySpec::Script(_) => Entry::Script {
@@ -165,6 +166,7 @@ pub fn write_archive(
         graph,
         modules: &records,
         files: &files,
+        native_files: &native_files,
         read: &|path| writer.get(path).map(<[u8]>::to_vec),
         entry: &entry,
         optimize: opts.optimize,
@@ -175,6 +177,7 @@ pub fn write_archive(
         writer.add(path, bytes, compression)?;
     }
     diagnostics.extend(payload.diagnostics);
+    data_files += payload.data_files;
     let manifest = Manifest {
         format: pyfreeze_bundle::FORMAT_VERSION,
         bytecode: project.runtime.bytecode_format(),
@@ -225,8 +228,8 @@ fn add_data_files(
     writer: &mut BundleWriter,
     project: &Project,
     compression: Compression,
-) -> Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
-    let (package_data, mut warnings) = data::package_data(&project.graph);
+) -> Result<(Vec<PathBuf>, Vec<(String, PathBuf)>, Vec<Diagnostic>)> {
+    let (package_data, native_files, mut warnings) = data::package_files(&project.graph);
     let mut data_from: HashMap<String, PathBuf> = HashMap::new();
     for (path, file) in package_data
         .into_iter()
@@ -262,7 +265,12 @@ fn add_data_files(
         writer.add(path.clone(), bytes, compression)?;
         data_from.insert(path, file);
     }
-    Ok((data_from.into_values().collect(), warnings))
+    // Extension modules in the bundle are no candidates.
+    let native_files = native_files
+        .into_iter()
+        .filter(|(path, _)| !writer.contains(path))
+        .collect();
+    Ok((data_from.into_values().collect(), native_files, warnings))
 }
 
 /// The `.dist-info` directories of the distributions whose top-level

@@ -53,6 +53,9 @@ pub struct BundleContents<'a> {
     pub modules: &'a [ModuleRecord],
     /// Every archive path so far.
     pub files: &'a [String],
+    /// The packages' `.so` files that are neither bundled modules nor data
+    /// (archive path, file): see `archive::data::package_files`.
+    pub native_files: &'a [(String, PathBuf)],
     /// An archive entry's bytes, uncompressed.
     pub read: &'a dyn Fn(&str) -> Option<Vec<u8>>,
     pub entry: &'a Entry,
@@ -73,6 +76,8 @@ pub struct RuntimePayload {
     /// `prefetch`).
     pub prefetch: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// How many of `files` are data files (written to disk with the others).
+    pub data_files: usize,
 }
 
 /// Where a runtime's standard library is, for the import graph.

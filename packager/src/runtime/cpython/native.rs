@@ -81,6 +81,20 @@ pub fn linking(bytes: &[u8]) -> Result<Linking> {
     })
 }
 
+/// Whether the ELF file exports a `PyInit_*` function: an extension module,
+/// not a plain library.
+pub fn is_extension_module(bytes: &[u8]) -> bool {
+    Elf::parse(bytes).is_ok_and(|elf| {
+        elf.dynsyms.iter().any(|sym| {
+            sym.st_value != 0
+                && elf
+                    .dynstrtab
+                    .get_at(sym.st_name)
+                    .is_some_and(|name| name.starts_with("PyInit_"))
+        })
+    })
+}
+
 /// `entries` (RPATH or RUNPATH) with `$ORIGIN` read as the directory of `from`.
 pub fn expand(entries: &[String], from: &Path) -> Vec<PathBuf> {
     let origin = from.parent().unwrap_or(Path::new("/")).to_string_lossy();

@@ -5,7 +5,9 @@
 //! * `__pyfreeze__/bootstrap.zip`: the modules CPython imports while it
 //!   starts (the `encodings` package, and on 3.10 `abc`, `codecs`, `io`) and
 //!   the importer, for CPython's zipimport, which the bootloader points at it;
-//! * `__pyfreeze__/index.marshal`: the importer's index of the bundle.
+//! * `__pyfreeze__/index.marshal`: the importer's index of the bundle;
+//! * the packages' shared libraries that code loads by path (ctypes), as
+//!   data files, with the wheel libraries they need (see [`native_data`]).
 
 use super::{CPython, native};
 use crate::cache::Cache;
@@ -54,6 +56,7 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
     for order in needs.values_mut() {
         order.retain(|p| *p != libpython_path);
     }
+    native_data(&libs, c, &mut out)?;
     // Third-party extensions that need bundled libraries, and those
     // libraries, are copied into memory on a helper thread while the
     // interpreter starts (the interpreter's own, libssl and the like, only
@@ -103,6 +106,62 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
     Ok(out)
 }
 
+/// The packages' shared libraries that are neither extension modules nor
+/// needed by one: code loads them by path, with ctypes (lightgbm, xgboost,
+/// llvmlite, PyCryptodome) or as plug-ins (Qt). They go in as data files,
+/// so they are on disk under `sys._MEIPASS` as in site-packages, with the
+/// wheel's libraries they need where their RPATH names them (xgboost's
+/// `$ORIGIN/../../xgboost_cpu.libs`), for the dynamic linker to find there.
+fn native_data(libs: &Libraries, c: &BundleContents<'_>, out: &mut RuntimePayload) -> Result<()> {
+    let taken: HashSet<&str> = c.files.iter().map(String::as_str).collect();
+    let mut added: HashSet<String> = HashSet::new();
+    let mut queue: Vec<(String, PathBuf, bool)> = c
+        .native_files
+        .iter()
+        .map(|(path, file)| (path.clone(), file.clone(), true))
+        .collect();
+    while let Some((path, file, found_in_package)) = queue.pop() {
+        if taken.contains(path.as_str()) || added.contains(&path) {
+            continue;
+        }
+        let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        if libs.sources.contains(&canonical) {
+            continue; // loaded from memory as a library already
+        }
+        let bytes =
+            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let Ok(linking) = native::linking(&bytes) else {
+            continue; // not an ELF file: not ours to judge
+        };
+        if found_in_package && native::is_extension_module(&bytes) {
+            continue; // a module the program does not import
+        }
+        // site-packages (or the program's directory): where `path` starts.
+        let depth = path.split('/').count();
+        let Some(root) = file.ancestors().nth(depth) else {
+            continue;
+        };
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        for needed in linking.needed.iter().filter(|n| !native::is_system(n)) {
+            let Some(dep) = native::resolve(needed, &file, &linking.search, &[]) else {
+                continue;
+            };
+            let dep = std::fs::canonicalize(&dep).unwrap_or(dep);
+            if let Ok(rel) = dep.strip_prefix(&root) {
+                let rel: Vec<String> = rel
+                    .components()
+                    .map(|p| p.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                queue.push((rel.join("/"), dep, false));
+            }
+        }
+        out.files.push((path.clone(), bytes, c.compression));
+        out.data_files += 1;
+        added.insert(path);
+    }
+    Ok(())
+}
+
 fn lib_path(soname: &str) -> String {
     format!("{}/{soname}", facts::LIB_DIR)
 }
@@ -120,6 +179,8 @@ struct Libraries {
     /// Sonames being added (their dependencies are being found): a cycle
     /// stops here.
     adding: Vec<String>,
+    /// The files bundled, canonical.
+    sources: HashSet<PathBuf>,
 }
 
 impl Libraries {
@@ -153,6 +214,8 @@ impl Libraries {
             needs,
         };
         self.adding.retain(|s| s != soname);
+        self.sources
+            .insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()));
         self.found.insert(soname.to_string(), (bytes, record));
         self.order.push(soname.to_string());
         Ok(())
