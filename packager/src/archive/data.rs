@@ -14,18 +14,19 @@ use std::path::{Path, PathBuf};
 /// Files that are code (or compiled code), never data.
 const CODE_SUFFIXES: [&str; 7] = [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".pyi"];
 
-/// (archive path, file on disk) of every data file in the bundled packages
-/// (stdlib packages only when a rule asks); the packages' other `.so` files
-/// (archive path, file): extension modules the graph did not take, or
-/// libraries that code loads by path (ctypes), which a runtime that loads
-/// native code sorts out; and warnings about files that cannot be bundled.
-pub fn package_files(
-    graph: &Graph,
-) -> (
-    Vec<(String, PathBuf)>,
-    Vec<(String, PathBuf)>,
-    Vec<Diagnostic>,
-) {
+/// Files of the bundled packages (stdlib packages only when a rule asks),
+/// each as (archive path, file on disk).
+pub struct PackageFiles {
+    pub data: Vec<(String, PathBuf)>,
+    /// Shared libraries (`.so`, `libfoo.so.1`): extension modules the graph
+    /// did not take, libraries extensions need, or libraries that code loads
+    /// by path (ctypes), which a runtime that loads native code sorts out.
+    pub native: Vec<(String, PathBuf)>,
+    /// Files that cannot be bundled.
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub fn package_files(graph: &Graph) -> PackageFiles {
     let mut out = Vec::new();
     let mut walk = Walk {
         libraries_on_disk: &graph.rules.libraries_on_disk,
@@ -56,7 +57,11 @@ pub fn package_files(
     let mut native = std::mem::take(&mut walk.native);
     native.sort();
     native.dedup_by(|a, b| a.0 == b.0);
-    (out, native, walk.warnings)
+    PackageFiles {
+        data: out,
+        native,
+        warnings: walk.warnings,
+    }
 }
 
 #[derive(Default)]

@@ -144,9 +144,10 @@ pub fn write_archive(
         });
     }
     let metadata = add_distribution_metadata(&mut writer, project, other_compression)?;
-    let (data_sources, native_files, mut diagnostics) =
-        add_data_files(&mut writer, project, other_compression)?;
-    let mut data_files = data_sources.len();
+    let added = add_data_files(&mut writer, project, other_compression)?;
+    let (native_files, mut diagnostics) = (added.native, added.warnings);
+    let mut data_files = added.data.len();
+    let data_sources: Vec<PathBuf> = added.data.into_iter().map(|(_, file)| file).collect();
     records.sort_by(|a, b| a.name.cmp(&b.name));
     let entry = match &project.settings.entry {
         EntrySpec::Script(_) => Entry::Script {
@@ -222,14 +223,19 @@ fn extension_path(name: &str, file: &std::path::Path) -> String {
     }
 }
 
-/// Package data and `--add-data` files: how many were added, and warnings
-/// about those that could not be.
+/// Add package data and `--add-data` files; say which were added (from
+/// where), the packages' shared libraries left for the runtime, and
+/// warnings about files that could not be added.
 fn add_data_files(
     writer: &mut BundleWriter,
     project: &Project,
     compression: Compression,
-) -> Result<(Vec<PathBuf>, Vec<(String, PathBuf)>, Vec<Diagnostic>)> {
-    let (package_data, native_files, mut warnings) = data::package_files(&project.graph);
+) -> Result<data::PackageFiles> {
+    let data::PackageFiles {
+        data: package_data,
+        native: native_files,
+        mut warnings,
+    } = data::package_files(&project.graph);
     let mut data_from: HashMap<String, PathBuf> = HashMap::new();
     for (path, file) in package_data
         .into_iter()
@@ -270,7 +276,11 @@ fn add_data_files(
         .into_iter()
         .filter(|(path, _)| !writer.contains(path))
         .collect();
-    Ok((data_from.into_values().collect(), native_files, warnings))
+    Ok(data::PackageFiles {
+        data: data_from.into_iter().collect(),
+        native: native_files,
+        warnings,
+    })
 }
 
 /// The `.dist-info` directories of the distributions whose top-level
