@@ -681,6 +681,44 @@ fn a_tkinter_program_is_built_with_the_cpython_runtime() {
     assert_contains(&shown, "RustPython");
 }
 
+/// A Tk window (ttk widgets, a canvas, a button's command, the main loop)
+/// in a virtual X server: Tk's own script library comes with the bundle.
+#[test]
+fn a_tk_window_works_under_an_x_server() {
+    let python = python();
+    let source = "import tkinter as tk\nfrom tkinter import ttk\n\
+        root = tk.Tk()\nvar = tk.StringVar(value='start')\nttk.Label(root, textvariable=var).pack()\n\
+        b = ttk.Button(root, text='go', command=lambda: var.set('clicked'))\nb.pack()\n\
+        c = tk.Canvas(root, width=40, height=40)\nc.create_oval(2, 2, 30, 30, fill='red')\nc.pack()\n\
+        root.update()\nb.invoke()\nprint(var.get(), ttk.Style().theme_use(), len(c.find_all()))\n\
+        root.after(20, root.destroy)\nroot.mainloop()\nprint('closed')\n";
+    let f = freeze_tree(&[("main.py", source)], &args(&with(&python)));
+    let in_x = |program: &mut Command| {
+        output_of(
+            Command::new("xvfb-run")
+                .arg("-a")
+                .arg(program.get_program())
+                .args(program.get_args())
+                .current_dir(f.dir.path())
+                .stdin(Stdio::null()),
+        )
+    };
+    let expected = in_x(Command::new(&python).arg("main.py"));
+    assert!(
+        expected.status.success(),
+        "xvfb-run (Debian: xvfb) and python's tkinter: {}",
+        text(&expected.stderr)
+    );
+    assert_eq!(text(&expected.stdout), "clicked default 1\nclosed\n");
+    let got = in_x(&mut Command::new(&f.exe));
+    assert_eq!(
+        text(&got.stdout),
+        text(&expected.stdout),
+        "{}",
+        text(&got.stderr)
+    );
+}
+
 /// `cc` builds a shared library in `dir`.
 fn cc(dir: &Path, source: &str, out: &str, args: &[&str]) {
     let c = dir.join(format!("{out}.c"));
