@@ -136,7 +136,6 @@ impl Module {
     }
 }
 
-/// What the package rules that fired asked of the rest of the build.
 /// Why a rule leaves a module out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exclusion {
@@ -147,6 +146,7 @@ pub struct Exclusion {
     pub runtime: Option<String>,
 }
 
+/// What the package rules that fired asked of the rest of the build.
 #[derive(Debug, Default)]
 pub struct RuleEffects {
     /// `pygments.toml: pygments` for each rule that fired, in order.

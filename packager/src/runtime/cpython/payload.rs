@@ -125,17 +125,25 @@ fn native_data(libs: &Libraries, c: &BundleContents<'_>, out: &mut RuntimePayloa
             continue;
         }
         let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
-        if libs.sources.contains(&canonical) {
-            continue; // loaded from memory as a library already
+        // Loaded from memory as a library already. (A dependency goes on
+        // disk all the same: a library loaded by path may come first.)
+        if found_in_package && libs.sources.contains(&canonical) {
+            continue;
         }
-        let bytes =
-            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-        let Ok(linking) = native::linking(&bytes) else {
+        let opened = std::fs::File::open(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        // SAFETY: read-only, for the build; mapped so that judging the
+        // extension modules the program does not import reads only their
+        // headers and symbol tables.
+        let map = unsafe { memmap2::Mmap::map(&opened) }
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let Ok(linking) = native::linking(&map) else {
             continue; // not an ELF file: not ours to judge
         };
-        if found_in_package && native::is_extension_module(&bytes) {
+        if found_in_package && native::is_extension_module(&map) {
             continue; // a module the program does not import
         }
+        let bytes = map.to_vec();
         // site-packages (or the program's directory): where `path` starts.
         let depth = path.split('/').count();
         let Some(root) = file.ancestors().nth(depth) else {
