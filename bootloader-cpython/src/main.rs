@@ -50,7 +50,7 @@ fn main() {
     let (root, materialized) = launch::bundle_root(bundle, &started.exe, &argv);
     trace.mark("data files");
 
-    let mut loader = memload::Loader::new(bundle);
+    let mut loader = memload::Loader::new(bundle, &root);
     // What CPython imports while it starts, for its zipimport.
     let bootstrap = match loader.extension(cpython::BOOTSTRAP_PATH) {
         Ok(path) => path,

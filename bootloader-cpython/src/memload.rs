@@ -25,7 +25,9 @@
 //! `/proc/self/maps`, `dl_iterate_phdr` and `dladdr` all name the same file,
 //! by a name that ends as the library's does, and `dlopen` of that name
 //! finds it: threadpoolctl, which scikit-learn limits BLAS and OpenMP
-//! threads with, finds OpenBLAS and libgomp that way (in the maps).
+//! threads with, finds OpenBLAS and libgomp that way (in the maps). An
+//! extension module is renamed to its `__file__` instead (under
+//! `sys._MEIPASS`), for code that `dlopen`s a module by its `__file__`.
 //!
 //! Where memory loading is refused (`vm.memfd_noexec=2`, SELinux, no
 //! `/proc`), or `PYFREEZE_NATIVE_FROM_DISK=1` asks for it, the bundle's
@@ -48,9 +50,12 @@ pub const FROM_DISK_VAR: &str = "PYFREEZE_NATIVE_FROM_DISK";
 
 pub struct Loader {
     bundle: &'static Bundle<'static>,
-    /// The memfd paths of the extension modules handed out, to rename each
-    /// once CPython has loaded it.
-    in_memory: std::collections::HashSet<String>,
+    /// The bundle's root (`sys._MEIPASS`): extension modules are named
+    /// under it, by their `__file__`.
+    root: String,
+    /// The memfd paths of the extension modules handed out, with their
+    /// archive paths, to rename each once CPython has loaded it.
+    in_memory: HashMap<String, String>,
     /// Sonames of the bundle's libraries, and which are loaded.
     bundled: std::collections::HashSet<String>,
     loaded: std::collections::HashSet<String>,
@@ -126,11 +131,12 @@ impl Prefetched {
 }
 
 impl Loader {
-    pub fn new(bundle: &'static Bundle<'static>) -> Loader {
+    pub fn new(bundle: &'static Bundle<'static>, root: &str) -> Loader {
         let from_disk = std::env::var_os(FROM_DISK_VAR).is_some_and(|v| v == "1");
         Loader {
             bundle,
-            in_memory: std::collections::HashSet::new(),
+            root: root.to_string(),
+            in_memory: HashMap::new(),
             called_lazily: std::collections::HashSet::new(),
             bundled: bundle
                 .manifest
@@ -188,7 +194,9 @@ impl Loader {
             }
             match dlopen(&file, lazy, global || lazy) {
                 Ok(handle) => {
-                    show_as(handle, &file);
+                    if let Some(name) = link_target(&file) {
+                        show_as(handle, &name);
+                    }
                     return Ok(handle);
                 }
                 // Executable memory refused: from disk instead, from now on.
@@ -205,17 +213,17 @@ impl Loader {
     pub fn extension(&mut self, path: &str) -> Result<String, String> {
         if !self.from_disk {
             let (file, _) = self.memfd_with(path, |_| false)?;
-            self.in_memory.insert(file.clone());
+            self.in_memory.insert(file.clone(), path.to_string());
             return Ok(file);
         }
         self.on_disk(path)
     }
 
     /// CPython has loaded the extension module it was given `location` for:
-    /// rename it (see [`show_as`]).
+    /// rename it to its `__file__` (see [`show_as`]).
     pub fn loaded(&mut self, location: &str) {
-        if self.in_memory.remove(location) {
-            rename_loaded(location);
+        if let Some(path) = self.in_memory.remove(location) {
+            rename_loaded(location, &format!("{}/{path}", self.root));
         }
     }
 
@@ -353,13 +361,24 @@ fn dlopen(file: &str, lazy: bool, global: bool) -> Result<*mut c_void, String> {
     }
 }
 
-/// Rename the object `handle`, loaded from the memfd path `file`, to where
-/// that path links (`/memfd:pyfreeze/... (deleted)`) in the dynamic linker's
-/// list: its `link_map`'s `l_name` (public in `<link.h>`), which is what
+/// Where the memfd path `file` links: `/memfd:pyfreeze/... (deleted)`.
+fn link_target(file: &str) -> Option<String> {
+    std::fs::read_link(file)
+        .ok()
+        .and_then(|p| p.into_os_string().into_string().ok())
+}
+
+/// Rename the object `handle` to `name` in the dynamic linker's list: its
+/// `link_map`'s `l_name` (public in `<link.h>`), which is what
 /// `dl_iterate_phdr` and `dladdr` report and what `dlopen` matches a name
-/// against. The name is allocated with malloc, as glibc frees it if the
-/// object is ever unloaded; the one it replaces is left alone.
-fn show_as(handle: *mut c_void, file: &str) {
+/// against. A library is named as `/proc/self/maps` shows its memfd (what
+/// threadpoolctl matches); an extension module by its `__file__`, so that
+/// C code that `dlopen`s a module's `__file__` (matplotlib's `_tkagg`, for
+/// `_tkinter`) gets the loaded module, and code that finds files beside its
+/// own object with `dladdr` (onnxruntime) looks under `sys._MEIPASS`. The
+/// name is allocated with malloc, as glibc frees it if the object is ever
+/// unloaded; the one it replaces is left alone.
+fn show_as(handle: *mut c_void, name: &str) {
     /// The head of glibc's `struct link_map`, fixed by `<link.h>`.
     #[repr(C)]
     struct LinkMap {
@@ -370,10 +389,7 @@ fn show_as(handle: *mut c_void, file: &str) {
     unsafe extern "C" {
         fn dlinfo(handle: *mut c_void, request: libc::c_int, arg: *mut c_void) -> libc::c_int;
     }
-    let Some(name) = std::fs::read_link(file)
-        .ok()
-        .and_then(|p| CString::new(p.into_os_string().into_encoded_bytes()).ok())
-    else {
+    let Ok(name) = CString::new(name) else {
         return;
     };
     let mut map: *mut LinkMap = std::ptr::null_mut();
@@ -390,8 +406,8 @@ fn show_as(handle: *mut c_void, file: &str) {
 }
 
 /// After CPython has loaded an extension module from `location` (a memfd
-/// path), rename it (see [`show_as`]).
-fn rename_loaded(location: &str) {
+/// path), rename it to `name` (see [`show_as`]).
+fn rename_loaded(location: &str, name: &str) {
     let Ok(path) = CString::new(location) else {
         return;
     };
@@ -400,7 +416,7 @@ fn rename_loaded(location: &str) {
     unsafe {
         let handle = libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_NOLOAD);
         if !handle.is_null() {
-            show_as(handle, location);
+            show_as(handle, name);
             libc::dlclose(handle);
         }
     }

@@ -801,3 +801,17 @@ fn libraries_loaded_by_path_with_ctypes_are_on_disk_with_what_they_need() {
         "an extension module nothing imports is bundled: {files:?}"
     );
 }
+
+/// C code that `dlopen`s an extension module by its `__file__` gets the
+/// module already loaded from memory (matplotlib's `_tkagg` finds Tcl/Tk
+/// through `_tkinter.__file__`), and `dladdr` names it by that path.
+#[test]
+fn an_extension_module_is_known_to_the_dynamic_linker_by_its_file() {
+    let python = python();
+    let source = "import ctypes, os, _statistics\n\
+        lib = ctypes.CDLL(_statistics.__file__, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)\n\
+        print(hasattr(lib, 'PyInit__statistics'), os.path.exists(_statistics.__file__) or 'virtual')\n";
+    let f = freeze_tree(&[("main.py", source)], &args(&with(&python)));
+    let got = run(&f.exe, Vec::<&str>::new());
+    assert_eq!(text(&got.stdout), "True virtual\n", "{}", text(&got.stderr));
+}
