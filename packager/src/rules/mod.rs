@@ -310,9 +310,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
                 "{at}: libraries-on-disk {bad:?}: expected a directory under site-packages, written with `/` (\"PySide6/Qt/plugins\")"
             );
         }
-        if let Some((name, _)) = raw.env.iter().find(|(_, v)| {
-            v.contains('{') && !v.replace(ROOT, "").chars().all(|c| c != '{' && c != '}')
-        }) {
+        if let Some((name, _)) = raw
+            .env
+            .iter()
+            .find(|(_, v)| v.contains('{') && v.replace(ROOT, "").contains(['{', '}']))
+        {
             bail!(
                 "{at}: env {name}: the only placeholder is {ROOT} (the bundle's directory, sys._MEIPASS)"
             );

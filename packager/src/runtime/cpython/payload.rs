@@ -108,7 +108,8 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
 
 /// The packages' shared libraries that are neither extension modules nor
 /// needed by one: code loads them by path, with ctypes (lightgbm, xgboost,
-/// llvmlite, PyCryptodome) or as plug-ins (Qt). They go in as data files,
+/// llvmlite) or as plug-ins (Qt). (PyCryptodome's export `PyInit_`: its
+/// rule's `libraries-on-disk` puts them on disk.) They go in as data files,
 /// so they are on disk under `sys._MEIPASS` as in site-packages, with the
 /// wheel's libraries they need where their RPATH names them (xgboost's
 /// `$ORIGIN/../../xgboost_cpu.libs`), for the dynamic linker to find there.
