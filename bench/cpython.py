@@ -80,6 +80,8 @@ def main():
     python = VENV / "bin" / "python"
     version = subprocess.run([str(python), "--version"], capture_output=True, text=True).stdout.strip()
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="pyfreeze-bench-cpython-", dir=WORK))
+    # Where --native-cache executables write their native code (once).
+    os.environ["XDG_CACHE_HOME"] = str(scratch / "xdg")
     programs = [
         ("hello", ROOT / "examples" / "hello" / "hello.py", ["Alice"]),
         ("cli", ROOT / "bench" / "programs" / "cli.py", ["--count", "50"]),
@@ -90,6 +92,7 @@ def main():
     for name, script, prog_args in programs:
         exe = scratch / f"{name}-pyfreeze"
         small = scratch / f"{name}-pyfreeze-small"
+        cached = scratch / f"{name}-pyfreeze-cached"
         cold = []
         for i in range(builds):
             env = dict(os.environ, PYFREEZE_CACHE_DIR=str(scratch / f"cache-{name}-{i}"))
@@ -99,6 +102,8 @@ def main():
                 for _ in range(builds)]
         timed([str(PYFREEZE), "build", str(script), "-o", str(small), "-q", *base, "--compress", "all"],
               env=env)
+        timed([str(PYFREEZE), "build", str(script), "-o", str(cached), "-q", *base, "--native-cache"],
+              env=env)
         info = json.loads(subprocess.run([str(PYFREEZE), "inspect", "--json", str(exe)],
                                          capture_output=True, check=True).stdout)
         onefile = [pyinstaller(script, name, scratch / f"pyi-{name}", True) for _ in range(pyi_builds)]
@@ -106,7 +111,7 @@ def main():
         one_exe, dir_exe = onefile[-1][1], onedir[-1][1]
         tail = " ".join(prog_args)
         commands = [f"{python} {script} {tail}", f"{exe} {tail}", f"{small} {tail}",
-                    f"{one_exe} {tail}", f"{dir_exe} {tail}"]
+                    f"{one_exe} {tail}", f"{dir_exe} {tail}", f"{cached} {tail}"]
         # Every frozen program must print what PyInstaller's prints before its
         # time counts (hello says whether it is frozen, so not python's).
         want = subprocess.run(commands[3].split(), capture_output=True).stdout
@@ -119,10 +124,10 @@ def main():
             "name": name,
             "modules": info["modules"]["total"],
             "libraries": len(info.get("libraries", [])),
-            "start": dict(zip(("python", "pf", "small", "onefile", "onedir"), t)),
+            "start": dict(zip(("python", "pf", "small", "onefile", "onedir", "cached"), t)),
             "rss": {k: peak_rss_kb(cmd.split(), rss_runs)
-                    for k, cmd in zip(("python", "pf", "onefile", "onedir"),
-                                      (commands[0], commands[1], commands[3], commands[4]))},
+                    for k, cmd in zip(("python", "pf", "onefile", "onedir", "cached"),
+                                      (commands[0], commands[1], commands[3], commands[4], commands[5]))},
             "size": {"pf": exe.stat().st_size, "small": small.stat().st_size,
                      "onefile": onefile[-1][2], "onedir": onedir[-1][2]},
             "build": {"cold": median(cold), "warm": median(warm),
@@ -161,31 +166,34 @@ def render(rows, version, runs, builds, pyi_builds):
         f"(`--onefile`, and onedir: a directory) all use that venv. Hyperfine medians of {runs}",
         f"starts (min–max), in one run; pyfreeze builds medians of {builds} (cold: empty cache),",
         f"PyInstaller `--clean` builds medians of {pyi_builds}. \"small\" is `--compress all`",
-        "(libpython and extensions deflated too). Every executable's output was checked",
-        "against PyInstaller's before timing.",
+        "(libpython and extensions deflated too); \"cached\" is `--native-cache` (native code",
+        "written once into the per-user cache, at the first of hyperfine's warm-up starts,",
+        "and mapped from there). Every executable's output was checked against",
+        "PyInstaller's before timing.",
         "",
-        "| program | modules | python | pyfreeze | ratio to python | pyfreeze small | PyInstaller onefile | ratio to onefile | PyInstaller onedir |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| program | modules | python | pyfreeze | ratio to python | pyfreeze cached | ratio to python | pyfreeze small | PyInstaller onefile | ratio to onefile | PyInstaller onedir |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         s = r["start"]
         lines.append(
             f"| {r['name']} | {r['modules']} | {start(s['python'])} | {start(s['pf'])} | "
-            f"{ratio(s['pf'][0], s['python'][0])} | {start(s['small'])} | {start(s['onefile'])} | "
+            f"{ratio(s['pf'][0], s['python'][0])} | {start(s['cached'])} | "
+            f"{ratio(s['cached'][0], s['python'][0])} | {start(s['small'])} | {start(s['onefile'])} | "
             f"{ratio(s['pf'][0], s['onefile'][0])} | {start(s['onedir'])} |"
         )
     lines += [
         "",
-        "| program | size | small | PyInstaller onefile | small / onefile | onedir (directory) | peak RSS | python RSS | RSS ratio | onefile RSS | onedir RSS |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| program | size | small | PyInstaller onefile | small / onefile | onedir (directory) | peak RSS | python RSS | RSS ratio | cached RSS | ratio | onefile RSS | onedir RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         z, m = r["size"], r["rss"]
         lines.append(
             f"| {r['name']} | {mb(z['pf'])} | {mb(z['small'])} | {mb(z['onefile'])} | "
-            f"{ratio(z['small'], z['onefile'])} | {mb(z['onedir'])} | {m['pf'] / 1024:.0f} MB | "
-            f"{m['python'] / 1024:.0f} MB | {ratio(m['pf'], m['python'])} | {m['onefile'] / 1024:.0f} MB | "
-            f"{m['onedir'] / 1024:.0f} MB |"
+            f"{ratio(z['small'], z['onefile'])} | {mb(z['onedir'])} | {m['pf'] / 1024:.1f} MB | "
+            f"{m['python'] / 1024:.1f} MB | {ratio(m['pf'], m['python'])} | {m['cached'] / 1024:.1f} MB | "
+            f"{ratio(m['cached'], m['python'])} | {m['onefile'] / 1024:.0f} MB | {m['onedir'] / 1024:.0f} MB |"
         )
     lines += [
         "",

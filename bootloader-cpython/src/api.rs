@@ -111,6 +111,7 @@ api! {
     PyExc_OSError: *const Obj,
     PyExc_KeyboardInterrupt: *const Obj,
     _Py_NoneStruct: Obj,
+    PyImport_FrozenModules: *mut *const c_void,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Starting CPython the way a frozen program needs: isolated from the
 //! machine's Python setup, `site` not imported, no bytecode written, argv
-//! passed through untouched, the executable itself as the only search path
-//! (CPython's zipimport reads the archive's start-up modules from it).
+//! passed through untouched, and one search path while it starts: the
+//! bundle's root, where it needs none (its start-up modules are frozen,
+//! see `frozen`), or else the start-up zip.
 //!
 //! `PyConfig` changes its layout with every minor version, so the fields are
 //! written at offsets taken from each version's `cpython/initconfig.h`
@@ -140,7 +141,7 @@ pub struct Settings<'a> {
     pub executable: &'a str,
     /// `sys.prefix` and friends: the bundle's root.
     pub home: &'a str,
-    /// The only entry of `sys.path` while CPython starts: the executable.
+    /// The only entry of `sys.path` while CPython starts.
     pub search_path: &'a str,
     pub optimize: u8,
 }
@@ -428,6 +429,11 @@ mod tests {
             for f in fields {
                 src += &format!("printf(\"{f}=%zu\\n\", offsetof(PyConfig, {f}));\n");
             }
+            src += "printf(\"frozen=%zu\\nfrozen_size=%zu\\n\", sizeof(struct _frozen), offsetof(struct _frozen, size));\n";
+            if layout.minor >= 11 {
+                src +=
+                    "printf(\"frozen_is_package=%zu\\n\", offsetof(struct _frozen, is_package));\n";
+            }
             if layout.safe_path.is_some() {
                 src += "printf(\"safe_path=%zu\\nuse_frozen_modules=%zu\\n\", offsetof(PyConfig, safe_path), offsetof(PyConfig, use_frozen_modules));\n";
             }
@@ -483,6 +489,25 @@ mod tests {
                     pre::ISOLATED,
                     pre::USE_ENVIRONMENT
                 )
+            );
+            let (entry, is_package) = crate::frozen::layout(layout.minor);
+            assert_eq!(
+                get("frozen"),
+                entry,
+                "sizeof(struct _frozen), 3.{}",
+                layout.minor
+            );
+            assert_eq!(
+                get("frozen_size"),
+                16,
+                "struct _frozen's size, 3.{}",
+                layout.minor
+            );
+            assert_eq!(
+                is_package,
+                (layout.minor >= 11).then(|| get("frozen_is_package")),
+                "struct _frozen's is_package, 3.{}",
+                layout.minor
             );
             checked.push(layout.minor);
         }

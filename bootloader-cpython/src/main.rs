@@ -12,6 +12,7 @@
 
 mod api;
 mod config;
+mod frozen;
 mod memload;
 mod native;
 
@@ -51,11 +52,6 @@ fn main() {
     trace.mark("data files");
 
     let mut loader = memload::Loader::new(bundle, &root);
-    // What CPython imports while it starts, for its zipimport.
-    let bootstrap = match loader.extension(cpython::BOOTSTRAP_PATH) {
-        Ok(path) => path,
-        Err(e) => launch::fail(&argv, &format!("cannot prepare the start-up modules: {e}")),
-    };
     let Some(libpython) = manifest
         .libraries
         .iter()
@@ -81,6 +77,21 @@ fn main() {
     }
     trace.mark("libpython");
 
+    // What CPython imports while it starts: frozen, or where the locale is
+    // not UTF-8, the encodings package from a zip for its zipimport.
+    let utf8 = frozen::utf8_locale();
+    if let Err(e) = frozen::install(&api, minor, bundle, utf8) {
+        launch::fail(&argv, &format!("cannot prepare the start-up modules: {e}"));
+    }
+    let search_path = if utf8 {
+        root.clone()
+    } else {
+        match loader.extension(cpython::BOOTSTRAP_PATH) {
+            Ok(path) => path,
+            Err(e) => launch::fail(&argv, &format!("cannot prepare the start-up modules: {e}")),
+        }
+    };
+
     let exe = started.exe.to_string_lossy().into_owned();
     let state = native::install(native::State {
         api,
@@ -95,7 +106,7 @@ fn main() {
         argv: &argv,
         executable: &exe,
         home: &root,
-        search_path: &bootstrap,
+        search_path: &search_path,
         optimize: manifest.build.optimize,
     };
     if let Err(e) = config::initialize(api, minor, &settings) {

@@ -30,9 +30,10 @@
 //! `sys._MEIPASS`), for code that `dlopen`s a module by its `__file__`.
 //!
 //! Where memory loading is refused (`vm.memfd_noexec=2`, SELinux, no
-//! `/proc`), or `PYFREEZE_NATIVE_FROM_DISK=1` asks for it, the bundle's
-//! libraries and extensions are written once into the private per-user cache
-//! directory named after the bundle's checksum, and loaded from there.
+//! `/proc`), or `PYFREEZE_NATIVE_FROM_DISK=1` or the build
+//! (`--native-cache`) asks for it, the bundle's libraries and extensions are
+//! written once into the private per-user cache directory named after the
+//! bundle's checksum, and loaded from there.
 
 use pyfreeze_bundle::launch::{self, CopyError, cache_dir};
 use pyfreeze_bundle::manifest::LibraryRecord;
@@ -132,7 +133,8 @@ impl Prefetched {
 
 impl Loader {
     pub fn new(bundle: &'static Bundle<'static>, root: &str) -> Loader {
-        let from_disk = std::env::var_os(FROM_DISK_VAR).is_some_and(|v| v == "1");
+        let from_disk = bundle.manifest.build.native_cache
+            || std::env::var_os(FROM_DISK_VAR).is_some_and(|v| v == "1");
         Loader {
             bundle,
             root: root.to_string(),

@@ -77,6 +77,11 @@ pub struct BuildInfo {
     /// when there are any, the runtime materialises them once on disk.
     #[serde(default)]
     pub data_files: usize,
+    /// CPython runtime: native code (libpython, extension modules, their
+    /// libraries) is written once into the private per-user cache and
+    /// loaded from there, instead of from memory at every start.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub native_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]

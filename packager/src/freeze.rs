@@ -33,6 +33,14 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
         project = cpython;
     }
     let runtime = project.runtime.as_ref();
+    if opts.native_cache && runtime.rule_name() != "cpython" {
+        return Err(anyhow::anyhow!(
+            "--native-cache applies to the CPython runtime, and this build uses {}, which \
+             loads no native code: add --runtime cpython, or leave --native-cache out",
+            runtime.name()
+        )
+        .into());
+    }
     let boot_path = bootloader::find(opts.bootloader.as_deref(), &target, runtime)?;
     let boot = bootloader::load(&boot_path, &target, runtime)?;
     let cache = Cache::open(opts.use_cache);
@@ -86,6 +94,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
             include_source: opts.include_source,
             optimize: opts.optimize,
             compress: opts.compress_mode(),
+            native_cache: opts.native_cache,
         },
         &cache,
     )?;

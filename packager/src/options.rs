@@ -117,6 +117,9 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Read and write the bytecode cache.
     pub use_cache: bool,
+    /// CPython runtime: load native code from the per-user cache, written
+    /// once, instead of from memory (the manifest's `build.native_cache`).
+    pub native_cache: bool,
 }
 
 impl BuildOptions {
@@ -132,6 +135,7 @@ impl BuildOptions {
             pack: false,
             strict: false,
             use_cache: true,
+            native_cache: false,
         }
     }
 

@@ -414,6 +414,74 @@ fn where_memory_loading_is_refused_native_code_loads_from_the_private_cache() {
     assert_eq!(std::fs::read_dir(&bundles).unwrap().count(), 1);
 }
 
+/// `--native-cache`: native code is written once, at the first start, into
+/// the private per-user cache, and mapped from there at every start (later
+/// starts write nothing); RustPython builds refuse the option.
+#[test]
+fn with_native_cache_native_code_is_written_once_and_loaded_from_there() {
+    let python = python();
+    let dir = scratch();
+    let source = "import ssl\nmaps = open('/proc/self/maps').read().splitlines()\nfor name in ('libpython', '_ssl'):\n    where = {('cache' if '/pyfreeze/bundles/' in l else 'memory' if 'memfd:' in l else 'elsewhere') for l in maps if name in l}\n    print(name, sorted(where))\n";
+    write_tree(dir.path(), &[("main.py", source)]);
+    let exe = dir.path().join("app");
+    let mut extra = with(&python);
+    extra.push("--native-cache".into());
+    freeze(&dir.path().join("main.py"), &exe, &args(&extra));
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let first = writes_at_start(&exe, &home);
+    assert!(
+        first.iter().any(|l| l.contains("libpython")),
+        "the first start writes libpython: {first:?}"
+    );
+    let again = writes_at_start(&exe, &home);
+    assert!(
+        again.is_empty(),
+        "written at a later start:\n{}",
+        again.join("\n")
+    );
+    let out = output_of(
+        Command::new(&exe)
+            .env("HOME", &home)
+            .env_remove("XDG_CACHE_HOME"),
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "libpython ['cache']\n_ssl ['cache']\n",
+        "{}",
+        text(&out.stderr)
+    );
+    let shown = pyfreeze(dir.path(), ["inspect", exe.to_str().unwrap()]);
+    assert_contains(
+        &text(&shown.stdout),
+        "native code  loaded from the per-user cache",
+    );
+    // The default build loads the same from memory.
+    let default = dir.path().join("default");
+    freeze(&dir.path().join("main.py"), &default, &args(&with(&python)));
+    let out = run(&default, [] as [&str; 0]);
+    assert_eq!(text(&out.stdout), "libpython ['memory']\n_ssl ['memory']\n");
+    // RustPython loads no native code: the option is refused, clearly.
+    let refused = pyfreeze(
+        dir.path(),
+        [
+            "build",
+            "main.py",
+            "-o",
+            "rp",
+            "--runtime",
+            "rustpython",
+            "--native-cache",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert_contains(
+        &text(&refused.stderr),
+        "--native-cache applies to the CPython runtime",
+    );
+    assert!(!dir.path().join("rp").exists());
+}
+
 #[test]
 fn rebuilds_are_byte_identical() {
     let python = python();
@@ -814,4 +882,85 @@ fn an_extension_module_is_known_to_the_dynamic_linker_by_its_file() {
     let f = freeze_tree(&[("main.py", source)], &args(&with(&python)));
     let got = run(&f.exe, Vec::<&str>::new());
     assert_eq!(text(&got.stdout), "True virtual\n", "{}", text(&got.stderr));
+}
+
+/// What CPython imports while it starts is frozen into it by the bootloader
+/// where the locale is UTF-8 (or C, where CPython turns UTF-8 mode on), and
+/// comes from the start-up zip elsewhere, with the codec the locale names.
+/// Either way the program sees the encodings CPython would give it, and the
+/// `encodings` modules are the bundle's (under `sys._MEIPASS`), on every
+/// installed CPython (whose frozen-module tables differ in layout).
+#[test]
+fn the_start_up_codecs_are_cpythons_in_utf8_c_and_latin1_locales() {
+    let dir = scratch();
+    // A Latin-1 locale, made here (LOCPATH): few systems install one.
+    let locales = dir.path().join("locales");
+    std::fs::create_dir_all(&locales).unwrap();
+    let made = Command::new("localedef")
+        .args(["-i", "en_US", "-f", "ISO-8859-1"])
+        .arg(locales.join("en_US.ISO-8859-1"))
+        .output()
+        .expect("localedef (libc-bin), with the locales package's charmaps");
+    assert!(made.status.success(), "localedef: {}", text(&made.stderr));
+    let program = dir.path().join("codecs_seen.py");
+    std::fs::write(
+        &program,
+        r#"import sys, os
+print(sys.stdout.encoding, sys.getfilesystemencoding(), sys.flags.utf8_mode)
+print(ascii("caf\xe9".encode(sys.stdout.encoding)))
+if getattr(sys, "frozen", False):
+    for name in sorted(n for n in sys.modules if n.split(".")[0] == "encodings"):
+        m = sys.modules[name]
+        where = os.path.relpath(m.__file__, sys._MEIPASS)
+        print("bundle:", name, where, type(m.__loader__).__name__, file=sys.stderr)
+"#,
+    )
+    .unwrap();
+    let locales_env = [
+        ("LC_ALL", "C.UTF-8"),
+        ("LC_ALL", "C"),
+        ("LC_ALL", "en_US.ISO-8859-1"),
+    ];
+    for (minor, python) in cpythons() {
+        let exe = dir.path().join(format!("codecs3{minor}"));
+        freeze(&program, &exe, &args(&with(&python)));
+        for (var, value) in locales_env {
+            let env = |cmd: &mut Command| {
+                cmd.env_remove("LANG")
+                    .env_remove("LC_CTYPE")
+                    .env(var, value)
+                    .env("LOCPATH", &locales);
+            };
+            let mut frozen = Command::new(&exe);
+            env(&mut frozen);
+            let got = output_of(&mut frozen);
+            let mut plain = Command::new(&python);
+            plain.arg("-I").arg(&program);
+            env(&mut plain);
+            let want = output_of(&mut plain);
+            assert!(
+                got.status.success(),
+                "3.{minor} {value}: {}",
+                text(&got.stderr)
+            );
+            assert_eq!(text(&got.stdout), text(&want.stdout), "3.{minor} {value}");
+            let seen = text(&got.stderr);
+            assert_contains(
+                &seen,
+                "bundle: encodings encodings/__init__.py BundleImporter",
+            );
+            if value.contains("8859") {
+                assert_contains(&text(&got.stdout), "iso8859-1 iso8859-1 0");
+                assert_contains(
+                    &seen,
+                    "bundle: encodings.latin_1 encodings/latin_1.py BundleImporter",
+                );
+            } else {
+                assert_contains(
+                    &seen,
+                    "bundle: encodings.utf_8 encodings/utf_8.py BundleImporter",
+                );
+            }
+        }
+    }
 }

@@ -4,9 +4,10 @@
 //!
 //! A CPython bundle carries the interpreter's libpython and the shared
 //! libraries its extension modules need under [`LIB_DIR`], the importer's
-//! index of the bundle at [`INDEX_PATH`], and at the archive's top the
-//! compiled [`IMPORTER_MODULE`] and [`API_MODULE`], which CPython's own
-//! zipimport loads from the executable while it starts.
+//! index of the bundle at [`INDEX_PATH`], and the list at [`FROZEN_PATH`]
+//! of the modules the bootloader adds to CPython's table of frozen modules
+//! before it starts it: the compiled [`IMPORTER_MODULE`] and [`API_MODULE`],
+//! and what CPython imports while it starts (the `encodings` package).
 
 /// The name of its bootloader executable (plus `.exe` on Windows).
 pub const BOOTLOADER_STEM: &str = "pyfreeze-boot-cpython";
@@ -21,10 +22,29 @@ pub const MINOR_VERSIONS: std::ops::RangeInclusive<u32> = 10..=14;
 /// Shared libraries (libpython first) live here in the archive.
 pub const LIB_DIR: &str = "__pyfreeze__/lib";
 
-/// A small zip of what CPython imports while it starts (the `encodings`
-/// package, the importer): the bootloader hands it to CPython's zipimport
-/// as the only search path, from memory.
+/// A small zip of what CPython imports while it starts (every module of
+/// the `encodings` package): where the locale is not UTF-8, the bootloader
+/// hands it to CPython's zipimport as the only search path, from memory, for
+/// whichever codec the locale names.
 pub const BOOTSTRAP_PATH: &str = "__pyfreeze__/bootstrap.zip";
+
+/// JSON list of [`FrozenModule`]s: what the bootloader adds to CPython's
+/// table of frozen modules (`PyImport_FrozenModules`) before it starts it.
+/// Frozen modules load from memory with no search and no zipimport.
+pub const FROZEN_PATH: &str = "__pyfreeze__/frozen.json";
+
+/// One module of [`FROZEN_PATH`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FrozenModule {
+    pub name: String,
+    /// Archive path of its `.pyc`.
+    pub code: String,
+    pub package: bool,
+}
+
+/// The package whose codecs CPython imports while it starts; frozen only
+/// where that is UTF-8's (see [`FROZEN_PATH`] and [`BOOTSTRAP_PATH`]).
+pub const ENCODINGS: &str = "encodings";
 
 /// `marshal.dumps` of the importer's index (see `index.py` of the packager).
 pub const INDEX_PATH: &str = "__pyfreeze__/index.marshal";

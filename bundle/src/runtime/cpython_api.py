@@ -3,8 +3,8 @@ RustPython's native _pyfreeze module), over the bundle's index and the
 bootloader's native _pyfreeze_native module, which reads archive entries
 from the executable and loads shared libraries from memory.
 
-Loaded from the executable by CPython's zipimport while it starts, so this
-module imports only built-in modules.
+Frozen into CPython by the bootloader, and imported before the importer is
+installed, so this module imports only built-in modules.
 """
 
 import _imp
@@ -18,7 +18,7 @@ materialized = bool(_native.materialized)
 _SEP = "/"
 
 # {"modules": {name: [kind, path, code, source, needs]}, "files": [...],
-#  "dist_infos": [...], "entry": [kind, module, function]}
+#  "dist_infos": [...], "entry": [kind, module, function], "startup": [...]}
 _index = marshal.loads(_native.read("__pyfreeze__/index.marshal"))
 _modules = _index["modules"]
 _libraries_loaded = set()
@@ -104,6 +104,12 @@ def entry():
 def entry_spec():
     """(kind, module, function) of what runs at start."""
     return tuple(_index["entry"])
+
+
+def startup_modules():
+    """The bundle's modules CPython imported while it started, before the
+    importer was installed (frozen, or from the start-up zip)."""
+    return list(_index.get("startup", ()))
 
 
 def dist_infos():

@@ -399,6 +399,7 @@ def main_code():
         setattr(sys, name, root)
     sys.path[:] = [root]
     install()
+    _adopt_startup_modules()
     sys.excepthook = _excepthook
     import os  # frozen into CPython: not through the importer's hook
 
@@ -422,6 +423,25 @@ def main_code():
         main.__spec__ = importer.find_spec(name)
         main.__package__ = name.rpartition(".")[0]
     return _pyfreeze.get_code(name)
+
+
+def _adopt_startup_modules():
+    """The modules CPython imported while it started (the encodings package,
+    frozen by the bootloader or from its start-up zip) become the bundle's,
+    as if the importer had loaded them: their __file__ under sys._MEIPASS,
+    this importer their loader."""
+    from _frozen_importlib import _init_module_attrs
+
+    names = _pyfreeze.startup_modules()
+    # Where the locale is not UTF-8, its codec too.
+    names += [n for n in sys.modules if n.startswith("encodings.")]
+    for name in names:
+        module = sys.modules.get(name)
+        if module is None or getattr(module, "__loader__", None) is importer:
+            continue
+        spec = importer.find_spec(name)
+        if spec is not None:
+            _init_module_attrs(spec, module, override=True)
 
 
 def _chdir_into_root(os):

@@ -25,6 +25,8 @@ pub struct ArchiveOptions {
     pub include_source: bool,
     pub optimize: u8,
     pub compress: CompressMode,
+    /// The manifest's `build.native_cache`.
+    pub native_cache: bool,
 }
 
 pub struct Archive {
@@ -189,6 +191,7 @@ pub fn write_archive(
             optimize: opts.optimize,
             source: opts.include_source,
             data_files,
+            native_cache: opts.native_cache,
         },
         runtime: project.runtime.manifest_name(),
         modules: records,

@@ -261,6 +261,9 @@ pub fn inspect(r: &InspectReport) {
         r.modules.total, r.modules.user, r.modules.third_party, r.modules.stdlib
     );
     println!("  data files   {}", r.data_files);
+    if r.build.native_cache {
+        println!("  native code  loaded from the per-user cache (--native-cache)");
+    }
     println!(
         "  archive      {} in {} files ({} stored, {} unpacked)",
         human_size(r.bundle.archive_size),

@@ -2,9 +2,14 @@
 //!
 //! * libpython, stripped, and every shared library the bundled extension
 //!   modules need (their `DT_NEEDED` closure), under `__pyfreeze__/lib/`;
-//! * `__pyfreeze__/bootstrap.zip`: the modules CPython imports while it
-//!   starts (the `encodings` package, and on 3.10 `abc`, `codecs`, `io`) and
-//!   the importer, for CPython's zipimport, which the bootloader points at it;
+//! * `__pyfreeze__/frozen.json`: the modules the bootloader adds to
+//!   CPython's frozen modules: the importer and its API (compiled by this
+//!   interpreter, beside it in `__pyfreeze__/`), and those CPython imports
+//!   while it starts (`encodings`, `encodings.utf_8`, and on 3.10 `abc`,
+//!   `codecs`, `io`);
+//! * `__pyfreeze__/bootstrap.zip`: the `encodings` package whole, for
+//!   CPython's zipimport, which the bootloader points at it where the locale
+//!   is not UTF-8;
 //! * `__pyfreeze__/index.marshal`: the importer's index of the bundle;
 //! * the packages' shared libraries that code loads by path (ctypes), as
 //!   data files, with the wheel libraries they need (see [`native_data`]).
@@ -82,12 +87,36 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
         .cloned()
         .collect();
 
-    // The importer and its API, compiled by this interpreter.
-    let importer = compile_cached(cp, c.cache, facts::IMPORTER_SOURCE, c.optimize)?;
-    let api = compile_cached(cp, c.cache, facts::API_SOURCE, c.optimize)?;
+    // The importer and its API, compiled by this interpreter, and what
+    // CPython imports while it starts: frozen by the bootloader.
+    let mut frozen = Vec::new();
+    for (name, source) in [
+        (facts::IMPORTER_MODULE, facts::IMPORTER_SOURCE),
+        (facts::API_MODULE, facts::API_SOURCE),
+    ] {
+        let code = format!("{}/{name}.pyc", pyfreeze_bundle::PYFREEZE_DIR);
+        let pyc = compile_cached(cp, c.cache, source, c.optimize)?;
+        out.files.push((code.clone(), pyc, c.compression));
+        frozen.push(facts::FrozenModule {
+            name: name.to_string(),
+            code,
+            package: false,
+        });
+    }
+    let startup = startup_modules(cp, c)?;
+    frozen.extend(startup.iter().map(|r| facts::FrozenModule {
+        name: r.name.clone(),
+        code: r.code.clone().unwrap_or_default(),
+        package: r.kind == ModuleKind::Package,
+    }));
+    out.files.push((
+        facts::FROZEN_PATH.to_string(),
+        serde_json::to_vec(&frozen)?,
+        Compression::Stored,
+    ));
     out.files.push((
         facts::BOOTSTRAP_PATH.to_string(),
-        bootstrap_zip(cp, c, &importer, &api)?,
+        bootstrap_zip(c)?,
         c.compression,
     ));
 
@@ -97,7 +126,7 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
     files.push(facts::INDEX_PATH.to_string());
     files.push(pyfreeze_bundle::MANIFEST_PATH.to_string());
     files.sort();
-    let index = index(c, &needs, &files);
+    let index = index(c, &needs, &files, &startup);
     out.files.push((
         facts::INDEX_PATH.to_string(),
         cp.marshal(&index)?,
@@ -333,20 +362,29 @@ fn compile_cached(cp: &CPython, cache: &Cache, source: &str, optimize: u8) -> Re
     Ok(pyc)
 }
 
-/// The zip CPython's zipimport reads while it starts: the modules it
-/// imports before the importer is installed, and the importer itself.
-fn bootstrap_zip(
-    cp: &CPython,
-    c: &BundleContents<'_>,
-    importer: &[u8],
-    api: &[u8],
-) -> Result<Vec<u8>> {
-    let startup: Vec<&String> = cp.interpreter.startup.iter().collect();
+/// The bundle's modules CPython imports while it starts, before the
+/// importer is installed, that it has not frozen itself.
+fn startup_modules<'a>(cp: &CPython, c: &BundleContents<'a>) -> Result<Vec<&'a ModuleRecord>> {
+    let i = &cp.interpreter;
+    let found: Vec<&ModuleRecord> = c
+        .modules
+        .iter()
+        .filter(|r| i.startup.contains(&r.name) && !i.frozen.contains(&r.name))
+        .filter(|r| r.kind != ModuleKind::Extension && r.code.is_some())
+        .collect();
+    if !found.iter().any(|r| r.name == facts::ENCODINGS) {
+        bail!("the encodings package, which CPython needs to start, is not in the bundle");
+    }
+    Ok(found)
+}
+
+/// The zip CPython's zipimport reads while it starts where the locale is
+/// not UTF-8: the whole `encodings` package.
+fn bootstrap_zip(c: &BundleContents<'_>) -> Result<Vec<u8>> {
     let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for record in c.modules {
-        let wanted = record.name == "encodings"
-            || record.name.starts_with("encodings.")
-            || startup.contains(&&record.name);
+        let wanted = record.name == facts::ENCODINGS
+            || record.name.starts_with(&format!("{}.", facts::ENCODINGS));
         if !wanted || record.kind == ModuleKind::Extension {
             continue;
         }
@@ -354,11 +392,6 @@ fn bootstrap_zip(
         let bytes = (c.read)(code).with_context(|| format!("{code} is not in the archive"))?;
         entries.insert(code.clone(), bytes);
     }
-    if !entries.contains_key("encodings/__init__.pyc") {
-        bail!("the encodings package, which CPython needs to start, is not in the bundle");
-    }
-    entries.insert(format!("{}.pyc", facts::IMPORTER_MODULE), importer.to_vec());
-    entries.insert(format!("{}.pyc", facts::API_MODULE), api.to_vec());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
@@ -377,6 +410,7 @@ fn index(
     c: &BundleContents<'_>,
     needs: &HashMap<&str, Vec<String>>,
     files: &[String],
+    startup: &[&ModuleRecord],
 ) -> serde_json::Value {
     let mut modules = serde_json::Map::new();
     for r in c.modules {
@@ -408,5 +442,6 @@ fn index(
         "files": files,
         "dist_infos": dist_infos,
         "entry": entry,
+        "startup": startup.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
     })
 }
