@@ -222,7 +222,7 @@ def render(rows, version, runs, builds, pyi_builds):
     return "\n".join(lines)
 
 
-CPYTHON_NOTES = """What the profile shows (2026-11-24, after the second pass):
+CPYTHON_NOTES = """What the profile shows (2026-11-24, after the second pass; 2026-11-25, the third):
 
 - **checksum**: now the sha256 of the manifest only (0.1-0.2 ms). The sha256
   of the whole archive it replaced cost 10 ms (cli) to 36 ms (numpy's 72 MB)
@@ -244,12 +244,28 @@ CPYTHON_NOTES = """What the profile shows (2026-11-24, after the second pass):
   `prefetch`). Side by side, hyperfine means of 30: the library alone took
   numpy from 80 to 74 ms, the extensions as well from 77 to 71 ms.
 - **interpreter, importer**: CPython's own initialisation, then the
-  bundle's importer and index: 4 + 1.5 ms.
+  bundle's importer and index: 3.7 + 1.4 ms, of which `import os` (frozen
+  into CPython, which python's `site` imports too) is 0.85 ms. Until
+  2026-11-25 CPython imported its start-up modules (`encodings`) and the
+  importer from a zip in a memfd with its zipimport, whose reading of the
+  zip's directory in Python and per-module file reads cost about 1.5 ms;
+  they are now frozen into CPython by the bootloader
+  (`PyImport_FrozenModules`), and hello went from 15.6 to 13.8 ms
+  (hyperfine means of 40, side by side).
 - **program**: the program's imports and code, against python reading
   `.pyc` files from disk.
-- **What is left against python** is the copy of native code into memory
-  (hello: libpython's 7 MB, about 2.5 ms, plus its teardown at exit), which
-  is what loading from memory costs on Linux without writing a file.
+- **What is left against python** is the copy of native code into memory.
+  Measured alone (a C program, medians of 7): writing libpython's 7 MB
+  into a memfd takes 2.4 ms (`pread`+`write`; `sendfile` 2.3 ms, through a
+  map 4.7 ms, from two threads 4.8 ms), and closing it (freeing the pages)
+  0.9 ms; its CRC-32 check 0.6 ms more (checking on a second thread while
+  copying slowed the copy by as much: both read the same file). python
+  maps its files from the page cache. Everything else about a start is
+  as fast as python's: the same bundle with its native code in the
+  per-user cache (`--native-cache`, "cached" above) starts in 0.9x
+  python's time. The cache's files are synced and dropped from the page
+  cache once written: the writes had left them in large folios, which a
+  map counts whole (hello's peak RSS 11.0 MB, 10.3 MB once read back).
 """
 
 

@@ -294,9 +294,12 @@ impl Loader {
                 )
                 .chain([pyfreeze_bundle::runtime::cpython::BOOTSTRAP_PATH])
                 .collect();
-            self.disk = cache_dir::materialize(self.bundle, ".native", &|rec| {
-                native.contains(rec.path.as_str())
-            })
+            self.disk = cache_dir::materialize(
+                self.bundle,
+                ".native",
+                &|rec| native.contains(rec.path.as_str()),
+                true,
+            )
             .ok();
         }
         match &self.disk {

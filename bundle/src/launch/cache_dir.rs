@@ -73,15 +73,22 @@ pub fn is_data_file<'b>(bundle: &'b Bundle<'_>) -> impl Fn(&FileRecord) -> bool 
 /// be had.
 pub fn bundle_root(bundle: &Bundle<'_>) -> Result<PathBuf, String> {
     let wanted = is_data_file(bundle);
-    materialize(bundle, "", &wanted)
+    materialize(bundle, "", &wanted, false)
 }
 
 /// The directory holding the bundle's files that `wanted` picks, under the
-/// bundle's name plus `suffix`, created (or repaired) if need be.
+/// bundle's name plus `suffix`, created (or repaired) if need be. `code`:
+/// the files are native code, mapped at every start; each is synced to disk
+/// before the directory is published (a torn library would crash the
+/// program, where the check of a large set compares sizes only), and
+/// dropped from the page cache, which the writes left in large folios that
+/// a map counts in a process's memory whole (measured: hello's peak RSS
+/// 11.0 MB, 10.3 MB read back from disk).
 pub fn materialize(
     bundle: &Bundle<'_>,
     suffix: &str,
     wanted: &dyn Fn(&FileRecord) -> bool,
+    code: bool,
 ) -> Result<PathBuf, String> {
     let base = cache_base()?;
     let id = format!("{}{suffix}", &crate::hex(&bundle.trailer.sha256)[..32]);
@@ -108,7 +115,7 @@ pub fn materialize(
     remove_stale(&base);
     let tmp = base.join(format!(".tmp-{id}-{}-{}", std::process::id(), nanos()));
     let written = create_private_dir(&tmp)
-        .and_then(|()| write_files(bundle, &tmp, wanted))
+        .and_then(|()| write_files(bundle, &tmp, wanted, code))
         .map_err(|e| format!("cannot write into {}: {e}", base.display()));
     if written.is_ok() && std::fs::rename(&tmp, &target).is_ok() {
         return Ok(target);
@@ -164,6 +171,7 @@ fn write_files(
     bundle: &Bundle<'_>,
     dir: &Path,
     wanted: &dyn Fn(&FileRecord) -> bool,
+    code: bool,
 ) -> std::io::Result<()> {
     for rec in bundle.manifest.files.iter().filter(|r| wanted(r)) {
         // Paths were checked by the bundle reader: relative, no `..`.
@@ -177,9 +185,23 @@ fn write_files(
             .open(&path)?;
         // A damaged file ends the process (exit 2), not the cache.
         super::copy(bundle, &rec.path, &mut file)?;
+        if code {
+            file.sync_data()?;
+            drop_from_page_cache(&file);
+        }
     }
     Ok(())
 }
+
+#[cfg(target_os = "linux")]
+fn drop_from_page_cache(file: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: advice on an open descriptor; the data is on disk (synced).
+    unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn drop_from_page_cache(_file: &std::fs::File) {}
 
 /// Every place per-bundle directories may be, the usual one first (for
 /// `pyfreeze cache dir` and `cache clean`); nothing is created.
