@@ -282,7 +282,7 @@ fn ctrl_c_runs_atexit_and_ends_by_sigint_as_cpython() {
             c
         }),
     ] {
-        let mut child = cmd
+        let mut child = default_sigint(&mut cmd)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -431,8 +431,11 @@ fn ctrl_c_runs_atexit_and_an_ignored_sigint_stays_ignored_as_in_cpython() {
     ] {
         let shown = format!("{runner:?}");
         // Ctrl-C: the traceback, atexit handlers, then death by SIGINT.
-        let (stdout, stderr, status) =
-            interrupt(Command::new(&runner[0]).args(&runner[1..]).arg("30"));
+        let (stdout, stderr, status) = interrupt(
+            default_sigint(&mut Command::new(&runner[0]))
+                .args(&runner[1..])
+                .arg("30"),
+        );
         assert_eq!(stdout, "False\natexit ran\n", "{shown}: {stderr}");
         assert_contains(&stderr, "KeyboardInterrupt");
         assert_eq!(status.signal(), Some(libc::SIGINT), "{shown}: {status:?}");

@@ -116,6 +116,21 @@ pub fn freeze(script: &Path, out: &Path, extra: &[&str]) -> Output {
     output
 }
 
+/// `cmd`, to start with SIGINT's default disposition whatever this test
+/// process has: a shell without job control starts background commands
+/// with SIGINT ignored, which their children inherit (as CPython keeps
+/// it), and a test of Ctrl-C must not depend on how the tests were started.
+pub fn default_sigint(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: signal() is async-signal-safe, as pre_exec requires.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        })
+    }
+}
+
 /// Run an executable with arguments, capturing output.
 pub fn run<I, S>(exe: &Path, args: I) -> Output
 where
