@@ -10,10 +10,6 @@ use std::path::Path;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=rules");
-    println!(
-        "cargo:rustc-env=PYFREEZE_HOST_TARGET={}",
-        std::env::var("TARGET").expect("TARGET")
-    );
     let out_dir = std::env::var_os("OUT_DIR").expect("OUT_DIR");
     let rules = embed_rules(&Path::new(&out_dir).join("rules.rs"));
     pack_stdlib(&Path::new(&out_dir).join("stdlib.zip"), &left_out(&rules));

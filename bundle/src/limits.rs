@@ -11,3 +11,8 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 pub const MAX_NAME_LEN: usize = 1024;
 /// Deepest package nesting (`a.b.c...`).
 pub const MAX_NESTING: usize = 64;
+
+/// The largest zstd window (log2 bytes) a reader accepts: the writer's
+/// levels use at most 8 MiB, so 2^27 leaves room and bounds what a crafted
+/// entry can make the decoder allocate.
+pub const ZSTD_WINDOW_LOG_MAX: u32 = 27;

@@ -82,6 +82,24 @@ pub struct BuildInfo {
     /// loaded from there, instead of from memory at every start.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub native_cache: bool,
+    /// Why the build uses its runtime (`the build is for this machine, and
+    /// python3 on PATH is CPython`), as `pyfreeze inspect` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_reason: Option<String>,
+    /// Linux: the oldest glibc the executable starts on, and the file that
+    /// needs it (an archive path, or `bootloader`); checked at start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<GlibcFloor>,
+}
+
+/// The newest glibc version any ELF file of a bundle needs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GlibcFloor {
+    /// `2.35`
+    pub version: String,
+    /// The file that needs it: an archive path, or `bootloader`.
+    pub file: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -151,6 +169,8 @@ pub struct ModuleRecord {
 pub enum Compression {
     Stored,
     Deflate,
+    /// zstd (zip method 93): decompresses at memory speed.
+    Zstd,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

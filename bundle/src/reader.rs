@@ -185,26 +185,36 @@ pub fn unpack<'r>(rec: &FileRecord, raw: &'r [u8]) -> Result<Cow<'r, [u8]>, Bund
 }
 
 fn inflate<'r>(rec: &FileRecord, raw: &'r [u8]) -> Result<Cow<'r, [u8]>, BundleError> {
-    match rec.compression {
-        Compression::Stored => Ok(Cow::Borrowed(raw)),
-        Compression::Deflate => {
-            // Bounded by the declared size: a zip bomb stops at size + 1 bytes.
-            let mut out = Vec::with_capacity(rec.size.min(16 << 20) as usize);
-            flate2::read::DeflateDecoder::new(raw)
-                .take(rec.size + 1)
-                .read_to_end(&mut out)
-                .map_err(|e| BundleError::damaged(format!("{}: {e}", rec.path)))?;
-            if out.len() as u64 != rec.size {
-                return Err(BundleError::damaged(format!(
-                    "{}: unpacks to {} bytes, manifest says {}",
-                    rec.path,
-                    out.len(),
-                    rec.size
-                )));
-            }
-            Ok(Cow::Owned(out))
+    let mut out = Vec::with_capacity(rec.size.min(16 << 20) as usize);
+    let unpacked = match rec.compression {
+        Compression::Stored => return Ok(Cow::Borrowed(raw)),
+        // Bounded by the declared size: a zip bomb stops at size + 1 bytes.
+        Compression::Deflate => flate2::read::DeflateDecoder::new(raw)
+            .take(rec.size + 1)
+            .read_to_end(&mut out),
+        Compression::Zstd => {
+            zstd_decoder(raw).and_then(|d| d.take(rec.size + 1).read_to_end(&mut out))
         }
+    };
+    unpacked.map_err(|e| BundleError::damaged(format!("{}: {e}", rec.path)))?;
+    if out.len() as u64 != rec.size {
+        return Err(BundleError::damaged(format!(
+            "{}: unpacks to {} bytes, manifest says {}",
+            rec.path,
+            out.len(),
+            rec.size
+        )));
     }
+    Ok(Cow::Owned(out))
+}
+
+/// A zstd decoder of `raw`, which may hold several frames one after the
+/// other. Its window is limited to what the writer uses, so that a crafted
+/// entry cannot make it allocate more.
+pub fn zstd_decoder<R: Read>(raw: R) -> std::io::Result<impl Read> {
+    let mut decoder = zstd::stream::read::Decoder::new(raw)?;
+    decoder.window_log_max(ZSTD_WINDOW_LOG_MAX)?;
+    Ok(decoder)
 }
 
 /// The checksum step of [`Bundle::open`]: the sha256 over the manifest and

@@ -32,6 +32,22 @@ pub struct Target {
 }
 
 impl Target {
+    /// The machine this code runs on (the triple it was compiled for);
+    /// `None` on a platform no bundle can target.
+    pub fn host() -> Option<Target> {
+        Target::parse(Self::host_triple())
+    }
+
+    /// The triple this code was compiled for.
+    pub fn host_triple() -> &'static str {
+        env!("PYFREEZE_COMPILED_FOR")
+    }
+
+    /// Whether this is the machine the code runs on.
+    pub fn is_host(&self) -> bool {
+        self.triple == Self::host_triple()
+    }
+
     /// Understand a Rust target triple (`x86_64-unknown-linux-gnu`, ...).
     pub fn parse(triple: &str) -> Option<Target> {
         let arch = match triple.split('-').next()? {

@@ -19,6 +19,12 @@ pub enum WriteError {
     Io(#[from] std::io::Error),
 }
 
+/// zlib's default: what `--compress all` used before zstd.
+const DEFLATE_LEVEL: i64 = 6;
+
+/// zstd's level for entries: chosen by measurement (bench/RESULTS.md).
+pub const ZSTD_LEVEL: i64 = 9;
+
 /// Collects files, then writes them in path order with fixed timestamps and
 /// permissions, so the same inputs always give the same bytes.
 pub struct BundleWriter {
@@ -93,7 +99,10 @@ impl BundleWriter {
                 Compression::Stored => o.compression_method(zip::CompressionMethod::Stored),
                 Compression::Deflate => o
                     .compression_method(zip::CompressionMethod::Deflated)
-                    .compression_level(Some(6)),
+                    .compression_level(Some(DEFLATE_LEVEL)),
+                Compression::Zstd => o
+                    .compression_method(zip::CompressionMethod::Zstd)
+                    .compression_level(Some(ZSTD_LEVEL)),
             }
         };
         // Deflate in parallel, each file into a one-entry zip whose
@@ -106,8 +115,8 @@ impl BundleWriter {
                 let sha256 = crate::sha256_hex(data);
                 let single = match compression {
                     Compression::Stored => None,
-                    Compression::Deflate => {
-                        let key = deflate_key(path, &sha256, self.mtime);
+                    Compression::Deflate | Compression::Zstd => {
+                        let key = deflate_key(path, &sha256, *compression, self.mtime);
                         // A cached entry is used only when it inflates to
                         // exactly this file (name, size, sha256).
                         let hit = cache.and_then(|c| c.get(&key)).filter(|hit| {
@@ -137,23 +146,34 @@ impl BundleWriter {
         for ((path, (data, compression)), (single, sha256, crc32)) in
             files.into_iter().zip(prepared)
         {
-            match single {
-                Some(single) => {
-                    let mut archive = zip::ZipArchive::new(Cursor::new(single))?;
-                    let entry = archive.by_index_raw(0)?;
-                    zip.raw_copy_file(entry)?;
+            // What does not shrink (already compressed data) is stored:
+            // reading it back then costs nothing.
+            let single = single
+                .map(|s| zip::ZipArchive::new(Cursor::new(s)))
+                .transpose()?
+                .filter(|archive| {
+                    archive
+                        .clone()
+                        .by_index_raw(0)
+                        .is_ok_and(|e| worth_compressing(e.compressed_size(), data.len()))
+                });
+            let compression = match single {
+                Some(mut archive) => {
+                    zip.raw_copy_file(archive.by_index_raw(0)?)?;
+                    *compression
                 }
                 None => {
-                    zip.start_file(path.as_str(), options(*compression))?;
+                    zip.start_file(path.as_str(), options(Compression::Stored))?;
                     zip.write_all(data)?;
+                    Compression::Stored
                 }
-            }
+            };
             records.push(FileRecord {
                 path: path.clone(),
                 offset: 0,
                 stored: 0,
                 size: data.len() as u64,
-                compression: *compression,
+                compression,
                 sha256,
                 crc32,
             });
@@ -191,6 +211,13 @@ impl BundleWriter {
     }
 }
 
+/// Whether compressing saved enough to pay for decompressing: 3% of the
+/// file, and more than a zip header's worth.
+fn worth_compressing(compressed: u64, size: usize) -> bool {
+    let size = size as u64;
+    compressed + 64 < size && compressed * 100 < size * 97
+}
+
 /// Where deflated entries can be kept between builds (the packager's cache).
 pub trait DeflateCache: Sync {
     fn get(&self, key: &str) -> Option<Vec<u8>>;
@@ -221,12 +248,16 @@ fn deflated_entry_is(single: &[u8], path: &str, size: usize, sha256: &str) -> bo
     check().unwrap_or(false)
 }
 
-/// What determines a deflated entry: its name, content, time stamp and the
-/// writer's settings.
-fn deflate_key(path: &str, sha256: &str, mtime: zip::DateTime) -> String {
+/// What determines a compressed entry: its name, content, time stamp and
+/// the writer's settings.
+fn deflate_key(path: &str, sha256: &str, how: Compression, mtime: zip::DateTime) -> String {
     use sha2::{Digest, Sha256};
+    let settings = match how {
+        Compression::Zstd => format!("zstd-v1/level-{ZSTD_LEVEL}"),
+        _ => format!("deflate-v1/level-{DEFLATE_LEVEL}"),
+    };
     let mut h = Sha256::new();
-    for part in ["deflate-v1/level-6", path, sha256, &format!("{mtime:?}")] {
+    for part in [&settings, path, sha256, &format!("{mtime:?}")] {
         h.update(part.as_bytes());
         h.update([0]);
     }

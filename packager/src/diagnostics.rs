@@ -1,6 +1,7 @@
 //! What a build has to say about the program, as values: callers match on
 //! the kind, the command line renders the text.
 
+use crate::runtime::RuntimeKind;
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
@@ -42,8 +43,8 @@ pub enum Diagnostic {
     UnloadableExtension {
         module: String,
         file: PathBuf,
-        /// The runtime that cannot load it (`RustPython`).
-        runtime: String,
+        /// The runtime that cannot load it.
+        runtime: RuntimeKind,
         site: ImportSite,
         chain: String,
     },
@@ -52,7 +53,7 @@ pub enum Diagnostic {
         module: String,
         why: String,
         /// The runtime that has the module, if another one does.
-        runtime: Option<String>,
+        runtime: Option<RuntimeKind>,
         site: ImportSite,
         chain: String,
     },
@@ -63,8 +64,8 @@ pub enum Diagnostic {
     /// A package that cannot run on this runtime (compiled code only).
     NeedsRuntime {
         package: String,
-        /// The runtime that can: `cpython`.
-        runtime: String,
+        /// The runtime that can.
+        runtime: RuntimeKind,
         why: String,
     },
     /// Imports by computed names (`importlib.import_module(name)`) in a
@@ -105,17 +106,9 @@ pub enum Diagnostic {
     DataPathIsModule { file: PathBuf, path: String },
     /// The build cache is not used: its directory is not private to the user.
     CacheIgnored { dir: PathBuf, why: String },
-    /// Not a problem: the runtime was left to pyfreeze, and the program
-    /// needs CPython (`because`: what RustPython cannot load).
-    RuntimeChosen { runtime: String, because: String },
 }
 
 impl Diagnostic {
-    /// Information rather than a warning.
-    pub fn is_note(&self) -> bool {
-        matches!(self, Diagnostic::RuntimeChosen { .. })
-    }
-
     /// An import the frozen program cannot satisfy: what `--strict` refuses.
     pub fn is_unsatisfied(&self) -> bool {
         matches!(
@@ -177,7 +170,8 @@ impl fmt::Display for Diagnostic {
                 why,
             } => write!(
                 f,
-                "package {package} needs the {runtime} runtime ({why}); build with --runtime {runtime}"
+                "package {package} needs the {runtime} runtime ({why}); build with --runtime {}",
+                runtime.key()
             ),
             Diagnostic::ComputedImport {
                 package,
@@ -254,11 +248,6 @@ impl fmt::Display for Diagnostic {
                  building without it. Fix its owner and mode (chmod go-w), or set \
                  PYFREEZE_CACHE_DIR to a private directory",
                 dir.display()
-            ),
-            Diagnostic::RuntimeChosen { runtime, because } => write!(
-                f,
-                "building with the CPython runtime ({runtime}): the program needs {because}, \
-                 which RustPython cannot run. Pass --runtime rustpython to keep RustPython"
             ),
         }
     }

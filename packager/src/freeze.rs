@@ -8,6 +8,7 @@ use crate::error::BuildError;
 use crate::options::BuildOptions;
 use crate::project::{self, Project};
 use crate::report::{BuildReport, ModuleCounts, PackedReport, Phase, Reporter, Timings};
+use crate::{Graph, ProgramOptions};
 use pyfreeze_bundle::{ModuleRecord, Origin};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -16,24 +17,18 @@ use std::time::Instant;
 /// `reporter` as they happen; the report says what was written.
 pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let target = project::target(&opts.program)?;
-    if opts.pack {
-        pack::check_target(&target)?;
-    }
-    let prepared = project::prepare(&opts.program)?;
 
-    // 1. The import graph, and what it says is wrong; the runtime, if left
-    // to us, is CPython for a program that needs it (a given bootloader is
-    // the caller's choice of runtime).
+    // 1. The import graph under the runtime the build uses (the bootloader
+    // given, if any, says which), and what the graph says is wrong.
     reporter.phase(Phase::ScanningImports, 0);
-    let mut project = project::walk(prepared)?;
-    if opts.bootloader.is_none()
-        && let Some(cpython) = project::cpython_instead(&opts.program, &project)
-    {
-        project = cpython;
+    let given = opts.bootloader.as_deref().and_then(bootloader::runtime_of);
+    let project = project::load(&opts.program, given)?;
+    let target = &project.target;
+    if opts.pack {
+        pack::check_target(target)?;
     }
     let runtime = project.runtime.as_ref();
-    if opts.native_cache && runtime.rule_name() != "cpython" {
+    if opts.native_cache && !runtime.has_native_cache() {
         return Err(anyhow::anyhow!(
             "--native-cache applies to the CPython runtime, and this build uses {}, which \
              loads no native code: add --runtime cpython, or leave --native-cache out",
@@ -41,11 +36,11 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
         )
         .into());
     }
-    let boot_path = bootloader::find(opts.bootloader.as_deref(), &target, runtime)?;
-    let boot = bootloader::load(&boot_path, &target, runtime)?;
+    let boot_path = bootloader::find(opts.bootloader.as_deref(), target, runtime)?;
+    let boot = bootloader::load(&boot_path, target, runtime)?;
     let cache = Cache::open(opts.use_cache);
     let packed = match opts.pack {
-        true => Some(pack::prepare(&boot, &target, &cache)?),
+        true => Some(pack::prepare(&boot, target, &cache)?),
         false => None,
     };
     let output = match &opts.output {
@@ -86,6 +81,12 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
     let compile_done = Instant::now();
 
     // 3. The archive: bytecode, source, package metadata, data, manifest.
+    // (With --pack, the stub starts first, then the bootloader.)
+    let bootloader_glibc = crate::glibc::needed(boot.bytes()).max(
+        packed
+            .as_ref()
+            .and_then(|p| crate::glibc::needed(&p.stub_bytes)),
+    );
     reporter.phase(Phase::WritingArchive, 0);
     let archive = archive::write_archive(
         &project,
@@ -95,6 +96,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
             optimize: opts.optimize,
             compress: opts.compress_mode(),
             native_cache: opts.native_cache,
+            bootloader_glibc,
         },
         &cache,
     )?;
@@ -117,8 +119,10 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
     let done = Instant::now();
     let modules = count_origins(&payload.manifest.modules);
     let site_note = project
-        .site_note
-        .filter(|_| !project.site_implicit || modules.third_party > 0);
+        .site
+        .note
+        .clone()
+        .filter(|_| !project.site.implicit || modules.third_party > 0);
     Ok(BuildReport {
         output,
         modules,
@@ -130,7 +134,11 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
             prefix_size: p.prefix_len(),
             stub: p.stub,
         }),
-        site_packages: project.site_packages,
+        glibc: payload.manifest.build.glibc.clone(),
+        bootloader_glibc: bootloader_glibc.map(|v| v.to_string()),
+        runtime: project.runtime.name(),
+        runtime_why: project.runtime_why.detail(project.runtime.kind()),
+        site_packages: project.site.dirs.clone(),
         site_note,
         metadata: archive.metadata,
         rules_fired: project.graph.rules.fired.clone(),
@@ -143,6 +151,20 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
         cache: cache.stats(),
         diagnostics,
     })
+}
+
+/// The import graph of a program, as `pyfreeze graph` shows it, without
+/// building anything.
+pub fn graph(program: &ProgramOptions) -> Result<Graph, BuildError> {
+    Ok(project::load(program, None)?.graph)
+}
+
+/// The shortest import chain that pulls `module` into the program
+/// (`hello.py -> encodings.idna -> re`), or `None` when nothing imports it.
+pub fn why(module: &str, program: &ProgramOptions) -> Result<(Graph, Option<String>), BuildError> {
+    let graph = graph(program)?;
+    let chain = graph.id_of(module).map(|id| graph.chain(id));
+    Ok((graph, chain))
 }
 
 /// The files on disk the build read: module sources, extensions, data.

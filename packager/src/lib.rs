@@ -5,7 +5,8 @@
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! options, project   what to build: the caller's options merged with [tool.pyfreeze]
+//! options, project   what to build: the caller's options merged with
+//!                    [tool.pyfreeze], the runtime (runtime::choice), site-packages
 //! analyze/           the import graph from the entry (user code, venv, stdlib),
 //!                    with the package rules of rules/ applied as it grows
 //! compile/           every module to bytecode, in parallel, through the cache
@@ -28,6 +29,7 @@ pub mod compile;
 mod diagnostics;
 mod error;
 mod freeze;
+pub mod glibc;
 mod options;
 pub mod project;
 mod report;
@@ -38,7 +40,7 @@ pub mod tools;
 pub use analyze::{Graph, ModuleId};
 pub use diagnostics::{Diagnostic, SyntaxDiagnostic};
 pub use error::BuildError;
-pub use freeze::build;
+pub use freeze::{build, graph, why};
 pub use options::{BuildOptions, CompressMode, EntryPoint, ProgramOptions};
 pub use report::{
     BuildReport, CacheStats, ModuleCounts, NoReporter, PackedReport, Phase, Reporter, Timings,
@@ -47,22 +49,3 @@ pub use tools::extract::extract;
 pub use tools::inspect::{InspectReport, inspect};
 pub use tools::targets::{TargetInfo, targets};
 pub use tools::verify::{Verification, verify};
-
-/// The import graph of a program, as `pyfreeze graph` shows it, without
-/// building anything.
-pub fn graph(program: &ProgramOptions) -> Result<Graph, BuildError> {
-    Ok(project::load(program)?.graph)
-}
-
-/// The shortest import chain that pulls `module` into the program
-/// (`hello.py -> encodings.idna -> re`), or `None` when nothing imports it.
-pub fn why(module: &str, program: &ProgramOptions) -> Result<(Graph, Option<String>), BuildError> {
-    let graph = graph(program)?;
-    let chain = graph.id_of(module).map(|id| graph.chain(id));
-    Ok((graph, chain))
-}
-
-/// The triple pyfreeze itself was compiled for: the default target.
-pub fn host_triple() -> &'static str {
-    env!("PYFREEZE_HOST_TARGET")
-}

@@ -93,6 +93,15 @@ pub struct BuildReport {
     pub bootloader: PathBuf,
     pub bootloader_size: u64,
     pub packed: Option<PackedReport>,
+    /// Linux: the oldest glibc the executable starts on, and which file
+    /// needs it (`bootloader`, or an archive path).
+    pub glibc: Option<pyfreeze_bundle::manifest::GlibcFloor>,
+    /// The newest glibc the bootloader alone needs.
+    pub bootloader_glibc: Option<String>,
+    /// The runtime, as `inspect` names it (`CPython 3.11.7`).
+    pub runtime: String,
+    /// Why the build uses it, with what helps on this machine.
+    pub runtime_why: String,
     /// Third-party directories searched, the venv's site-packages first.
     pub site_packages: Vec<PathBuf>,
     /// `site-packages: DIR (from --venv)`: which venv, and why that one.

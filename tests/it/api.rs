@@ -1,6 +1,7 @@
 //! The library API on its own, without the command line: typed options in,
 //! typed reports, diagnostics and errors out.
 
+use pyfreeze::runtime::RuntimeKind;
 use pyfreeze::{
     BuildError, BuildOptions, Diagnostic, EntryPoint, NoReporter, Phase, ProgramOptions, Reporter,
     Verification,
@@ -67,6 +68,9 @@ fn build_reports_what_it_did_and_every_warning_by_kind() {
         std::fs::metadata(&report.output).unwrap().len()
     );
     assert_eq!(report.bootloader, boot_bin());
+    // No runtime asked for: the bootloader given says which.
+    assert_eq!(report.runtime, "RustPython 0.6.0");
+    assert_contains(&report.runtime_why, "--bootloader");
     assert_eq!(report.modules.user, 4, "main, helper, string, uses_ext");
     assert!(report.modules.stdlib > 10);
     assert_eq!(report.modules.third_party, 0);
@@ -104,7 +108,7 @@ fn build_reports_what_it_did_and_every_warning_by_kind() {
     assert!(missing.1.delayed);
     assert_eq!(missing.2, "main.py -> helper -> not_installed");
     assert!(got.iter().any(|d| matches!(d,
-        Diagnostic::UnloadableExtension { module, runtime, .. } if module == "fastlib" && runtime == "RustPython")));
+        Diagnostic::UnloadableExtension { module, runtime, .. } if module == "fastlib" && *runtime == RuntimeKind::RustPython)));
     assert!(got.iter().any(|d| matches!(d,
         Diagnostic::ShadowedStdlib { module, .. } if module == "string")));
     assert!(

@@ -12,13 +12,17 @@ fn build_writes_an_executable_and_reports_what_it_did() {
     let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o755);
 
-    // One line: the output, the time, the module counts and sizes.
+    // Two lines: the output, the time, the module counts and sizes; then
+    // the runtime and why (built plainly here: this machine's CPython).
     let said = text(&build.stdout);
-    assert_eq!(said.lines().count(), 1, "{said}");
-    assert_contains(&said, out.to_str().unwrap());
-    assert!(said.contains(" modules ("), "{said}");
-    assert_contains(&said, " MB");
-    assert_contains(&said, " s:");
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines.len(), 2, "{said}");
+    assert_contains(lines[0], out.to_str().unwrap());
+    assert!(lines[0].contains(" modules ("), "{said}");
+    assert_contains(lines[0], " MB");
+    assert_contains(lines[0], " s:");
+    assert!(lines[1].starts_with("runtime: CPython 3."), "{said}");
+    assert_contains(lines[1], "the build is for this machine");
 
     let ran = run(&out, ["Alice"]);
     assert!(ran.status.success());
@@ -83,7 +87,7 @@ fn quiet_prints_nothing() {
 fn output_into_a_closed_pipe_ends_quietly() {
     // `pyfreeze inspect --json app | head -1`: the reader is gone before
     // pyfreeze writes; it should stop as other tools do, not report a bug.
-    let f = freeze_source("print(1)\n");
+    let f = freeze_source("print(1)\n", &[]);
     let mut child = std::process::Command::new(pyfreeze_bin())
         .args(["inspect", "--modules"])
         .arg(&f.exe)

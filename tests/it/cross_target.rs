@@ -37,6 +37,8 @@ fn build_for(dir: &Path, triple: &str, boot: &Path, out: &str) -> std::process::
             boot.to_str().unwrap(),
             "-o",
             out,
+            "--runtime",
+            "rustpython",
         ],
     )
 }
@@ -360,7 +362,7 @@ fn bootloaders_are_found_by_target_and_missing_ones_explained() {
 
 #[test]
 fn stripping_an_elf_bundle_is_explained() {
-    let app = freeze_source("print('hi')\n");
+    let app = freeze_source("print('hi')\n", &[]);
     let stripped: PathBuf = app.dir.path().join("stripped");
     let status = std::process::Command::new("strip")
         .arg(&app.exe)

@@ -1,5 +1,6 @@
 //! Differential tests: each program in tests/fixtures/diff gives the same
-//! stdout and exit code frozen as under `python3 program.py`.
+//! stdout and exit code frozen with the RustPython runtime as under
+//! `python3 program.py` (cpython.rs runs them under every CPython).
 
 use pyfreeze_tests::*;
 use std::process::Command;
@@ -29,7 +30,7 @@ fn fixture_programs_behave_as_under_python3() {
             .output()
             .unwrap();
         let exe = out_dir.path().join(name);
-        freeze(program, &exe, &[]);
+        freeze(program, &exe, RUSTPYTHON);
         let got = Command::new(&exe).current_dir(&dir).output().unwrap();
         if got.stdout != expected.stdout || got.status.code() != expected.status.code() {
             failures.push(format!(

@@ -304,7 +304,8 @@ fn compiled_extensions_are_reported_and_pure_fallbacks_work() {
             ),
         ],
     );
-    let out = must_build(dir.path(), &["--venv", "venv"]);
+    // RustPython loads no extension module: what it says of them.
+    let out = must_build(dir.path(), &rustpython_and(&["--venv", "venv"]));
     let warnings = text(&out.stderr);
     assert!(!warnings.contains("speedy"), "{warnings}");
     assert_contains(&warnings, "module needs_c._core is a compiled extension");
@@ -502,6 +503,7 @@ fn submodules_a_package_loads_lazily_are_bundled() {
 /// Without a venv, third-party packages come from where `pip install` put
 /// them for the interpreter at hand (`--python`, else `python3`), as under
 /// PyInstaller, which runs inside it; the build says so when it used one.
+/// (Under RustPython: this fake interpreter cannot be bundled.)
 #[test]
 fn without_a_venv_the_interpreters_own_packages_are_found() {
     let dir = scratch();
@@ -529,7 +531,15 @@ fn without_a_venv_the_interpreters_own_packages_are_found() {
         .current_dir(&app)
         .env_remove("VIRTUAL_ENV")
         .env("PYFREEZE_CACHE_DIR", test_cache())
-        .args(["build", "main.py", "-o", "app", "--python"])
+        .args([
+            "build",
+            "main.py",
+            "-o",
+            "app",
+            "--runtime",
+            "rustpython",
+            "--python",
+        ])
         .arg(&python)
         .output()
         .unwrap();

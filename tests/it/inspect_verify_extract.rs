@@ -5,9 +5,10 @@ use pyfreeze_tests::*;
 use std::path::Path;
 use std::process::Command;
 
+/// hello, with the RustPython runtime: what these tests read back is its.
 fn hello(dir: &Path) -> std::path::PathBuf {
     let exe = dir.join("hello");
-    freeze(&root().join("examples/hello/hello.py"), &exe, &[]);
+    freeze(&root().join("examples/hello/hello.py"), &exe, RUSTPYTHON);
     exe
 }
 
@@ -23,6 +24,7 @@ fn inspect_summarises_and_json_is_stable() {
         "x86_64-unknown-linux-gnu",
         "glibc >=",
         "RustPython 0.6.0",
+        "chosen as    asked for: --runtime rustpython",
         "hello.py",
         "modules",
         "sha256",
@@ -54,6 +56,10 @@ fn inspect_summarises_and_json_is_stable() {
     );
     assert_eq!(doc["bundle"]["files"], bundle.manifest.files.len());
     assert_eq!(doc["entry"]["path"], "hello.py");
+    assert_eq!(
+        doc["build"]["runtime_reason"],
+        "asked for: --runtime rustpython"
+    );
     let modules = &doc["modules"];
     assert_eq!(modules["total"], bundle.manifest.modules.len());
     assert_eq!(modules["user"], 1);
@@ -188,7 +194,7 @@ fn extract_writes_sources_data_and_manifest() {
     freeze(
         &root().join("examples/hello/hello.py"),
         &nosrc,
-        &["--no-source"],
+        &rustpython_and(&["--no-source"]),
     );
     let out_dir2 = dir.path().join("y");
     assert!(

@@ -1,7 +1,8 @@
 //! The bootloader checks the manifest and trailer before any Python code
 //! runs, and each entry when the runtime reads it; it refuses damaged,
 //! truncated or foreign bundles with exit code 2. `pyfreeze verify` checks
-//! every byte.
+//! every byte. Under both runtimes: they share the bundle's checks, and
+//! each has its own importer.
 
 use pyfreeze_bundle::{Bundle, trailer};
 use pyfreeze_tests::*;
@@ -44,7 +45,13 @@ fn assert_refused(exe: &Path, what: &str) {
 
 #[test]
 fn a_damaged_manifest_or_trailer_is_refused_before_any_code_runs() {
-    let app = freeze_source(PROGRAM);
+    for runtime in RUNTIMES {
+        damaged_manifest_or_trailer(runtime);
+    }
+}
+
+fn damaged_manifest_or_trailer(runtime: &[&str]) {
+    let app = freeze_source(PROGRAM, runtime);
     let good = std::fs::read(&app.exe).unwrap();
     let bundle = Bundle::open(&good).unwrap();
     let manifest_start = (bundle.bootloader_len + bundle.trailer.manifest_offset) as usize;
@@ -66,6 +73,12 @@ fn a_damaged_manifest_or_trailer_is_refused_before_any_code_runs() {
 
 #[test]
 fn a_damaged_module_is_refused_when_it_is_imported_and_never_taken_for_a_missing_one() {
+    for runtime in RUNTIMES {
+        damaged_module(runtime);
+    }
+}
+
+fn damaged_module(runtime: &[&str]) {
     let app = freeze_tree(
         &[
             (
@@ -74,7 +87,7 @@ fn a_damaged_module_is_refused_when_it_is_imported_and_never_taken_for_a_missing
             ),
             ("helper.py", "print('HELPER RAN')\n"),
         ],
-        &[],
+        runtime,
     );
     let good = std::fs::read(&app.exe).unwrap();
     let bundle = Bundle::open(&good).unwrap();
@@ -106,7 +119,13 @@ fn a_damaged_module_is_refused_when_it_is_imported_and_never_taken_for_a_missing
 /// never anything in between. `verify` sees every flip.
 #[test]
 fn wherever_a_byte_flips_the_program_runs_unchanged_or_is_refused() {
-    let app = freeze_source(PROGRAM);
+    for runtime in RUNTIMES {
+        byte_flips(runtime);
+    }
+}
+
+fn byte_flips(runtime: &[&str]) {
+    let app = freeze_source(PROGRAM, runtime);
     let good = std::fs::read(&app.exe).unwrap();
     let payload_start = Bundle::open(&good).unwrap().bootloader_len as usize;
     let bad = app.dir.path().join("bad");
@@ -133,7 +152,13 @@ fn wherever_a_byte_flips_the_program_runs_unchanged_or_is_refused() {
 
 #[test]
 fn truncated_or_extended_files_are_refused() {
-    let app = freeze_source(PROGRAM);
+    for runtime in RUNTIMES {
+        truncated_or_extended(runtime);
+    }
+}
+
+fn truncated_or_extended(runtime: &[&str]) {
+    let app = freeze_source(PROGRAM, runtime);
     let good = std::fs::read(&app.exe).unwrap();
     let payload_start = Bundle::open(&good).unwrap().bootloader_len as usize;
     let bad = app.dir.path().join("bad");
@@ -173,7 +198,7 @@ fn the_bare_bootloader_says_what_it_is() {
 fn bytecode_of_another_format_is_refused_with_a_clear_message() {
     // A bundle that is intact (checksum matches) but claims bytecode from
     // another RustPython: the bootloader must refuse it, not try to run it.
-    let app = freeze_source(PROGRAM);
+    let app = freeze_source(PROGRAM, RUSTPYTHON);
     let good = std::fs::read(&app.exe).unwrap();
     let bundle = Bundle::open(&good).unwrap();
     let boot = &good[..bundle.bootloader_len as usize];

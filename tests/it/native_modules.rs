@@ -1,6 +1,7 @@
 //! The runtime carries the native modules frozen programs commonly need:
 //! sqlite3, ssl (rustls), zlib/bz2/lzma, ctypes, socket/select, decimal,
-//! unicodedata, threading.
+//! unicodedata, threading. These are the RustPython runtime's own (the
+//! CPython runtime carries CPython's).
 
 use pyfreeze_tests::*;
 use std::io::{BufRead, BufReader};
@@ -17,7 +18,7 @@ fn native_modules_match_python3() {
     );
     let dir = scratch();
     let exe = dir.path().join("natives");
-    freeze(&program, &exe, &[]);
+    freeze(&program, &exe, RUSTPYTHON);
     let got = run(&exe, [""; 0]);
     assert_eq!(
         text(&got.stdout),
@@ -55,6 +56,7 @@ fn tls_connection_to_a_local_server_with_a_self_signed_certificate() {
          \x20   with ctx.wrap_socket(sock, server_hostname='localhost') as conn:\n\
          \x20       conn.sendall(b'ping')\n\
          \x20       print(conn.recv(100).decode(), conn.version().startswith('TLS'))\n",
+        RUSTPYTHON,
     );
     let (mut server, port) = tls_server();
     let cert = fixtures().join("tls").join("cert.pem");
@@ -81,6 +83,7 @@ fn tls_refuses_an_untrusted_certificate() {
          \x20   print('connected')\n\
          except ssl.SSLError as e:\n\
          \x20   print('refused', type(e).__name__)\n",
+        RUSTPYTHON,
     );
     let (mut server, port) = tls_server();
     let got = run(&app.exe, [port.as_str()]);

@@ -7,14 +7,15 @@ use pyfreeze_tests::*;
 use std::process::Command;
 
 #[test]
-fn real_world_app_matches_python3() {
-    check_app(&[]);
+fn real_world_app_matches_python3_under_the_rustpython_runtime() {
+    check_app(RUSTPYTHON);
 }
 
-/// The same app under the CPython runtime: the venv's own interpreter.
+/// The same app built plainly: the CPython runtime, the venv's own
+/// interpreter.
 #[test]
-fn real_world_app_matches_python3_under_the_cpython_runtime() {
-    check_app(&["--runtime", "cpython"]);
+fn real_world_app_matches_python3_built_plainly() {
+    check_app(&[]);
 }
 
 fn check_app(runtime: &[&str]) {

@@ -1,6 +1,6 @@
 //! What a frozen program sees, as under PyInstaller: sys.frozen, the
 //! executable's path, untouched arguments, exit codes, tracebacks, signals,
-//! and working standard streams.
+//! and working standard streams; under both runtimes.
 
 use pyfreeze_tests::*;
 use std::io::Write;
@@ -8,11 +8,18 @@ use std::process::{Command, Stdio};
 
 #[test]
 fn sys_facts_and_arguments() {
+    for runtime in RUNTIMES {
+        sys_facts_and_arguments_under(runtime);
+    }
+}
+
+fn sys_facts_and_arguments_under(runtime: &[&str]) {
     let app = freeze_source(
         "import sys, os, json\n\
          print(json.dumps({'frozen': sys.frozen, 'executable': sys.executable, 'argv0': sys.argv[0],\n\
                            'args': sys.argv[1:], 'name': __name__, 'file': __file__,\n\
                            'meipass': sys._MEIPASS}))\n",
+        runtime,
     );
     let args = ["héllo wörld", "", "with spaces", "日本語", "--flag=1", "-"];
     let out = run(&app.exe, args);
@@ -33,7 +40,16 @@ fn sys_facts_and_arguments() {
 
 #[test]
 fn executable_path_when_started_through_path_lookup() {
-    let app = freeze_source("import sys\nprint(sys.executable)\nprint(sys.argv[0])\n");
+    for runtime in RUNTIMES {
+        let app = freeze_source(
+            "import sys\nprint(sys.executable)\nprint(sys.argv[0])\n",
+            runtime,
+        );
+        executable_path_through_path_lookup(&app);
+    }
+}
+
+fn executable_path_through_path_lookup(app: &Frozen) {
     let out = Command::new("app")
         .env("PATH", app.exe.parent().unwrap())
         .output()
@@ -49,12 +65,19 @@ fn executable_path_when_started_through_path_lookup() {
 
 #[test]
 fn exit_codes() {
+    for runtime in RUNTIMES {
+        exit_codes_under(runtime);
+    }
+}
+
+fn exit_codes_under(runtime: &[&str]) {
     let app = freeze_source(
         "import sys\nmode = sys.argv[1]\n\
          if mode == 'int': sys.exit(7)\n\
          if mode == 'msg': sys.exit('goodbye, cruel world')\n\
          if mode == 'none': sys.exit(None)\n\
          if mode == 'fallthrough': print('done')\n",
+        runtime,
     );
     assert_eq!(run(&app.exe, ["int"]).status.code(), Some(7));
     let msg = run(&app.exe, ["msg"]);
@@ -70,6 +93,12 @@ fn exit_codes() {
 
 #[test]
 fn uncaught_exception_prints_a_traceback_naming_file_and_line() {
+    for runtime in RUNTIMES {
+        traceback_under(runtime);
+    }
+}
+
+fn traceback_under(runtime: &[&str]) {
     let app = freeze_tree(
         &[
             ("main.py", "import helper\n\nhelper.explode()\n"),
@@ -78,7 +107,7 @@ fn uncaught_exception_prints_a_traceback_naming_file_and_line() {
                 "def explode():\n    x = 1\n    raise ValueError('kaboom')\n",
             ),
         ],
-        &[],
+        runtime,
     );
     let out = run(&app.exe, [""; 0]);
     let stderr = text(&out.stderr);
@@ -98,7 +127,10 @@ fn uncaught_exception_prints_a_traceback_naming_file_and_line() {
 
 #[test]
 fn ctrl_c_gives_130_without_a_rust_panic() {
-    let app = freeze_source("import time\nprint('ready', flush=True)\ntime.sleep(60)\n");
+    let app = freeze_source(
+        "import time\nprint('ready', flush=True)\ntime.sleep(60)\n",
+        RUSTPYTHON,
+    );
     // Through a shell, as a user sees it: $? is 130. `env
     // --default-signal` because a non-interactive shell starts background
     // jobs with SIGINT ignored, which we (like CPython) keep.
@@ -132,6 +164,12 @@ fn run_with_stdin(exe: &std::path::Path, arg: &str, input: &[u8]) -> std::proces
 
 #[test]
 fn stdin_stdout_stderr_in_text_and_binary() {
+    for runtime in RUNTIMES {
+        standard_streams_under(runtime);
+    }
+}
+
+fn standard_streams_under(runtime: &[&str]) {
     let app = freeze_source(
         "import sys\n\
          if sys.argv[1] == 'text':\n\
@@ -141,6 +179,7 @@ fn stdin_stdout_stderr_in_text_and_binary() {
          else:\n\
          \x20   data = sys.stdin.buffer.read()\n\
          \x20   sys.stdout.buffer.write(data[::-1])\n",
+        runtime,
     );
     let text_run = run_with_stdin(&app.exe, "text", "first é\nsecond\n".as_bytes());
     assert!(text_run.status.success(), "{}", text(&text_run.stderr));
@@ -154,7 +193,10 @@ fn stdin_stdout_stderr_in_text_and_binary() {
 
 #[test]
 fn piping_into_head_prints_no_broken_pipe_traceback() {
-    let app = freeze_source("for i in range(200000):\n    print('line', i)\n");
+    let app = freeze_source(
+        "for i in range(200000):\n    print('line', i)\n",
+        RUSTPYTHON,
+    );
     let script = format!(
         "'{}' | head -n 2; echo \"status=${{PIPESTATUS[0]}}\"",
         app.exe.display()

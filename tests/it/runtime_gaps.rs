@@ -82,7 +82,7 @@ fn runtime_gaps_behave_as_under_cpython() {
         ],
     );
     let exe = dir.path().join("app");
-    freeze(&dir.path().join("main.py"), &exe, &[]);
+    freeze(&dir.path().join("main.py"), &exe, RUSTPYTHON);
     let work = scratch();
     let run_with = |cmd: &mut Command| {
         output_of(
@@ -124,34 +124,36 @@ fn runtime_gaps_behave_as_under_cpython() {
 
 #[test]
 fn bundle_root_exists_and_data_files_work_without_home() {
-    let source = "import os, sys\nos.chdir(sys._MEIPASS)\nprint(os.getcwd() == sys._MEIPASS)\n\
-                  print(open(os.path.join(os.path.dirname(__import__('pkg').__file__), 'd.txt')).read().strip())\n\
-                  print(__import__('pkg').f.__code__.co_filename)\n";
-    let f = freeze_tree(
-        &[
-            ("main.py", source),
-            ("pkg/__init__.py", "def f(): pass\n"),
-            ("pkg/d.txt", "data\n"),
-        ],
-        &[],
-    );
-    // No HOME, no XDG variables (cron, systemd, env -i): the passwd
-    // entry's home, else a private temporary directory.
-    let out = output_of(Command::new(&f.exe).env_clear());
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    // co_filename is relative to the bundle's root, as PyInstaller has it.
-    assert_eq!(text(&out.stdout), "True\ndata\npkg/__init__.py\n");
-    // With no usable directory, the program says why and what to set, once,
-    // before the FileNotFoundError.
-    let not_a_dir = f.dir.path().join("main.py");
-    let out = output_of(
-        Command::new(&f.exe)
-            .env_clear()
-            .env("PYFREEZE_DATA_DIR", &not_a_dir),
-    );
-    let err = text(&out.stderr);
-    assert_eq!(err.matches("PYFREEZE_DATA_DIR").count(), 1, "{err}");
-    assert_contains(&err, "cannot be kept on disk");
-    assert_contains(&err, "FileNotFoundError");
-    assert_eq!(out.status.code(), Some(1));
+    for runtime in RUNTIMES {
+        let source = "import os, sys\nos.chdir(sys._MEIPASS)\nprint(os.getcwd() == sys._MEIPASS)\n\
+                      print(open(os.path.join(os.path.dirname(__import__('pkg').__file__), 'd.txt')).read().strip())\n\
+                      print(__import__('pkg').f.__code__.co_filename)\n";
+        let f = freeze_tree(
+            &[
+                ("main.py", source),
+                ("pkg/__init__.py", "def f(): pass\n"),
+                ("pkg/d.txt", "data\n"),
+            ],
+            runtime,
+        );
+        // No HOME, no XDG variables (cron, systemd, env -i): the passwd
+        // entry's home, else a private temporary directory.
+        let out = output_of(Command::new(&f.exe).env_clear());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        // co_filename is relative to the bundle's root, as PyInstaller has it.
+        assert_eq!(text(&out.stdout), "True\ndata\npkg/__init__.py\n");
+        // With no usable directory, the program says why and what to set, once,
+        // before the FileNotFoundError.
+        let not_a_dir = f.dir.path().join("main.py");
+        let out = output_of(
+            Command::new(&f.exe)
+                .env_clear()
+                .env("PYFREEZE_DATA_DIR", &not_a_dir),
+        );
+        let err = text(&out.stderr);
+        assert_eq!(err.matches("PYFREEZE_DATA_DIR").count(), 1, "{err}");
+        assert_contains(&err, "cannot be kept on disk");
+        assert_contains(&err, "FileNotFoundError");
+        assert_eq!(out.status.code(), Some(1));
+    }
 }

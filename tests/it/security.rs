@@ -317,86 +317,88 @@ fn walk_files(dir: &Path) -> Vec<PathBuf> {
 /// stale temporary directories go, `cache clean` and `cache dir` cover it.
 #[test]
 fn the_data_cache_heals_and_is_cleaned() {
-    let f = freeze_tree(
-        &[
-            (
-                "main.py",
-                "import os, pkg\nprint(open(os.path.join(os.path.dirname(pkg.__file__), 'words.txt')).read().strip())\n",
-            ),
-            ("pkg/__init__.py", ""),
-            ("pkg/words.txt", "genuine words\n"),
-        ],
-        &[],
-    );
-    let data = f.dir.path().join("data");
-    let start = || {
-        let out = Command::new(&f.exe)
-            .env("PYFREEZE_DATA_DIR", &data)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        text(&out.stdout)
-    };
-    assert_eq!(start(), "genuine words\n");
-    let bundle_dir = std::fs::read_dir(&data)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let words = bundle_dir.join("pkg/words.txt");
-    std::fs::write(&words, "poisoned word\n").unwrap(); // same size
-    assert_eq!(start(), "genuine words\n");
-    std::fs::remove_file(&words).unwrap();
-    assert_eq!(start(), "genuine words\n");
-    for e in std::fs::read_dir(&bundle_dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            std::fs::remove_dir_all(p).unwrap();
-        } else {
-            std::fs::remove_file(p).unwrap();
-        }
-    }
-    assert_eq!(start(), "genuine words\n");
-    assert!(
-        pyfreeze(f.dir.path(), ["verify", f.exe.to_str().unwrap()])
-            .status
-            .success()
-    );
-
-    // A killed start's leftovers: removed once old, kept while young.
-    let old = data.join(".tmp-0123-1-1");
-    let young = data.join(".tmp-4567-1-1");
-    std::fs::create_dir_all(old.join("x")).unwrap();
-    std::fs::create_dir_all(&young).unwrap();
-    let status = Command::new("touch")
-        .args(["-d", "10 minutes ago"])
-        .arg(&old)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::fs::remove_dir_all(&bundle_dir).unwrap(); // so the next start writes
-    assert_eq!(start(), "genuine words\n");
-    assert!(!old.exists(), "a stale temporary directory is removed");
-    assert!(young.exists(), "a young one may be another start's");
-
-    // `cache dir` names both caches; `cache clean` empties both.
-    let cache = f.dir.path().join("build-cache");
-    let with_env = |args: &[&str]| {
-        Command::new(pyfreeze_bin())
-            .env("PYFREEZE_CACHE_DIR", &cache)
-            .env("PYFREEZE_DATA_DIR", &data)
-            .args(args)
-            .output()
+    for runtime in RUNTIMES {
+        let f = freeze_tree(
+            &[
+                (
+                    "main.py",
+                    "import os, pkg\nprint(open(os.path.join(os.path.dirname(pkg.__file__), 'words.txt')).read().strip())\n",
+                ),
+                ("pkg/__init__.py", ""),
+                ("pkg/words.txt", "genuine words\n"),
+            ],
+            runtime,
+        );
+        let data = f.dir.path().join("data");
+        let start = || {
+            let out = Command::new(&f.exe)
+                .env("PYFREEZE_DATA_DIR", &data)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            text(&out.stdout)
+        };
+        assert_eq!(start(), "genuine words\n");
+        let bundle_dir = std::fs::read_dir(&data)
             .unwrap()
-    };
-    let dirs = text(&with_env(&["cache", "dir"]).stdout);
-    assert_contains(&dirs, &format!("build cache: {}", cache.display()));
-    assert_contains(&dirs, &format!("data cache:  {}", data.display()));
-    let clean = with_env(&["cache", "clean"]);
-    assert!(clean.status.success(), "{}", text(&clean.stderr));
-    assert_contains(&text(&clean.stdout), &format!("Removed {}", data.display()));
-    assert!(!data.exists());
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let words = bundle_dir.join("pkg/words.txt");
+        std::fs::write(&words, "poisoned word\n").unwrap(); // same size
+        assert_eq!(start(), "genuine words\n");
+        std::fs::remove_file(&words).unwrap();
+        assert_eq!(start(), "genuine words\n");
+        for e in std::fs::read_dir(&bundle_dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                std::fs::remove_dir_all(p).unwrap();
+            } else {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        assert_eq!(start(), "genuine words\n");
+        assert!(
+            pyfreeze(f.dir.path(), ["verify", f.exe.to_str().unwrap()])
+                .status
+                .success()
+        );
+
+        // A killed start's leftovers: removed once old, kept while young.
+        let old = data.join(".tmp-0123-1-1");
+        let young = data.join(".tmp-4567-1-1");
+        std::fs::create_dir_all(old.join("x")).unwrap();
+        std::fs::create_dir_all(&young).unwrap();
+        let status = Command::new("touch")
+            .args(["-d", "10 minutes ago"])
+            .arg(&old)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::remove_dir_all(&bundle_dir).unwrap(); // so the next start writes
+        assert_eq!(start(), "genuine words\n");
+        assert!(!old.exists(), "a stale temporary directory is removed");
+        assert!(young.exists(), "a young one may be another start's");
+
+        // `cache dir` names both caches; `cache clean` empties both.
+        let cache = f.dir.path().join("build-cache");
+        let with_env = |args: &[&str]| {
+            Command::new(pyfreeze_bin())
+                .env("PYFREEZE_CACHE_DIR", &cache)
+                .env("PYFREEZE_DATA_DIR", &data)
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let dirs = text(&with_env(&["cache", "dir"]).stdout);
+        assert_contains(&dirs, &format!("build cache: {}", cache.display()));
+        assert_contains(&dirs, &format!("data cache:  {}", data.display()));
+        let clean = with_env(&["cache", "clean"]);
+        assert!(clean.status.success(), "{}", text(&clean.stderr));
+        assert_contains(&text(&clean.stdout), &format!("Removed {}", data.display()));
+        assert!(!data.exists());
+    }
 }
 
 /// A program that says when it is ready, then sleeps; with an atexit
@@ -423,7 +425,8 @@ fn interrupt(cmd: &mut Command) -> (String, String, std::process::ExitStatus) {
 
 #[test]
 fn ctrl_c_runs_atexit_and_an_ignored_sigint_stays_ignored_as_in_cpython() {
-    let f = freeze_source(SLEEPER);
+    // The CPython runtime's twin is in cpython.rs.
+    let f = freeze_source(SLEEPER, RUSTPYTHON);
     let script = f.dir.path().join("main.py");
     for runner in [
         vec![f.exe.clone()],

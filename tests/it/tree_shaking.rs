@@ -5,33 +5,35 @@ use pyfreeze_tests::*;
 
 #[test]
 fn hello_carries_only_what_it_imports() {
-    let dir = scratch();
-    let exe = dir.path().join("hello");
-    freeze(&root().join("examples/hello/hello.py"), &exe, &[]);
-    let manifest = manifest(&exe);
-    let names: Vec<&str> = manifest.modules.iter().map(|m| m.name.as_str()).collect();
-    for heavy in [
-        "asyncio", "email", "unittest", "http", "xml", "tkinter", "argparse", "json",
-    ] {
-        assert!(
-            !names
-                .iter()
-                .any(|n| *n == heavy || n.starts_with(&format!("{heavy}."))),
-            "hello carries {heavy}: {names:?}"
-        );
-    }
-    // What the runtime needs at start is there.
-    for needed in [
-        "__main__",
-        "encodings",
-        "encodings.utf_8",
-        "encodings.aliases",
-    ] {
-        assert!(names.contains(&needed), "{needed} missing: {names:?}");
-    }
-    // Built-in modules are never bundled.
-    for builtin in ["sys", "_io", "posix", "time"] {
-        assert!(!names.contains(&builtin), "{builtin} bundled");
+    for runtime in RUNTIMES {
+        let dir = scratch();
+        let exe = dir.path().join("hello");
+        freeze(&root().join("examples/hello/hello.py"), &exe, runtime);
+        let manifest = manifest(&exe);
+        let names: Vec<&str> = manifest.modules.iter().map(|m| m.name.as_str()).collect();
+        for heavy in [
+            "asyncio", "email", "unittest", "http", "xml", "tkinter", "argparse", "json",
+        ] {
+            assert!(
+                !names
+                    .iter()
+                    .any(|n| *n == heavy || n.starts_with(&format!("{heavy}."))),
+                "{runtime:?}: hello carries {heavy}: {names:?}"
+            );
+        }
+        // What the runtime needs at start is there.
+        for needed in [
+            "__main__",
+            "encodings",
+            "encodings.utf_8",
+            "encodings.aliases",
+        ] {
+            assert!(names.contains(&needed), "{needed} missing: {names:?}");
+        }
+        // Built-in modules are never bundled.
+        for builtin in ["sys", "_io", "posix", "time"] {
+            assert!(!names.contains(&builtin), "{builtin} bundled");
+        }
     }
 }
 
@@ -45,7 +47,7 @@ fn every_module_is_bytecode_and_runs_without_source() {
             ),
             ("helper.py", "def f():\n    return 'compiled'\n"),
         ],
-        &["--no-source"],
+        &rustpython_and(&["--no-source"]),
     );
     let manifest = manifest(&app.exe);
     assert!(!manifest.build.source);
@@ -67,41 +69,48 @@ fn every_module_is_bytecode_and_runs_without_source() {
 }
 
 #[test]
-fn compress_chooses_what_is_deflated() {
-    use pyfreeze_bundle::Compression::{Deflate, Stored};
+fn compress_chooses_what_is_compressed() {
+    use pyfreeze_bundle::Compression::{Stored, Zstd};
+    // Big enough for compression to pay, in source and bytecode alike.
+    let functions: String = (0..40)
+        .map(|i| format!("def f{i}(x):\n    return x + {i}\n"))
+        .collect();
+    let helper = format!("X = 'helper'\n{functions}");
+    let data = "data ".repeat(200);
     let files: &[(&str, &str)] = &[
         (
             "main.py",
-            "import helper, importlib.resources as r\nprint(helper.X, r.files('helper_data').joinpath('d.txt').read_text())\n",
+            "import helper, importlib.resources as r\nprint(helper.X, r.files('helper_data').joinpath('d.txt').read_text()[:9])\n",
         ),
-        ("helper.py", "X = 'helper'\n"),
+        ("helper.py", &helper),
         ("helper_data/__init__.py", ""),
-        ("helper_data/d.txt", "data"),
+        ("helper_data/d.txt", &data),
+        // Already compressed: stored whatever the mode.
+        ("helper_data/noise.bin", "\u{7f}\u{3}\u{11}\u{5a}"),
     ];
-    for (mode, bytecode, other) in [
-        ("auto", Stored, Deflate),
-        ("all", Deflate, Deflate),
-        ("none", Stored, Stored),
-    ] {
-        let app = freeze_tree(files, &["--compress", mode]);
-        let m = manifest(&app.exe);
-        let kind_of = |suffix: &str| {
-            let f = m.files.iter().find(|f| f.path.ends_with(suffix)).unwrap();
-            f.compression
-        };
-        assert_eq!(
-            (
-                kind_of("helper.pyc"),
-                kind_of("helper.py"),
-                kind_of("d.txt")
-            ),
-            (bytecode, other, other),
-            "{mode}"
-        );
-        assert_eq!(
-            text(&run(&app.exe, [""; 0]).stdout),
-            "helper data\n",
-            "{mode}"
-        );
+    for (mode, compressed) in [("auto", Zstd), ("all", Zstd), ("none", Stored)] {
+        for runtime in RUNTIMES {
+            let app = freeze_tree(files, &[runtime, &["--compress", mode]].concat());
+            let m = manifest(&app.exe);
+            let kind_of = |suffix: &str| {
+                let f = m.files.iter().find(|f| f.path.ends_with(suffix)).unwrap();
+                f.compression
+            };
+            assert_eq!(
+                (
+                    kind_of("helper.pyc"),
+                    kind_of("helper.py"),
+                    kind_of("d.txt"),
+                    kind_of("noise.bin"),
+                ),
+                (compressed, compressed, compressed, Stored),
+                "{mode} {runtime:?}"
+            );
+            assert_eq!(
+                text(&run(&app.exe, [""; 0]).stdout),
+                "helper data data\n",
+                "{mode} {runtime:?}"
+            );
+        }
     }
 }

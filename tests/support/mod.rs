@@ -220,8 +220,23 @@ pub fn freeze_tree(files: &[(&str, &str)], extra: &[&str]) -> Frozen {
 }
 
 /// Freeze a one-file program.
-pub fn freeze_source(source: &str) -> Frozen {
-    freeze_tree(&[("main.py", source)], &[])
+pub fn freeze_source(source: &str, extra: &[&str]) -> Frozen {
+    freeze_tree(&[("main.py", source)], extra)
+}
+
+/// Build with the RustPython runtime: what a plain build gets only for
+/// another platform or without a CPython, so tests of RustPython say so.
+pub const RUSTPYTHON: &[&str] = &["--runtime", "rustpython"];
+
+/// Build with the CPython runtime (python3's), what a plain build here gets.
+pub const CPYTHON: &[&str] = &["--runtime", "cpython"];
+
+/// Both runtimes, for tests of what each must do alike.
+pub const RUNTIMES: [&[&str]; 2] = [RUSTPYTHON, CPYTHON];
+
+/// `RUSTPYTHON` followed by `more`.
+pub fn rustpython_and(more: &[&'static str]) -> Vec<&'static str> {
+    [RUSTPYTHON, more].concat()
 }
 
 /// The manifest of a frozen executable.

@@ -95,6 +95,11 @@ pub fn open(bytecode: Option<&str>, trace: &mut trace::Trace) -> Launched {
         ),
         Err(e) => fail(&argv, &format!("{} cannot start: {e}", exe.display())),
     };
+    if let Some(floor) = &bundle.manifest.build.glibc
+        && let Some(why) = glibc_too_old(floor)
+    {
+        fail(&argv, &why);
+    }
     Launched {
         exe,
         argv,
@@ -118,6 +123,40 @@ fn open_bundle(
     }
     trace.mark("manifest");
     Ok(bundle)
+}
+
+/// Why this system's glibc is older than the bundle's floor (before
+/// libpython or a library fails to load with symbol errors), if it is.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn glibc_too_old(floor: &crate::manifest::GlibcFloor) -> Option<String> {
+    // SAFETY: returns a pointer to a static NUL-terminated string.
+    let here = unsafe { std::ffi::CStr::from_ptr(libc::gnu_get_libc_version()) };
+    let here = here.to_string_lossy();
+    let older = match (glibc_version(&here), glibc_version(&floor.version)) {
+        (Some(have), Some(need)) => have < need,
+        _ => false,
+    };
+    let file = floor.file.rsplit('/').next().unwrap_or(&floor.file);
+    older.then(|| {
+        format!(
+            "needs glibc {} or newer (for {file}); this system has {here}",
+            floor.version
+        )
+    })
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn glibc_too_old(_floor: &crate::manifest::GlibcFloor) -> Option<String> {
+    None
+}
+
+/// `2.35` (or `2.28.9000`) as numbers.
+fn glibc_version(text: &str) -> Option<(u32, u32)> {
+    let mut parts = text.split('.').map(str::parse::<u32>);
+    match (parts.next(), parts.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) => Some((major, minor)),
+        _ => None,
+    }
 }
 
 /// The command line and executable of this process, for [`read`]'s message.
@@ -198,6 +237,10 @@ pub fn try_copy(bundle: &Bundle<'_>, path: &str, out: &mut dyn Write) -> Result<
         crate::Compression::Deflate => Box::new(flate2::read::DeflateDecoder::new(
             std::io::BufReader::with_capacity(CHUNK, raw),
         )),
+        crate::Compression::Zstd => Box::new(
+            crate::reader::zstd_decoder(std::io::BufReader::with_capacity(CHUNK, raw))
+                .map_err(CopyError::Io)?,
+        ),
     };
     let mut buf = vec![0u8; CHUNK];
     let mut crc = crc32fast::Hasher::new();

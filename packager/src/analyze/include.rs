@@ -42,18 +42,18 @@ impl Walker<'_> {
                 name.clone(),
                 Some(super::Exclusion {
                     why: rule.why.clone(),
-                    runtime: rule.requires_runtime.clone(),
+                    runtime: rule.requires_runtime,
                 }),
             ));
         }
         // A rule that leaves modules out names the runtime that has them; it
         // matters only where the program imports one (see Exclusion).
-        if let (Some(needed), Trigger::Module(package)) = (&rule.requires_runtime, &rule.trigger)
-            && needed != self.runtime.rule_name()
+        if let (Some(needed), Trigger::Module(package)) = (rule.requires_runtime, &rule.trigger)
+            && needed != self.runtime.kind()
         {
             self.graph.diagnostics.push(Diagnostic::NeedsRuntime {
                 package: package.clone(),
-                runtime: needed.clone(),
+                runtime: needed,
                 why: rule.why.clone(),
             });
         }

@@ -143,7 +143,7 @@ pub struct Exclusion {
     /// The runtime that does have the module (the rule's `requires-runtime`):
     /// a program that needs it is built with that runtime when the choice is
     /// pyfreeze's (tkinter: CPython).
-    pub runtime: Option<String>,
+    pub runtime: Option<crate::runtime::RuntimeKind>,
 }
 
 /// What the package rules that fired asked of the rest of the build.

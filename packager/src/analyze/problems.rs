@@ -28,14 +28,14 @@ pub fn unsatisfied(graph: &Graph, runtime: &dyn Runtime) -> Vec<Diagnostic> {
             Kind::Extension(file) => Diagnostic::UnloadableExtension {
                 module,
                 file: file.clone(),
-                runtime: runtime.short_name().to_string(),
+                runtime: runtime.kind(),
                 site,
                 chain,
             },
             Kind::Excluded { rule: Some(rule) } => Diagnostic::ExcludedByRule {
                 module,
                 why: rule.why.clone(),
-                runtime: rule.runtime.clone(),
+                runtime: rule.runtime,
                 site,
                 chain,
             },

@@ -49,7 +49,7 @@ pub struct GraphOptions<'a> {
     /// `--exclude-module`: left out with their submodules.
     pub excludes: &'a [String],
     /// The venv's distributions, for entry points.
-    pub distributions: &'a [crate::archive::dists::Distribution],
+    pub distributions: &'a [crate::project::dists::Distribution],
 }
 
 /// A failure to start the walk at all: the entry cannot be found or run.
@@ -86,7 +86,7 @@ pub(super) struct Walker<'a> {
     /// Modules whose rules have not fired yet.
     pub(super) untriggered: Vec<ModuleId>,
     /// The venv's distributions, for entry points.
-    pub(super) distributions: &'a [crate::archive::dists::Distribution],
+    pub(super) distributions: &'a [crate::project::dists::Distribution],
     /// Entry-point groups already followed.
     pub(super) groups_seen: HashSet<String>,
 }

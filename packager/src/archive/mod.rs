@@ -3,14 +3,13 @@
 //! as one deterministic zip payload.
 
 pub mod data;
-pub mod dists;
 
 use crate::analyze::{Graph, Kind, MAIN};
 use crate::cache::Cache;
 use crate::compile::Compiled;
 use crate::diagnostics::Diagnostic;
 use crate::options::CompressMode;
-use crate::project::{EntrySpec, Project};
+use crate::project::{EntrySpec, Project, dists};
 use crate::rules::is_within;
 use crate::runtime::BundleContents;
 use anyhow::{Context, Result, bail};
@@ -27,6 +26,8 @@ pub struct ArchiveOptions {
     pub compress: CompressMode,
     /// The manifest's `build.native_cache`.
     pub native_cache: bool,
+    /// The newest glibc the bootloader needs (ELF bootloaders).
+    pub bootloader_glibc: Option<crate::glibc::Version>,
 }
 
 pub struct Archive {
@@ -47,14 +48,14 @@ pub fn write_archive(
 ) -> Result<Archive> {
     let graph = &project.graph;
     let mut writer = BundleWriter::new(source_date_epoch()?);
+    // zstd decompresses at memory speed: bytecode is read whole anyway, and
+    // native code (extension modules, libpython and other libraries) is
+    // copied into a memfd at each start, so decompressing is done on that
+    // copy. (Deflate took numpy's 40 MB 130 ms of its start.)
     let (bytecode_compression, other_compression) = match opts.compress {
-        CompressMode::Auto => (Compression::Stored, Compression::Deflate),
-        CompressMode::All => (Compression::Deflate, Compression::Deflate),
+        CompressMode::Auto | CompressMode::All => (Compression::Zstd, Compression::Zstd),
         CompressMode::None => (Compression::Stored, Compression::Stored),
     };
-    // Native code (extension modules, libpython and other libraries) is
-    // copied into a memfd at each start: stored, that is a memcpy; deflated,
-    // an inflate (measured: numpy's 40 MB took 130 ms of its start).
     let native_compression = bytecode_compression;
     let mut records = Vec::new();
     for Compiled {
@@ -104,11 +105,13 @@ pub fn write_archive(
         });
     }
     // Compiled extension modules, for a runtime that loads them.
+    let mut extensions = Vec::new();
     if project.runtime.loads_extensions() {
         for (_, m) in graph.iter() {
             let Kind::Extension(file) = &m.kind else {
                 continue;
             };
+            extensions.push((m.name.clone(), file.clone()));
             let path = extension_path(&m.name, file);
             if !writer.contains(&path) {
                 writer.add(
@@ -166,7 +169,7 @@ pub fn write_archive(
     // What the runtime adds: an interpreter, its libraries, an index...
     let files = writer.paths();
     let payload = project.runtime.payload(&BundleContents {
-        graph,
+        extensions: &extensions,
         modules: &records,
         files: &files,
         native_files: &native_files,
@@ -181,6 +184,7 @@ pub fn write_archive(
     }
     diagnostics.extend(payload.diagnostics);
     data_files += payload.data_files;
+    let glibc = glibc_floor(&writer, opts.bootloader_glibc);
     let manifest = Manifest {
         format: pyfreeze_bundle::FORMAT_VERSION,
         bytecode: project.runtime.bytecode_format(),
@@ -192,6 +196,8 @@ pub fn write_archive(
             source: opts.include_source,
             data_files,
             native_cache: opts.native_cache,
+            runtime_reason: Some(project.runtime_why.summary(project.runtime.kind())),
+            glibc: glibc.record(),
         },
         runtime: project.runtime.manifest_name(),
         modules: records,
@@ -211,6 +217,26 @@ pub fn write_archive(
         data_sources,
     })
 }
+
+/// The newest glibc the bootloader or any ELF file in the archive needs.
+fn glibc_floor(
+    writer: &BundleWriter,
+    bootloader: Option<crate::glibc::Version>,
+) -> crate::glibc::Floor {
+    let mut floor = crate::glibc::Floor::default();
+    if let Some(version) = bootloader {
+        floor.note(BOOTLOADER, version);
+    }
+    for path in writer.paths() {
+        if let Some(bytes) = writer.get(&path).filter(|b| b.starts_with(b"\x7fELF")) {
+            floor.add(&path, bytes);
+        }
+    }
+    floor
+}
+
+/// How the manifest's glibc floor names the bootloader.
+pub const BOOTLOADER: &str = "bootloader";
 
 /// `pkg/mod.cpython-311-x86_64-linux-gnu.so`: the module's directory and the
 /// extension's file name.
@@ -296,14 +322,14 @@ fn add_distribution_metadata(
     let bundled = bundled_top_levels(&project.graph);
     let named = &project.graph.rules.copy_metadata;
     let mut added = Vec::new();
-    for dist in dists::find(&project.site_packages) {
+    for dist in &project.site.distributions {
         let wanted = dist.top_level.iter().any(|t| bundled.contains(t.as_str()))
             || named.iter().any(|n| dists::same_name(n, &dist.name));
         if !wanted {
             continue;
         }
         let mut any = false;
-        for (path, bytes) in dists::files(&dist) {
+        for (path, bytes) in dists::files(dist) {
             if !writer.contains(&path) {
                 writer.add(path, bytes, compression)?;
                 any = true;

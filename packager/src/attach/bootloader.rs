@@ -64,7 +64,7 @@ fn on_disk_candidates(target: &Target, stem: &str) -> Vec<PathBuf> {
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
     {
-        if target.triple == crate::host_triple() {
+        if target.is_host() {
             out.push(exe_dir.join(&file));
         }
         out.push(exe_dir.join("bootloaders").join(&target.triple).join(&file));
@@ -87,7 +87,7 @@ pub fn find(explicit: Option<&Path>, target: &Target, runtime: &dyn Runtime) -> 
         .map(|p| format!("  {}", p.display()))
         .collect();
     let file = format!("{stem}{}", target.exe_suffix());
-    let how = if target.triple == crate::host_triple() {
+    let how = if target.is_host() {
         format!(
             "Install pyfreeze from its wheel (`pip install pyfreeze`), which carries its \
              bootloaders; or build it with `cargo build --release --ignore-rust-version -p {stem}` \
@@ -244,6 +244,25 @@ fn check(bytes: &[u8], target: &Target, runtime: &dyn Runtime) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The runtime whose bootloader `path` is, going by its marker; `None` for
+/// a file that is not a bootloader of this pyfreeze (which [`load`] then
+/// refuses, saying why).
+pub fn runtime_of(path: &Path) -> Option<crate::runtime::RuntimeKind> {
+    let bytes = match super::embedded::read(path) {
+        Some(bytes) => bytes.ok()?,
+        None => {
+            let file = std::fs::File::open(path).ok()?;
+            if !file.metadata().ok()?.is_file() {
+                return None;
+            }
+            // SAFETY: read-only map of a file only read here.
+            let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+            return crate::runtime::RuntimeKind::of_marker(marker(&map)?);
+        }
+    };
+    crate::runtime::RuntimeKind::of_marker(marker(&bytes)?)
 }
 
 /// The bootloader's marker string, up to its last `;`.

@@ -13,10 +13,11 @@ use std::path::PathBuf;
     about = "Freeze a Python program into one self-contained executable",
     long_about = "Freeze a Python program into one self-contained executable.\n\n\
         pyfreeze walks the program's imports, compiles every module to bytecode and \
-        appends the result to a prebuilt bootloader: RustPython's (pure Python, any \
-        target), or CPython's with its compiled extension modules (Linux). The \
-        executable runs on machines without Python and imports its modules, and \
-        loads its extensions, from memory.",
+        appends the result to a prebuilt bootloader: CPython's, with the interpreter \
+        the program is developed with and its compiled extension modules (a build \
+        for this Linux machine), or RustPython's (pure Python, any target, no \
+        Python needed to build). The executable runs on machines without Python and \
+        imports its modules, and loads its extensions, from memory.",
     after_help = "Examples:\n  pyfreeze build app.py                   # writes dist/app\n  \
         pyfreeze build app.py --venv .venv      # with the packages of a virtualenv\n  \
         pyfreeze why yaml app.py                # why is yaml in the bundle?\n  \
@@ -103,16 +104,18 @@ pub struct SourceArgs {
     #[arg(long = "add-data", value_name = "SRC:DEST")]
     pub add_data: Vec<String>,
 
-    /// The interpreter to embed: `rustpython` (pure Python, no Python needed
-    /// to build, any target) or `cpython` (the build machine's CPython and its
-    /// compiled extension modules, loaded from memory) [default: `runtime`
-    /// in [tool.pyfreeze], else rustpython; cpython for a program that needs
-    /// compiled extension modules, built for this machine].
+    /// The interpreter to embed: `cpython` (the build machine's CPython and
+    /// its compiled extension modules, loaded from memory; this machine
+    /// only) or `rustpython` (pure Python, no Python needed to build, any
+    /// target) [default: `runtime` in [tool.pyfreeze], else the runtime of
+    /// --bootloader; else cpython when the build is for this machine and a
+    /// CPython 3.10+ with a shared libpython is at hand (--python, the
+    /// venv's, python3 on PATH), else rustpython].
     #[arg(long, value_enum)]
     pub runtime: Option<pyfreeze::runtime::RuntimeKind>,
 
-    /// With --runtime cpython: the interpreter to build with, a path or a
-    /// name on PATH [default: the venv's python, else python3].
+    /// The CPython to build with, a path or a name on PATH (an error if it
+    /// cannot be bundled) [default: the venv's python, else python3].
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
 
@@ -138,8 +141,9 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Bootloader executable to append the program to [default: the
-    /// `pyfreeze-boot` installed beside `pyfreeze`].
+    /// Bootloader executable to append the program to; without --runtime,
+    /// its runtime is the build's [default: the runtime's bootloader
+    /// installed beside `pyfreeze`, or carried inside it].
     #[arg(long, value_name = "FILE")]
     pub bootloader: Option<PathBuf>,
 

@@ -70,12 +70,7 @@ impl Reporter for Progress {
 
     fn diagnostic(&self, diagnostic: &Diagnostic) {
         if !self.quiet {
-            let level = if diagnostic.is_note() {
-                "note"
-            } else {
-                "warning"
-            };
-            self.bar.suspend(|| eprintln!("{level}: {diagnostic}"));
+            self.bar.suspend(|| eprintln!("warning: {diagnostic}"));
         }
     }
 }

@@ -43,6 +43,25 @@ pub fn build(r: &BuildReport, verbose: bool) {
         human_size(r.size),
         human_size(r.archive_size),
     );
+    println!("runtime: {}: {}", r.runtime, r.runtime_why);
+    if let Some(floor) = r
+        .glibc
+        .as_ref()
+        .filter(|f| f.file != pyfreeze::archive::BOOTLOADER)
+    {
+        let name = floor.file.rsplit('/').next().unwrap_or(&floor.file);
+        let alone = r
+            .bootloader_glibc
+            .as_deref()
+            .map(|v| format!("; the bootloader alone needs {v}"))
+            .unwrap_or_default();
+        println!(
+            "runs on: glibc {} or newer, which {name} needs{alone}. For older systems, build with \
+             a Python made for them, such as python-build-standalone's (`uv python install`, \
+             then --python)",
+            floor.version
+        );
+    }
     if let Some(note) = &r.site_note {
         println!("{note}");
     }
@@ -212,11 +231,20 @@ pub fn graph_json(g: &Graph) -> serde_json::Value {
 pub fn inspect(r: &InspectReport) {
     println!("{}", shown(&r.file));
     println!("  size         {} ({} bytes)", human_size(r.size), r.size);
+    // Shipped bootloaders (the wheel's) need at most glibc 2.28; one built
+    // on a newer system needs that system's.
     let glibc = r
         .bootloader
         .min_glibc
         .as_ref()
-        .map(|v| format!(", needs glibc >= {v}"))
+        .map(|v| match pyfreeze::glibc::Version::parse(v) {
+            Some(version) if version > pyfreeze::glibc::SHIPPED => format!(
+                ", needs glibc >= {v} (built for a newer glibc than pyfreeze's wheel ships \
+                 bootloaders for, {})",
+                pyfreeze::glibc::SHIPPED
+            ),
+            _ => format!(", needs glibc >= {v}"),
+        })
         .unwrap_or_default();
     let size = match &r.bootloader.packed {
         Some(p) => format!(
@@ -240,11 +268,25 @@ pub fn inspect(r: &InspectReport) {
         r.bundle.format,
         shown(&r.bundle.bytecode)
     );
+    if let Some(reason) = &r.build.runtime_reason {
+        println!("  chosen as    {}", shown(reason));
+    }
+    if let Some(floor) = &r.build.glibc {
+        println!(
+            "  runs on      glibc {} or newer ({} needs it)",
+            shown(&floor.version),
+            shown(&floor.file)
+        );
+    }
+    let called = match &r.entry.function {
+        Some(function) => format!("{}:{function}", r.entry.module),
+        None => r.entry.module.clone(),
+    };
     println!(
         "  entry        {} {} ({})",
         shown(&r.entry.kind),
         shown(&r.entry.path),
-        shown(&r.entry.module)
+        shown(&called)
     );
     println!(
         "  built with   pyfreeze {}, optimize {}, source {}",
@@ -342,7 +384,7 @@ fn condition(rule: &pyfreeze::rules::Rule) -> String {
         parts.push(w.platform.join("/"));
     }
     if let Some(r) = &w.runtime {
-        parts.push(r.clone());
+        parts.push(r.key().to_string());
     }
     parts.join(", ")
 }

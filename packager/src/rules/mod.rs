@@ -8,6 +8,7 @@
 //! every standard-library module) and its condition holds on the target,
 //! the runtime and the installed version of the package.
 
+use crate::runtime::RuntimeKind;
 use anyhow::{Context as _, Result, bail};
 use pep440_rs::{Version, VersionSpecifiers};
 use serde::Deserialize;
@@ -53,7 +54,7 @@ pub struct Rule {
     pub optional: Vec<String>,
     pub skip_functions: Vec<String>,
     pub env: BTreeMap<String, String>,
-    pub requires_runtime: Option<String>,
+    pub requires_runtime: Option<RuntimeKind>,
 }
 
 impl Rule {
@@ -77,14 +78,13 @@ pub struct Condition {
     pub distribution: Option<String>,
     /// `sys.platform` values of the target.
     pub platform: Vec<String>,
-    /// `rustpython` or `cpython`.
-    pub runtime: Option<String>,
+    pub runtime: Option<RuntimeKind>,
 }
 
 /// What a condition is checked against.
 pub struct Context<'a> {
     pub sys_platform: &'a str,
-    pub runtime: &'a str,
+    pub runtime: RuntimeKind,
     /// The installed version of a distribution (by normalised name), or of
     /// the distribution providing a top-level module.
     pub version_of: &'a dyn Fn(VersionOf<'_>) -> Option<Version>,
@@ -100,7 +100,7 @@ impl Condition {
         if !self.platform.is_empty() && !self.platform.iter().any(|p| p == ctx.sys_platform) {
             return false;
         }
-        if self.runtime.as_deref().is_some_and(|r| r != ctx.runtime) {
+        if self.runtime.is_some_and(|r| r != ctx.runtime) {
             return false;
         }
         let Some(wanted) = &self.version else {
@@ -262,7 +262,6 @@ enum OneOrMany {
 
 use pyfreeze_bundle::launch::ROOT_PLACEHOLDER as ROOT;
 
-const RUNTIMES: [&str; 2] = ["rustpython", "cpython"];
 const PLATFORMS: [&str; 3] = ["linux", "darwin", "win32"];
 
 /// Parse one rule file; errors name the file, the rule and what to fix.
@@ -336,14 +335,18 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
         if let Some(p) = platform.iter().find(|p| !PLATFORMS.contains(&p.as_str())) {
             bail!("{at}: when.platform {p:?}: expected one of {PLATFORMS:?} (sys.platform)");
         }
-        for runtime in [&raw.when.runtime, &raw.requires_runtime]
-            .into_iter()
-            .flatten()
-        {
-            if !RUNTIMES.contains(&runtime.as_str()) {
-                bail!("{at}: runtime {runtime:?}: expected one of {RUNTIMES:?}");
-            }
-        }
+        let runtime_key = |name: &Option<String>| -> Result<Option<RuntimeKind>> {
+            name.as_deref()
+                .map(|n| {
+                    RuntimeKind::parse(n).ok_or_else(|| {
+                        let known: Vec<&str> = RuntimeKind::ALL.map(RuntimeKind::key).to_vec();
+                        anyhow::anyhow!("{at}: runtime {n:?}: expected one of {known:?}")
+                    })
+                })
+                .transpose()
+        };
+        let when_runtime = runtime_key(&raw.when.runtime)?;
+        let requires_runtime = runtime_key(&raw.requires_runtime)?;
         if !raw.skip_functions.is_empty() && trigger == Trigger::Always {
             bail!("{at}: skip-functions needs module = \"...\" or applies-to = \"stdlib\"");
         }
@@ -355,7 +358,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
                 version,
                 distribution: raw.when.distribution,
                 platform,
-                runtime: raw.when.runtime,
+                runtime: when_runtime,
             },
             hidden_imports: raw.hidden_imports,
             collect_submodules: raw.collect_submodules,
@@ -370,7 +373,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
             optional: raw.optional,
             skip_functions: raw.skip_functions,
             env: raw.env,
-            requires_runtime: raw.requires_runtime,
+            requires_runtime,
         });
     }
     Ok(out)
@@ -420,7 +423,7 @@ mod tests {
     ) -> Context<'a> {
         Context {
             sys_platform: platform,
-            runtime,
+            runtime: RuntimeKind::parse(runtime).unwrap(),
             version_of,
         }
     }

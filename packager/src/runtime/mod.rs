@@ -5,15 +5,16 @@
 //! format, and the bootloader's name and marker.
 //!
 //! A new runtime is a new module here implementing [`Runtime`] (its facts
-//! shared with its bootloader go in `pyfreeze_bundle::runtime`), plus a line
-//! in [`RuntimeKind`] and [`KNOWN`]. The graph walker, the archive writer and
-//! the tools only ever talk to the trait.
+//! shared with its bootloader go in `pyfreeze_bundle::runtime`), plus a
+//! variant of [`RuntimeKind`] whose methods name those facts, and a line in
+//! [`choice`] saying when a plain build takes it. The graph walker, the
+//! archive writer and the tools only ever talk to the trait or the kind.
 
+pub mod choice;
 pub mod cpython;
 pub mod embedded;
 pub mod rustpython;
 
-use crate::analyze::Graph;
 use crate::cache::Cache;
 use crate::diagnostics::{Diagnostic, SyntaxDiagnostic};
 use pyfreeze_bundle::manifest::{Entry, LibraryRecord};
@@ -25,10 +26,10 @@ use std::path::PathBuf;
 /// Python needed to build, any target) or `CPython` (the build machine's
 /// interpreter and its compiled extensions).
 // (Variant docs live here: clap would show them as per-value help.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum RuntimeKind {
-    #[default]
     #[cfg_attr(feature = "clap", value(name = "rustpython"))]
     RustPython,
     #[cfg_attr(feature = "clap", value(name = "cpython"))]
@@ -36,19 +37,62 @@ pub enum RuntimeKind {
 }
 
 impl RuntimeKind {
-    /// As `[tool.pyfreeze] runtime` and rule conditions spell it.
+    /// Every runtime this pyfreeze has.
+    pub const ALL: [RuntimeKind; 2] = [RuntimeKind::RustPython, RuntimeKind::CPython];
+
+    /// As `--runtime`, `[tool.pyfreeze] runtime` and rule files spell it.
     pub fn parse(name: &str) -> Option<RuntimeKind> {
-        match name {
-            "rustpython" => Some(RuntimeKind::RustPython),
-            "cpython" => Some(RuntimeKind::CPython),
-            _ => None,
+        Self::ALL.into_iter().find(|k| k.key() == name)
+    }
+
+    /// `rustpython`, `cpython`.
+    pub fn key(self) -> &'static str {
+        match self {
+            RuntimeKind::RustPython => "rustpython",
+            RuntimeKind::CPython => "cpython",
         }
+    }
+
+    /// `RustPython`, `CPython`: as messages name it.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            RuntimeKind::RustPython => "RustPython",
+            RuntimeKind::CPython => "CPython",
+        }
+    }
+
+    /// The bootloader's file name, without `.exe`.
+    pub fn bootloader_stem(self) -> &'static str {
+        match self {
+            RuntimeKind::RustPython => pyfreeze_bundle::runtime::rustpython::BOOTLOADER_STEM,
+            RuntimeKind::CPython => pyfreeze_bundle::runtime::cpython::BOOTLOADER_STEM,
+        }
+    }
+
+    /// How tools reading a finished bundle know this runtime.
+    pub fn family(self) -> &'static Family {
+        match self {
+            RuntimeKind::RustPython => &KNOWN[0],
+            RuntimeKind::CPython => &KNOWN[1],
+        }
+    }
+
+    /// The runtime whose bootloaders carry `marker`.
+    pub fn of_marker(marker: &str) -> Option<RuntimeKind> {
+        Self::ALL.into_iter().find(|k| k.family().marker == marker)
+    }
+}
+
+impl std::fmt::Display for RuntimeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.display_name())
     }
 }
 
 /// What a bundle holds, for a runtime to add what it needs to it.
 pub struct BundleContents<'a> {
-    pub graph: &'a Graph,
+    /// Each bundled extension module's name and the file it came from.
+    pub extensions: &'a [(String, PathBuf)],
     /// Every module record so far (sorted by name).
     pub modules: &'a [ModuleRecord],
     /// Every archive path so far.
@@ -93,11 +137,19 @@ pub trait Runtime: Sync {
     /// As `pyfreeze inspect` names it: `RustPython 0.6.0`.
     fn name(&self) -> String;
 
-    /// As rule conditions name it (`when.runtime`): `rustpython`.
-    fn rule_name(&self) -> &'static str;
+    /// Which runtime it is: how rules, diagnostics and options name it.
+    fn kind(&self) -> RuntimeKind;
 
-    /// As a diagnostic names it: `RustPython`.
-    fn short_name(&self) -> &'static str;
+    /// Whether it builds for `target`; if not, why (a sentence saying what
+    /// to do).
+    fn builds_for(&self, _target: &Target) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Whether it loads native code that `--native-cache` can keep on disk.
+    fn has_native_cache(&self) -> bool {
+        false
+    }
 
     /// `sys.version_info` under this runtime, for the graph's version checks.
     fn python_version(&self) -> (u32, u32, u32);
@@ -196,23 +248,14 @@ pub trait Runtime: Sync {
     }
 
     /// The bootloader's file name, without `.exe`.
-    fn bootloader_stem(&self) -> &'static str;
+    fn bootloader_stem(&self) -> &'static str {
+        self.kind().bootloader_stem()
+    }
 
     /// The marker a matching bootloader carries.
-    fn bootloader_marker(&self) -> &'static str;
-}
-
-/// The runtime for `kind`; CPython asks `python` (an interpreter found as
-/// [`cpython::find_interpreter`] says) about itself.
-pub fn select(
-    kind: RuntimeKind,
-    python: Option<&std::path::Path>,
-    venv: Option<&std::path::Path>,
-) -> anyhow::Result<Box<dyn Runtime>> {
-    Ok(match kind {
-        RuntimeKind::RustPython => Box::new(rustpython::RustPython),
-        RuntimeKind::CPython => Box::new(cpython::CPython::find(python, venv)?),
-    })
+    fn bootloader_marker(&self) -> &'static str {
+        self.kind().family().marker
+    }
 }
 
 /// A runtime family, as tools reading a finished bundle see it.

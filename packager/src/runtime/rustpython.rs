@@ -2,7 +2,7 @@
 //! carried inside pyfreeze, its bytecode the same on every platform.
 
 use super::embedded::EmbeddedTree;
-use super::{Runtime, Stdlib};
+use super::{Runtime, RuntimeKind, Stdlib};
 use crate::diagnostics::SyntaxDiagnostic;
 use pyfreeze_bundle::runtime::rustpython as facts;
 use pyfreeze_bundle::target::Target;
@@ -30,12 +30,8 @@ impl Runtime for RustPython {
         facts::NAME.to_string()
     }
 
-    fn rule_name(&self) -> &'static str {
-        "rustpython"
-    }
-
-    fn short_name(&self) -> &'static str {
-        "RustPython"
+    fn kind(&self) -> RuntimeKind {
+        RuntimeKind::RustPython
     }
 
     fn python_version(&self) -> (u32, u32, u32) {
@@ -74,14 +70,6 @@ impl Runtime for RustPython {
         optimize: u8,
     ) -> Result<Vec<u8>, SyntaxDiagnostic> {
         compile(text, virtual_path, display, optimize)
-    }
-
-    fn bootloader_stem(&self) -> &'static str {
-        facts::BOOTLOADER_STEM
-    }
-
-    fn bootloader_marker(&self) -> &'static str {
-        facts::BOOTLOADER_MARKER
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::attach::bootloader;
 use anyhow::{Context, Result, anyhow, bail};
+use pyfreeze_bundle::manifest::Entry;
 use pyfreeze_bundle::{Bundle, BundleError, Manifest, Origin};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -76,7 +77,11 @@ pub struct BootloaderInfo {
     pub size: u64,
     /// For ELF: the newest `GLIBC_x.y` symbol version it needs, i.e. the
     /// oldest glibc it runs on. None for static or non-glibc executables.
+    /// The whole executable's floor is `build.glibc`.
     pub min_glibc: Option<String>,
+    /// For ELF: the shared libraries it needs (`DT_NEEDED`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
     /// The bundle and bytecode formats the bootloader reads (its marker).
     pub marker: Option<String>,
     /// Built with `--pack`: `size` is then the stub's and the packed
@@ -106,9 +111,13 @@ pub struct BundleInfo {
 
 #[derive(Serialize)]
 pub struct EntryInfo {
+    /// `script`, `module` (`-m`) or `function` (`--entry MODULE:FUNCTION`).
     pub kind: String,
     pub module: String,
     pub path: String,
+    /// What `--entry` calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -168,6 +177,7 @@ fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<InspectReport
             target: m.build.target.clone(),
             size: bundle.bootloader_len,
             min_glibc: min_glibc(boot),
+            needs: needed_libraries(boot),
             marker: bootloader::marker(boot).map(str::to_string),
             packed: packed.map(|p| PackedInfo {
                 stub_size: p.stub_len,
@@ -186,9 +196,18 @@ fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<InspectReport
             files: m.files.len(),
         },
         entry: EntryInfo {
-            kind: "script".into(),
+            kind: match m.entry {
+                Entry::Script { .. } => "script",
+                Entry::Module { .. } => "module",
+                Entry::Function { .. } => "function",
+            }
+            .into(),
             module: m.entry.module().to_string(),
             path: entry_record.map(|r| r.path.clone()).unwrap_or_default(),
+            function: match &m.entry {
+                Entry::Function { function, .. } => Some(function.clone()),
+                _ => None,
+            },
         },
         build: m.build.clone(),
         modules: counts,
@@ -272,28 +291,12 @@ fn runtime_name(m: &Manifest) -> String {
 
 /// The newest GLIBC_x.y version the ELF's imports need.
 fn min_glibc(boot: &[u8]) -> Option<String> {
-    let elf = goblin::elf::Elf::parse(boot).ok()?;
-    let verneed = elf.verneed.as_ref()?;
-    let mut newest: Option<(Vec<u32>, String)> = None;
-    for need in verneed.iter() {
-        for aux in need.iter() {
-            let Some(name) = elf.dynstrtab.get_at(aux.vna_name) else {
-                continue;
-            };
-            let Some(version) = name.strip_prefix("GLIBC_") else {
-                continue;
-            };
-            let Ok(key) = version
-                .split('.')
-                .map(str::parse::<u32>)
-                .collect::<Result<Vec<_>, _>>()
-            else {
-                continue;
-            };
-            if newest.as_ref().is_none_or(|(k, _)| key > *k) {
-                newest = Some((key, version.to_string()));
-            }
-        }
-    }
-    newest.map(|(_, v)| v)
+    crate::glibc::needed(boot).map(|v| v.to_string())
+}
+
+/// The libraries an ELF file names in `DT_NEEDED`.
+fn needed_libraries(boot: &[u8]) -> Vec<String> {
+    goblin::elf::Elf::parse(boot)
+        .map(|elf| elf.libraries.iter().map(|l| l.to_string()).collect())
+        .unwrap_or_default()
 }

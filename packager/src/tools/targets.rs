@@ -27,17 +27,14 @@ pub struct TargetInfo {
 
 /// Every known target with its installed bootloader for `runtime`.
 pub fn targets(runtime: RuntimeKind) -> Vec<TargetInfo> {
-    let stem = match runtime {
-        RuntimeKind::RustPython => pyfreeze_bundle::runtime::rustpython::BOOTLOADER_STEM,
-        RuntimeKind::CPython => pyfreeze_bundle::runtime::cpython::BOOTLOADER_STEM,
-    };
+    let stem = runtime.bootloader_stem();
     KNOWN_TARGETS
         .iter()
         .filter_map(|triple| {
             let target = Target::parse(triple)?;
             Some(TargetInfo {
                 triple,
-                host: *triple == crate::host_triple(),
+                host: target.is_host(),
                 bootloader: bootloader::candidates(&target, stem)
                     .into_iter()
                     .find(|p| bootloader::exists(p)),

@@ -42,5 +42,10 @@ while True:
         }
         answer(b"\1" + json.dumps(detail).encode())
         continue
+    # marshal flags an object as shared when its reference count is above
+    # one, which depends on what this process compiled before. Loaded back,
+    # only what the code really shares is: the same bytes whatever came
+    # before, so rebuilds are byte-identical with or without the cache.
+    code = marshal.loads(marshal.dumps(code))
     digest = importlib.util.source_hash(source.encode("utf-8"))
     answer(b"\0" + bytes(_external._code_to_hash_pyc(code, digest, checked=False)))

@@ -10,7 +10,7 @@ mod native;
 mod payload;
 mod probe;
 
-use super::{BundleContents, Runtime, RuntimePayload, Stdlib};
+use super::{BundleContents, Runtime, RuntimeKind, RuntimePayload, Stdlib};
 use crate::diagnostics::SyntaxDiagnostic;
 use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::runtime::cpython as facts;
@@ -31,12 +31,33 @@ pub fn describe(bytecode: &str) -> Option<String> {
     Some(format!("CPython {major}.{minor}"))
 }
 
+/// Where the interpreter to build with came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `--python` (or `[tool.pyfreeze] python`).
+    Named,
+    /// The venv's `bin/python` (`--venv`, then `$VIRTUAL_ENV`).
+    Venv,
+    /// `python3` on PATH.
+    Path,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Named => "--python",
+            Source::Venv => "the venv's python",
+            Source::Path => "python3 on PATH",
+        })
+    }
+}
+
 /// The interpreter to build with: `--python`, else the venv's (`--venv`,
 /// then `$VIRTUAL_ENV`), else `python3` on PATH. A bare name is looked up on
 /// PATH; pyenv shims and symlinks are resolved by asking the interpreter.
-pub fn find_interpreter(python: Option<&Path>, venv: Option<&Path>) -> PathBuf {
+pub fn find_interpreter(python: Option<&Path>, venv: Option<&Path>) -> (PathBuf, Source) {
     if let Some(p) = python {
-        return p.to_path_buf();
+        return (p.to_path_buf(), Source::Named);
     }
     let venv = venv.map(Path::to_path_buf).or_else(|| {
         std::env::var_os("VIRTUAL_ENV")
@@ -46,22 +67,26 @@ pub fn find_interpreter(python: Option<&Path>, venv: Option<&Path>) -> PathBuf {
     if let Some(v) = venv {
         let bin = v.join("bin").join("python");
         if bin.exists() {
-            return bin;
+            return (bin, Source::Venv);
         }
     }
-    PathBuf::from("python3")
+    (PathBuf::from("python3"), Source::Path)
 }
 
 impl CPython {
-    /// Probe the interpreter `find_interpreter` picks, and check it can be bundled.
-    pub fn find(python: Option<&Path>, venv: Option<&Path>) -> Result<CPython> {
-        let path = find_interpreter(python, venv);
+    /// Probe the interpreter `find_interpreter` picks, and check it can be
+    /// bundled; with where it came from.
+    pub fn find(python: Option<&Path>, venv: Option<&Path>) -> Result<(CPython, Source)> {
+        let (path, source) = find_interpreter(python, venv);
         let interpreter = probe::probe(&path)?;
         interpreter.check(&path)?;
-        Ok(CPython {
-            interpreter,
-            helper: Mutex::new(None),
-        })
+        Ok((
+            CPython {
+                interpreter,
+                helper: Mutex::new(None),
+            },
+            source,
+        ))
     }
 
     fn with_helper<T>(&self, f: impl FnOnce(&mut helper::Helper) -> Result<T>) -> Result<T> {
@@ -97,12 +122,35 @@ impl Runtime for CPython {
         format!("CPython {}", self.interpreter.version_text)
     }
 
-    fn rule_name(&self) -> &'static str {
-        "cpython"
+    fn kind(&self) -> RuntimeKind {
+        RuntimeKind::CPython
     }
 
-    fn short_name(&self) -> &'static str {
-        "CPython"
+    fn builds_for(&self, target: &Target) -> Result<(), String> {
+        if target.is_host() {
+            return Ok(());
+        }
+        // Where the CPython runtime is not built yet, say so rather than
+        // send the user to a machine where it fails too.
+        let elsewhere = if target.triple.ends_with("-linux-gnu") {
+            format!("Build on a {} machine", target.triple)
+        } else {
+            format!(
+                "It runs on Linux with glibc for now, not on {} (see the README's plan)",
+                target.triple
+            )
+        };
+        Err(format!(
+            "--runtime cpython builds for the machine it runs on ({}), not for {}: the bundle \
+             carries this machine's interpreter and compiled extensions. {elsewhere}, or use the \
+             RustPython runtime, whose bytecode runs anywhere",
+            Target::host_triple(),
+            target.triple,
+        ))
+    }
+
+    fn has_native_cache(&self) -> bool {
+        true
     }
 
     fn python_version(&self) -> (u32, u32, u32) {
@@ -206,14 +254,6 @@ impl Runtime for CPython {
         }
     }
 
-    fn bootloader_stem(&self) -> &'static str {
-        facts::BOOTLOADER_STEM
-    }
-
-    fn bootloader_marker(&self) -> &'static str {
-        facts::BOOTLOADER_MARKER
-    }
-
     fn extension_bytes(&self, file: &Path) -> Result<Vec<u8>> {
         let bytes =
             std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -299,6 +339,14 @@ impl probe::Interpreter {
             bail!(
                 "{shown} runs on {}; --runtime cpython builds on Linux for now (see the README)",
                 self.platform
+            );
+        }
+        self.libpython()?;
+        if !self.stdlib.join("os.py").is_file() {
+            bail!(
+                "{shown} says its standard library is {}, which holds no os.py; repair or \
+                 reinstall that Python",
+                self.stdlib.display()
             );
         }
         Ok(())

@@ -41,9 +41,7 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
     // Each extension module's libraries, in the order they load.
     let mut needs: HashMap<&str, Vec<String>> = HashMap::new();
     for record in c.modules.iter().filter(|r| r.kind == ModuleKind::Extension) {
-        let Some(crate::analyze::Kind::Extension(file)) =
-            c.graph.get(&record.name).map(|m| &m.kind)
-        else {
+        let Some((_, file)) = c.extensions.iter().find(|(name, _)| *name == record.name) else {
             continue;
         };
         let bytes =

@@ -96,10 +96,14 @@ pub fn probe(python: &Path) -> Result<Interpreter> {
             )
         })?;
     if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        let said = match said.trim() {
+            "" => format!("it ended with {} and said nothing", out.status),
+            text => text.chars().take(400).collect(),
+        };
         bail!(
-            "{} failed when asked about itself: {}",
-            python.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
+            "{} failed when asked about itself: {said}",
+            python.display()
         );
     }
     serde_json::from_slice(&out.stdout).with_context(|| {

@@ -1,0 +1,147 @@
+//! `[tool.pyfreeze]` in a project's `pyproject.toml`: what to run and how
+//! to build it, for `pyfreeze build PROJECT_DIR`. Paths in it are relative
+//! to the project directory.
+
+use super::settings::{EntrySpec, Settings, function_entry};
+use crate::runtime::RuntimeKind;
+use crate::runtime::choice::AskedBy;
+use anyhow::{Result, anyhow, bail};
+use std::path::{Path, PathBuf};
+
+/// `s` completed by `[tool.pyfreeze]` in `<dir>/pyproject.toml`; the
+/// table's `runtime` counts only where the caller named none.
+pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
+    #[derive(serde::Deserialize)]
+    struct PyProject {
+        tool: Option<Tool>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Tool {
+        pyfreeze: Option<Table>,
+    }
+    #[derive(serde::Deserialize, Default)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    struct Table {
+        script: Option<String>,
+        module: Option<String>,
+        entry: Option<String>,
+        name: Option<String>,
+        #[serde(default)]
+        paths: Vec<String>,
+        venv: Option<String>,
+        #[serde(default)]
+        hidden_imports: Vec<String>,
+        #[serde(default)]
+        exclude_modules: Vec<String>,
+        #[serde(default)]
+        collect_submodules: Vec<String>,
+        #[serde(default)]
+        data: Vec<String>,
+        runtime: Option<String>,
+        python: Option<String>,
+        #[serde(default)]
+        hooks_dir: OneOrMany,
+    }
+    /// `"dir"` or `["dir", ...]`.
+    #[derive(serde::Deserialize, Default)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        #[default]
+        None,
+        One(String),
+        Many(Vec<String>),
+    }
+    let file = dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&file).map_err(|_| {
+        anyhow!(
+            "{} is a directory without a pyproject.toml; pass a script, or describe the program \
+             in a [tool.pyfreeze] table (see the README)",
+            dir.display()
+        )
+    })?;
+    let parsed: PyProject =
+        toml::from_str(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let Some(t) = parsed.tool.and_then(|t| t.pyfreeze) else {
+        bail!(
+            "{} has no [tool.pyfreeze] table; add one with script, module or entry (see the README)",
+            file.display()
+        );
+    };
+    let chosen = [t.script.is_some(), t.module.is_some(), t.entry.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    if chosen != 1 {
+        bail!(
+            "{}: [tool.pyfreeze] needs exactly one of script, module or entry",
+            file.display()
+        );
+    }
+    let rel = |p: &str| dir.join(p);
+    s.entry = if let Some(script) = &t.script {
+        let path = rel(script);
+        if !path.is_file() {
+            bail!(
+                "{}: [tool.pyfreeze] script {script:?} not found",
+                file.display()
+            );
+        }
+        EntrySpec::Script(path)
+    } else if let Some(module) = t.module {
+        EntrySpec::Module(module)
+    } else {
+        function_entry(
+            t.entry.as_deref().unwrap_or_default(),
+            "[tool.pyfreeze] entry",
+        )?
+    };
+    s.base = dir.to_path_buf();
+    s.name = t.name;
+    let mut paths: Vec<PathBuf> = t.paths.iter().map(|p| rel(p)).collect();
+    paths.append(&mut s.paths);
+    s.paths = paths;
+    if s.venv.is_none() {
+        s.venv = t.venv.map(|v| rel(&v));
+    }
+    if s.runtime.is_none()
+        && let Some(name) = &t.runtime
+    {
+        let kind = RuntimeKind::parse(name).ok_or_else(|| {
+            anyhow!(
+                "{}: [tool.pyfreeze] runtime {name:?}: expected \"rustpython\" or \"cpython\"",
+                file.display()
+            )
+        })?;
+        s.runtime = Some((kind, AskedBy::Table));
+    }
+    if s.python.is_none() {
+        s.python = t.python.map(|p| {
+            if p.contains('/') {
+                rel(&p)
+            } else {
+                PathBuf::from(p)
+            }
+        });
+    }
+    let dirs = match t.hooks_dir {
+        OneOrMany::None => Vec::new(),
+        OneOrMany::One(d) => vec![d],
+        OneOrMany::Many(ds) => ds,
+    };
+    let mut hooks: Vec<PathBuf> = dirs.iter().map(|d| rel(d)).collect();
+    hooks.append(&mut s.hooks_dirs);
+    s.hooks_dirs = hooks;
+    s.hidden_imports.extend(t.hidden_imports);
+    s.exclude_modules.extend(t.exclude_modules);
+    s.collect_submodules.extend(t.collect_submodules);
+    for spec in t.data {
+        match spec.rsplit_once(':') {
+            Some((src, dest)) => s.add_data.push(format!("{}:{dest}", rel(src).display())),
+            None => bail!(
+                "{}: [tool.pyfreeze] data {spec:?}: expected \"SRC:DEST\"",
+                file.display()
+            ),
+        }
+    }
+    Ok(s)
+}
