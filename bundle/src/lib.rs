@@ -30,6 +30,8 @@ mod fuzz;
 pub mod launch;
 pub mod limits;
 pub mod manifest;
+#[cfg(all(unix, feature = "own-exe"))]
+pub mod own_exe;
 pub mod pack;
 #[cfg(feature = "private-dirs")]
 pub mod private_dir;
@@ -47,7 +49,7 @@ pub use trailer::Trailer;
 
 /// Version of the bundle layout (trailer + manifest schema). Bumped on any
 /// change a bootloader of the previous version could misread.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Every pyfreeze bootloader carries a marker that starts with this string
 /// and states the bundle and bytecode formats it reads (see [`runtime`]).

@@ -191,9 +191,13 @@ fn inflate<'r>(rec: &FileRecord, raw: &'r [u8]) -> Result<Cow<'r, [u8]>, BundleE
         // Bounded by the declared size: a zip bomb stops at size + 1 bytes.
         Compression::Deflate => flate2::read::DeflateDecoder::new(raw)
             .take(rec.size + 1)
-            .read_to_end(&mut out),
+            .read_to_end(&mut out)
+            .map(|_| ()),
+        // Into a buffer of the declared size (the manifest's checked bound):
+        // more output than that is an error, not a larger allocation.
         Compression::Zstd => {
-            zstd_decoder(raw).and_then(|d| d.take(rec.size + 1).read_to_end(&mut out))
+            out.reserve_exact(rec.size as usize);
+            zstd_into(raw, &mut out)
         }
     };
     unpacked.map_err(|e| BundleError::damaged(format!("{}: {e}", rec.path)))?;
@@ -206,6 +210,31 @@ fn inflate<'r>(rec: &FileRecord, raw: &'r [u8]) -> Result<Cow<'r, [u8]>, BundleE
         )));
     }
     Ok(Cow::Owned(out))
+}
+
+/// Decompress the zstd frames of `raw` into `out`'s spare capacity, with
+/// this thread's decompression context (made once: a new one per module
+/// cost more than decompressing it).
+fn zstd_into(raw: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::cell::RefCell;
+    thread_local! {
+        static CONTEXT: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            const { RefCell::new(None) };
+    }
+    CONTEXT.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let context = match slot.as_mut() {
+            Some(context) => context,
+            None => {
+                let mut context = zstd::bulk::Decompressor::new()?;
+                context.set_parameter(zstd::zstd_safe::DParameter::WindowLogMax(
+                    ZSTD_WINDOW_LOG_MAX,
+                ))?;
+                slot.insert(context)
+            }
+        };
+        context.decompress_to_buffer(raw, out).map(|_| ())
+    })
 }
 
 /// A zstd decoder of `raw`, which may hold several frames one after the

@@ -34,27 +34,100 @@ impl fmt::Display for Version {
 /// `None` for a file that is not ELF or needs no versioned glibc symbol.
 pub fn needed(bytes: &[u8]) -> Option<Version> {
     let elf = goblin::elf::Elf::parse(bytes).ok()?;
-    let verneed = elf.verneed.as_ref()?;
+    // (flags, name offset) of each version needed.
+    let needs: Vec<(u16, usize)> = match &elf.verneed {
+        Some(verneed) => verneed
+            .iter()
+            .flat_map(|need| {
+                need.iter()
+                    .map(|aux| (aux.vna_flags, aux.vna_name))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        // Without section headers (stripped to what the loader reads), the
+        // same table through the dynamic segment.
+        None => dynamic_verneed(&elf, bytes),
+    };
     let mut newest = None;
-    for need in verneed.iter() {
-        for aux in need.iter() {
-            // A weak version (not a weak symbol) does not stop the loader.
-            if aux.vna_flags & goblin::elf::symver::VER_FLG_WEAK != 0 {
-                continue;
-            }
-            let Some(name) = elf.dynstrtab.get_at(aux.vna_name) else {
-                continue;
-            };
-            let version = match name.strip_prefix("GLIBC_") {
-                // `-z pack-relative-relocs` output: glibc 2.36's loader.
-                Some("ABI_DT_RELR") => Some(Version(2, 36)),
-                Some(number) => Version::parse(number),
-                None => None,
-            };
-            newest = newest.max(version);
+    for (flags, name) in needs {
+        // A weak version (not a weak symbol) does not stop the loader.
+        if flags & goblin::elf::symver::VER_FLG_WEAK != 0 {
+            continue;
         }
+        let Some(name) = elf.dynstrtab.get_at(name) else {
+            continue;
+        };
+        let version = match name.strip_prefix("GLIBC_") {
+            // `-z pack-relative-relocs` output: glibc 2.36's loader.
+            Some("ABI_DT_RELR") => Some(Version(2, 36)),
+            Some(number) => Version::parse(number),
+            None => None,
+        };
+        newest = newest.max(version);
     }
     newest
+}
+
+/// The version-needed table (`DT_VERNEED`, `DT_VERNEEDNUM`) read through
+/// the program headers: (`vna_flags`, `vna_name`) of each entry.
+fn dynamic_verneed(elf: &goblin::elf::Elf<'_>, bytes: &[u8]) -> Vec<(u16, usize)> {
+    use goblin::elf::dynamic::{DT_VERNEED, DT_VERNEEDNUM};
+    let Some(dynamic) = &elf.dynamic else {
+        return Vec::new();
+    };
+    let value = |tag| {
+        dynamic
+            .dyns
+            .iter()
+            .find(|d| d.d_tag == tag)
+            .map(|d| d.d_val)
+    };
+    let (Some(at), Some(count)) = (value(DT_VERNEED), value(DT_VERNEEDNUM)) else {
+        return Vec::new();
+    };
+    // The table's address, as a file offset.
+    let Some(offset) = elf.program_headers.iter().find_map(|ph| {
+        (ph.p_type == goblin::elf::program_header::PT_LOAD
+            && at >= ph.p_vaddr
+            && at < ph.p_vaddr + ph.p_filesz)
+            .then(|| at - ph.p_vaddr + ph.p_offset)
+    }) else {
+        return Vec::new();
+    };
+    let read16 = |at: u64| -> Option<u16> {
+        let at = usize::try_from(at).ok()?;
+        Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
+    };
+    let read32 = |at: u64| -> Option<u32> {
+        let at = usize::try_from(at).ok()?;
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    };
+    let mut out = Vec::new();
+    let mut need = offset;
+    // Elf_Verneed: version u16, cnt u16, file u32, aux u32, next u32;
+    // Elf_Vernaux: hash u32, flags u16, other u16, name u32, next u32.
+    for _ in 0..count.min(256) {
+        let (Some(cnt), Some(aux), Some(next)) =
+            (read16(need + 2), read32(need + 8), read32(need + 12))
+        else {
+            break;
+        };
+        let mut entry = need + u64::from(aux);
+        for _ in 0..cnt {
+            let (Some(flags), Some(name), Some(next_aux)) =
+                (read16(entry + 4), read32(entry + 8), read32(entry + 12))
+            else {
+                break;
+            };
+            out.push((flags, name as usize));
+            entry += u64::from(next_aux);
+        }
+        if next == 0 {
+            break;
+        }
+        need += u64::from(next);
+    }
+    out
 }
 
 /// The floor of a set of files: the newest version any of them needs, and
@@ -120,5 +193,11 @@ mod tests {
             (record.version, record.file),
             (version.to_string(), "me".into())
         );
+        // Without section headers (as the CPython runtime strips libraries),
+        // the same floor through the dynamic segment.
+        let mut stripped = me.clone();
+        stripped[0x28..0x30].fill(0);
+        stripped[0x3c..0x40].fill(0);
+        assert_eq!(needed(&stripped), Some(version));
     }
 }

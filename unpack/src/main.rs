@@ -57,8 +57,9 @@ mod linux {
         let started = Instant::now();
         // The kernel's name for the file being run: its real path, even
         // through symlinks; sys.executable becomes this.
-        let exe =
-            std::env::current_exe().map_err(|e| format!("cannot find its own executable: {e}"))?;
+        let argv0 = std::env::args_os().next();
+        let exe = pyfreeze_bundle::own_exe::find(argv0.as_deref())
+            .map_err(|e| format!("cannot find its own executable: {e}"))?;
         // The inode being run, even if its path was replaced since.
         let file = File::open("/proc/self/exe")
             .or_else(|_| File::open(&exe))
@@ -125,14 +126,21 @@ mod linux {
             p.push(std::ptr::null());
             p
         };
-        // SAFETY: both arrays are null-terminated and outlive the call,
-        // which returns only on failure.
+        let (argv, env) = (ptrs(&argv), ptrs(&env));
+        // execveat needs no /proc (glibc's fexecve may, before 2.27);
+        // fexecve where the kernel lacks it (before 3.19).
+        // SAFETY: both arrays are null-terminated and outlive the calls,
+        // which return only on failure.
         unsafe {
-            libc::fexecve(
+            libc::syscall(
+                libc::SYS_execveat,
                 runtime_file.as_raw_fd(),
-                ptrs(&argv).as_ptr(),
-                ptrs(&env).as_ptr(),
-            )
+                c"".as_ptr(),
+                argv.as_ptr(),
+                env.as_ptr(),
+                libc::AT_EMPTY_PATH,
+            );
+            libc::fexecve(runtime_file.as_raw_fd(), argv.as_ptr(), env.as_ptr())
         };
         Err(format!("cannot run the unpacked runtime: {}", last_error()))
     }

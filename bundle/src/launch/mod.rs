@@ -406,8 +406,7 @@ mod packed {
     /// an ordinary executable changes nothing.
     pub fn launched_from() -> Option<Result<(PathBuf, std::io::Result<File>), String>> {
         let value = LAUNCH.get()?.as_ref()?;
-        let exe = std::env::current_exe().ok()?;
-        if !exe.as_os_str().as_bytes().starts_with(b"/memfd:") {
+        if !crate::own_exe::runs_from_memory() {
             return None;
         }
         let bytes = value.as_bytes();
@@ -445,6 +444,12 @@ mod packed {
 }
 
 /// The executable's real path: symlinks resolved, as PyInstaller reports it.
+#[cfg(unix)]
+fn own_path() -> std::io::Result<PathBuf> {
+    crate::own_exe::find(std::env::args_os().next().as_deref())
+}
+
+#[cfg(not(unix))]
 fn own_path() -> std::io::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     Ok(std::fs::canonicalize(&exe).unwrap_or(exe))

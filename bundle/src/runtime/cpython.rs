@@ -14,7 +14,7 @@ pub const BOOTLOADER_STEM: &str = "pyfreeze-boot-cpython";
 
 /// Every CPython bootloader carries this string. One bootloader runs every
 /// supported version: it reads the version from the libpython it loads.
-pub const BOOTLOADER_MARKER: &str = "PYFREEZE-BOOTLOADER:format=2;bytecode=cpython-3.10+;";
+pub const BOOTLOADER_MARKER: &str = "PYFREEZE-BOOTLOADER:format=3;bytecode=cpython-3.10+;";
 
 /// Minor versions of CPython 3 the bootloader initialises.
 pub const MINOR_VERSIONS: std::ops::RangeInclusive<u32> = 10..=14;

@@ -25,7 +25,7 @@ pub const BOOTLOADER_STEM: &str = "pyfreeze-boot";
 /// Every RustPython bootloader carries this string; the packager reads it to
 /// check, before building, that the bootloader runs the bytecode it writes.
 pub const BOOTLOADER_MARKER: &str =
-    "PYFREEZE-BOOTLOADER:format=2;bytecode=rustpython-0.6.0/marshal-5;";
+    "PYFREEZE-BOOTLOADER:format=3;bytecode=rustpython-0.6.0/marshal-5;";
 
 /// Modules compiled into the target's runtime (`sys.builtin_module_names`
 /// plus RustPython's frozen core modules). A test in `stub-runtime` checks

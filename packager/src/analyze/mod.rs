@@ -301,6 +301,33 @@ impl Graph {
         self.reach(|e| !e.optional && !e.delayed)
     }
 
+    /// The modules a start imports, in about the order it imports them:
+    /// depth first from the entry, in source order, through every import
+    /// that runs when its module is imported (guarded ones too: they are
+    /// tried). What the runtime prepares ahead of the program.
+    pub fn start_order(&self) -> Vec<ModuleId> {
+        let mut seen = vec![false; self.modules.len()];
+        let mut order = Vec::new();
+        // (module, index of its next import to follow)
+        let mut stack = vec![(self.entry, 0usize)];
+        seen[self.entry.index()] = true;
+        order.push(self.entry);
+        while let Some((id, next)) = stack.pop() {
+            let imports = &self[id].imports;
+            let Some(at) = (next..imports.len()).find(|&i| !imports[i].delayed) else {
+                continue;
+            };
+            stack.push((id, at + 1));
+            let to = imports[at].to;
+            if !seen[to.index()] {
+                seen[to.index()] = true;
+                order.push(to);
+                stack.push((to, 0));
+            }
+        }
+        order
+    }
+
     /// Breadth-first reach from the entry over the edges `follow` accepts:
     /// for each module, the module that reached it (itself for the entry).
     fn reach(&self, follow: impl Fn(&Edge) -> bool) -> Vec<Option<ModuleId>> {

@@ -57,6 +57,10 @@ pub fn write_archive(
         CompressMode::None => (Compression::Stored, Compression::Stored),
     };
     let native_compression = bytecode_compression;
+    let startup_compression = match opts.compress {
+        CompressMode::All => Compression::Zstd,
+        CompressMode::Auto | CompressMode::None => Compression::Stored,
+    };
     let mut records = Vec::new();
     for Compiled {
         module,
@@ -166,10 +170,18 @@ pub fn write_archive(
             function: function.clone(),
         },
     };
+    let start_extensions: Vec<String> = graph
+        .start_order()
+        .into_iter()
+        .map(|id| &graph[id])
+        .filter(|m| matches!(m.kind, Kind::Extension(_)))
+        .map(|m| m.name.clone())
+        .collect();
     // What the runtime adds: an interpreter, its libraries, an index...
     let files = writer.paths();
     let payload = project.runtime.payload(&BundleContents {
         extensions: &extensions,
+        start_extensions: &start_extensions,
         modules: &records,
         files: &files,
         native_files: &native_files,
@@ -177,6 +189,7 @@ pub fn write_archive(
         entry: &entry,
         optimize: opts.optimize,
         compression: native_compression,
+        startup_compression,
         cache,
     })?;
     for (path, bytes, compression) in payload.files {

@@ -157,10 +157,10 @@ pub struct BuildArgs {
     #[arg(long, value_name = "LEVEL", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=2))]
     pub optimize: u8,
 
-    /// What to compress in the archive: `auto` keeps bytecode and native
-    /// libraries stored (read in place from the mapped file, measured
-    /// fastest to start) and deflates source and data; `all` deflates
-    /// bytecode and libraries too (smaller, slower to start); `none` stores
+    /// What to compress in the archive, with zstd: `auto` compresses
+    /// everything worth it (bytecode, source, data, extension modules and
+    /// libraries) but libpython, which every start loads first; `all`
+    /// compresses libpython too (smallest, slower to start); `none` stores
     /// everything [default: auto; all with --pack].
     #[arg(long, value_enum)]
     pub compress: Option<CompressMode>,

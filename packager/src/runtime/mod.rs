@@ -93,6 +93,9 @@ impl std::fmt::Display for RuntimeKind {
 pub struct BundleContents<'a> {
     /// Each bundled extension module's name and the file it came from.
     pub extensions: &'a [(String, PathBuf)],
+    /// The extension modules a start imports, in about the order it does
+    /// (see `Graph::start_order`).
+    pub start_extensions: &'a [String],
     /// Every module record so far (sorted by name).
     pub modules: &'a [ModuleRecord],
     /// Every archive path so far.
@@ -104,9 +107,11 @@ pub struct BundleContents<'a> {
     pub read: &'a dyn Fn(&str) -> Option<Vec<u8>>,
     pub entry: &'a Entry,
     pub optimize: u8,
-    /// How native code (libraries) is compressed: stored, as bytecode is,
-    /// unless everything is deflated (`--compress all`).
+    /// How native code (libraries) is compressed.
     pub compression: Compression,
+    /// How what every start reads (libpython) is compressed: stored unless
+    /// `--compress all` asks for the smallest file.
+    pub startup_compression: Compression,
     pub cache: &'a Cache,
 }
 
@@ -206,12 +211,6 @@ pub trait Runtime: Sync {
     /// Whether the standard library is searched before site-packages (as
     /// CPython's `sys.path` has it).
     fn stdlib_before_site_packages(&self) -> bool {
-        false
-    }
-
-    /// Whether module `name`'s bytecode must be stored uncompressed whatever
-    /// the compression asked for (it is read before any decompressor can be).
-    fn stores_bytecode(&self, _name: &str) -> bool {
         false
     }
 

@@ -52,38 +52,49 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
     let libpython_path = lib_path(&soname);
     for lib in &libs.order {
         let (bytes, record) = &libs.found[lib];
+        // Every start loads libpython first: stored, it is a copy; zstd
+        // took hello from 11 to 19 ms (bench/RESULTS.md).
+        let compression = match record.path == libpython_path {
+            true => c.startup_compression,
+            false => c.compression,
+        };
         out.files
-            .push((record.path.clone(), bytes.clone(), c.compression));
+            .push((record.path.clone(), bytes.clone(), compression));
         out.libraries.push(record.clone());
     }
     for order in needs.values_mut() {
         order.retain(|p| *p != libpython_path);
     }
     native_data(&libs, c, &mut out)?;
-    // Third-party extensions that need bundled libraries, and those
-    // libraries, are copied into memory on a helper thread while the
-    // interpreter starts (the interpreter's own, libssl and the like, only
-    // when the program loads them): libraries in load order, then the
-    // extensions.
-    let early: Vec<&ModuleRecord> = c
+    // Native code is copied into memory (and decompressed) on a helper
+    // thread while the interpreter starts, in the order the program will
+    // load it: first what its start imports, each extension after its
+    // libraries; then third-party extensions that need bundled libraries
+    // (numpy's OpenBLAS: likely used, large).
+    let record_of = |name: &str| {
+        c.modules
+            .iter()
+            .find(|r| r.kind == ModuleKind::Extension && r.name == name)
+    };
+    let later = c
         .modules
         .iter()
         .filter(|r| r.kind == ModuleKind::Extension && r.origin == Origin::ThirdParty)
-        .filter(|r| needs.get(r.name.as_str()).is_some_and(|n| !n.is_empty()))
-        .collect();
-    let wanted: HashSet<&String> = early
+        .filter(|r| needs.get(r.name.as_str()).is_some_and(|n| !n.is_empty()));
+    let mut planned: HashSet<String> = HashSet::new();
+    for record in c
+        .start_extensions
         .iter()
-        .filter_map(|r| needs.get(r.name.as_str()))
-        .flatten()
-        .collect();
-    out.prefetch = out
-        .libraries
-        .iter()
-        .map(|l| &l.path)
-        .filter(|p| wanted.contains(p))
-        .chain(early.iter().filter_map(|r| r.code.as_ref()))
-        .cloned()
-        .collect();
+        .filter_map(|name| record_of(name))
+        .chain(later)
+    {
+        let libraries = needs.get(record.name.as_str()).into_iter().flatten();
+        for path in libraries.chain(record.code.as_ref()) {
+            if planned.insert(path.clone()) {
+                out.prefetch.push(path.clone());
+            }
+        }
+    }
 
     // The importer and its API, compiled by this interpreter, and what
     // CPython imports while it starts: frozen by the bootloader.
