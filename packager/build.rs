@@ -109,16 +109,37 @@ fn build_bootloaders(out_dir: &Path, target: &str) -> std::path::PathBuf {
     if target.contains("linux-gnu") {
         packages.extend(["pyfreeze-boot-cpython", "pyfreeze-unpack"]);
     }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = std::process::Command::new(cargo);
+    // Linux glibc bootloaders are linked for glibc 2.28, whatever this
+    // machine's, so that frozen programs start on older systems: with
+    // cargo-zigbuild (pip install cargo-zigbuild ziglang; `pip install .`
+    // gets them as build requirements). PYFREEZE_BOOTLOADER_GLIBC=host
+    // embeds ones for this machine's glibc instead (inspect says so).
+    println!("cargo:rerun-if-env-changed=PYFREEZE_BOOTLOADER_GLIBC");
+    let host_glibc = std::env::var_os("PYFREEZE_BOOTLOADER_GLIBC").is_some_and(|v| v == "host");
+    let zig = target.ends_with("-linux-gnu") && !host_glibc;
+    let zig_target = format!("{target}.2.28");
+    let mut cmd = if zig {
+        let found = std::process::Command::new("cargo-zigbuild")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found,
+            "embedding bootloaders for {target} needs cargo-zigbuild and zig to link them for \
+             glibc 2.28 (pip install cargo-zigbuild ziglang); or set \
+             PYFREEZE_BOOTLOADER_GLIBC=host to embed bootloaders that need this machine's glibc"
+        );
+        let mut cmd = std::process::Command::new("cargo-zigbuild");
+        cmd.args(["zigbuild", "--target", &zig_target]);
+        cmd
+    } else {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = std::process::Command::new(cargo);
+        cmd.args(["build", "--target", target]);
+        cmd
+    };
     cmd.current_dir(workspace)
-        .args([
-            "build",
-            "--release",
-            "--ignore-rust-version",
-            "--target",
-            target,
-        ])
+        .args(["--release", "--ignore-rust-version"])
         .arg("--target-dir")
         .arg(&target_dir)
         .env_remove("CARGO_TARGET_DIR")

@@ -16,6 +16,7 @@ mod integrity;
 mod native_modules;
 mod packages;
 mod packed;
+mod portability;
 mod real_packages;
 mod real_world_suite;
 mod robustness;

@@ -47,6 +47,17 @@ fn ensure_built() -> &'static PathBuf {
             "-p",
             "pyfreeze-boot-cpython",
         ]);
+        // Built for an explicit target (tests/run: `cargo zigbuild test
+        // --target TRIPLE.2.28`), the binaries the tests run are too, with
+        // the linker settings cargo-zigbuild left in the environment.
+        // (The target directory's root holds CACHEDIR.TAG.)
+        let is_root = |p: &Path| p.join("CACHEDIR.TAG").is_file();
+        if let Some(triple_dir) = dir.parent().filter(|p| !is_root(p))
+            && triple_dir.parent().is_some_and(is_root)
+            && let Some(triple) = triple_dir.file_name()
+        {
+            cmd.arg("--target").arg(triple);
+        }
         match dir.file_name().and_then(OsStr::to_str) {
             Some("debug") => {}
             Some("release") => {
@@ -81,6 +92,130 @@ pub fn unpack_bin() -> PathBuf {
 
 pub fn boot_bin() -> PathBuf {
     ensure_built().join(format!("pyfreeze-boot{}", std::env::consts::EXE_SUFFIX))
+}
+
+pub fn boot_cpython_bin() -> PathBuf {
+    ensure_built().join(format!(
+        "pyfreeze-boot-cpython{}",
+        std::env::consts::EXE_SUFFIX
+    ))
+}
+
+/// Whether every test must run, none skipped for a missing part of the
+/// system (`PYFREEZE_REQUIRE_ALL=1`, as CI sets it).
+pub fn require_all() -> bool {
+    std::env::var_os("PYFREEZE_REQUIRE_ALL").is_some_and(|v| v == "1")
+}
+
+/// A test needs `what`, which this machine lacks: skip it with one loud
+/// line saying how to get it, or fail under `PYFREEZE_REQUIRE_ALL=1`.
+#[track_caller]
+pub fn missing(what: &str, how: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let line = format!("SKIPPED {test}: needs {what}; {how}");
+    assert!(!require_all(), "{line} (PYFREEZE_REQUIRE_ALL=1)");
+    eprintln!("{line}");
+}
+
+/// A minimal Debian root filesystem of `suite` (`bullseye`, `bookworm`),
+/// with no Python: `debootstrap --variant=minbase`, plus tzdata (which
+/// real systems have, and zoneinfo reads). Made once under the build's
+/// directory and reused; `None` (after [`missing`]) where it cannot be
+/// made: not root, or no debootstrap and no apt to install it.
+pub fn debian_root(suite: &str) -> Option<PathBuf> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = profile_dir().join("debian").join(suite);
+    if dir.join(".pyfreeze-complete").is_file() {
+        return Some(dir);
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        missing(
+            &format!("a Debian {suite} root filesystem (debootstrap and chroot need root)"),
+            "run the tests as root",
+        );
+        return None;
+    }
+    if Command::new("debootstrap")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        let _ = Command::new("apt-get")
+            .args(["install", "-y", "-qq", "debootstrap"])
+            .status();
+    }
+    let partial = profile_dir()
+        .join("debian")
+        .join(format!("{suite}.partial"));
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial).expect("mkdir");
+    let made = Command::new("debootstrap")
+        .args(["--variant=minbase", "--include=tzdata", suite])
+        .arg(&partial)
+        .arg("http://deb.debian.org/debian")
+        .output();
+    match made {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => {
+            missing(
+                &format!("a Debian {suite} root filesystem"),
+                &format!(
+                    "debootstrap failed: {}",
+                    text(&out.stderr).lines().last().unwrap_or_default()
+                ),
+            );
+            return None;
+        }
+        Err(e) => {
+            missing(
+                &format!("a Debian {suite} root filesystem"),
+                &format!("install debootstrap (apt-get install debootstrap): {e}"),
+            );
+            return None;
+        }
+    }
+    std::fs::write(partial.join(".pyfreeze-complete"), suite).expect("stamp");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::rename(&partial, &dir).expect("rename the root filesystem");
+    Some(dir)
+}
+
+/// Run `exe` with `args` inside the root filesystem `root` (copied to its
+/// /tmp), with /proc mounted there, in a mount namespace of its own; with
+/// an environment as a login on that system would have.
+pub fn run_in_root(root: &Path, exe: &Path, args: &[&str]) -> Output {
+    let inside = tempfile::Builder::new()
+        .prefix("pyfreeze-test-")
+        .tempdir_in(root.join("tmp"))
+        .expect("a directory in the root's /tmp");
+    let name = exe.file_name().expect("file name");
+    std::fs::copy(exe, inside.path().join(name)).expect("copy into the root");
+    let path_inside = Path::new("/tmp")
+        .join(inside.path().file_name().expect("dir name"))
+        .join(name);
+    output_of(
+        Command::new("unshare")
+            .args([
+                "--mount",
+                "--fork",
+                "sh",
+                "-c",
+                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" \"$@\"",
+            ])
+            .arg(root)
+            .arg(&path_inside)
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("HOME", "/root")
+            .env("LANG", "C.UTF-8")
+            .stdin(Stdio::null()),
+    )
 }
 
 /// `pyfreeze ARGS...` in `cwd`.

@@ -4,8 +4,11 @@
 # carries every target's), install it in a fresh venv, then, with no Rust
 # on PATH, freeze hello with every runtime and run the results.
 #
-#   tests/wheel/check.sh [PROFILE]     PROFILE: dev (default, reuses the
-#                                      test build) or release
+#   tests/wheel/check.sh [PROFILE [BOOT_DIR]]
+#       PROFILE: dev (default, reuses the test build) or release
+#       BOOT_DIR: where the bootloaders to carry are (default: built here,
+#       in target/PROFILE; tests/run leaves glibc 2.28 ones in
+#       target/<host>/debug)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 profile="${1:-dev}"
@@ -20,11 +23,15 @@ echo "== maturin (throwaway venv)"
 "$work/tools/bin/pip" install -q "maturin>=1.7,<2"
 
 host="$(rustc -vV | sed -n 's/^host: //p')"
-cargo build --locked --ignore-rust-version --profile "$profile" \
-    -p pyfreeze-boot -p pyfreeze-boot-cpython -p pyfreeze-unpack
+boot_dir="${2:-}"
+if [ -z "$boot_dir" ]; then
+    cargo build --locked --ignore-rust-version --profile "$profile" \
+        -p pyfreeze-boot -p pyfreeze-boot-cpython -p pyfreeze-unpack
+    boot_dir="target/$dir"
+fi
 mkdir -p "$work/boot/$host"
 for f in pyfreeze-boot pyfreeze-boot-cpython pyfreeze-unpack; do
-    cp "target/$dir/$f" "$work/boot/$host/"
+    cp "$boot_dir/$f" "$work/boot/$host/"
 done
 
 echo "== the wheel"
@@ -65,6 +72,20 @@ for runtime in rustpython cpython; do
     out="$(./"hello-$runtime" Wheel)"
     case "$out" in *"Hello, Wheel!"*) ;; *) echo "hello-$runtime said: $out"; exit 1 ;; esac
     pyfreeze verify "hello-$runtime"
+    # The carried bootloader needs nothing but glibc (and, when BOOT_DIR
+    # holds what tests/run built, glibc 2.28 at most).
+    pyfreeze inspect --json "hello-$runtime" | "$python" -c '
+import json, sys
+boot = json.load(sys.stdin)["bootloader"]
+allowed = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
+           "libutil.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libgcc_s.so.1"}
+extra = set(boot.get("needs", [])) - allowed
+assert not extra, ("the bootloader needs", extra)
+floor = tuple(int(p) for p in boot["min_glibc"].split("."))
+if sys.argv[1]:
+    assert floor <= (2, 28), ("the bootloader needs glibc", boot["min_glibc"])
+print("bootloader needs", sorted(boot["needs"]), "glibc", boot["min_glibc"])
+' "${2:-}"
 done
 python -m pyfreeze build hello.py --pack -o hello-packed
 ./hello-packed Packed | grep -q "Hello, Packed!"

@@ -46,6 +46,44 @@ pub struct FrozenModule {
 /// where that is UTF-8's (see [`FROZEN_PATH`] and [`BOOTSTRAP_PATH`]).
 pub const ENCODINGS: &str = "encodings";
 
+/// The system libraries a bundle never carries, with the packages that
+/// provide them (see [`SystemLibrary`]), as the archive holds them: the
+/// importer names the package when one is missing.
+/// (`marshal.dumps` of the list.)
+pub const SYSTEM_LIBRARIES_PATH: &str = "__pyfreeze__/system_libraries.marshal";
+
+/// [`SYSTEM_LIBRARIES_PATH`]'s contents: package knowledge, as data.
+pub const SYSTEM_LIBRARIES_JSON: &str = include_str!("system_libraries.json");
+
+/// Libraries every system of a kind has (glibc's; a desktop's X11, OpenGL
+/// and GLib; the GPU driver's), in the version that matches the system:
+/// bundles never carry them, as manylinux wheels and PyInstaller do not.
+/// Everything else a bundle needs goes in, with its whole closure.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemLibrary {
+    /// What it is, for messages.
+    pub what: String,
+    /// Sonames, or prefixes of sonames (`libc.so`, `libnss_`).
+    pub sonames: Vec<String>,
+    /// The package that provides it on Debian and Ubuntu.
+    pub debian: String,
+    /// The package that provides it on Fedora.
+    pub fedora: String,
+}
+
+/// The system libraries of [`SYSTEM_LIBRARIES_JSON`].
+pub fn system_libraries() -> Vec<SystemLibrary> {
+    serde_json::from_str(SYSTEM_LIBRARIES_JSON).unwrap_or_default()
+}
+
+/// The entry of [`system_libraries`] `soname` belongs to, if any.
+pub fn system_library(soname: &str) -> Option<SystemLibrary> {
+    system_libraries()
+        .into_iter()
+        .find(|l| l.sonames.iter().any(|s| soname.starts_with(s.as_str())))
+}
+
 /// `marshal.dumps` of the importer's index (see `index.py` of the packager).
 pub const INDEX_PATH: &str = "__pyfreeze__/index.marshal";
 
@@ -90,5 +128,13 @@ mod tests {
         assert_eq!(parse_bytecode_format(&f), Some((3, 11, 3495)));
         assert_eq!(parse_bytecode_format("rustpython-0.6.0/marshal-5"), None);
         assert!(BOOTLOADER_MARKER.starts_with(crate::BOOTLOADER_MARKER_PREFIX));
+        let libraries = system_libraries();
+        assert!(libraries.len() > 10, "system_libraries.json parses");
+        assert_eq!(system_library("libc.so.6").unwrap().debian, "libc6");
+        assert_eq!(
+            system_library("libXrender.so.1").unwrap().fedora,
+            "libXrender"
+        );
+        assert!(system_library("libssl.so.3").is_none());
     }
 }

@@ -126,16 +126,42 @@ def create_extension(spec):
     needs first (by soname, which is how the dynamic linker then finds
     them), then the module itself."""
     found = _modules[getattr(spec, "_pyfreeze_name", spec.name)]
-    for lib in found[4]:
-        if lib not in _libraries_loaded:
-            _native.library(lib)
-            _libraries_loaded.add(lib)
-    location = _native.extension(found[2])
-    from _frozen_importlib import ModuleSpec
+    try:
+        for lib in found[4]:
+            if lib not in _libraries_loaded:
+                _native.library(lib)
+                _libraries_loaded.add(lib)
+        location = _native.extension(found[2])
+        from _frozen_importlib import ModuleSpec
 
-    module = _imp.create_dynamic(ModuleSpec(spec.name, None, origin=location))
+        module = _imp.create_dynamic(ModuleSpec(spec.name, None, origin=location))
+    except (OSError, ImportError) as e:
+        missing = _missing_system_library(spec.name, str(e))
+        if missing is None:
+            raise
+        raise ImportError(missing, name=spec.name) from None
     _native.loaded(location)
     return module
+
+
+def _missing_system_library(module, error):
+    """The one line to say when `error` (the dynamic linker's) is a library
+    the system should have but has not: which, and the package to install."""
+    marker = ": cannot open shared object file"
+    if marker not in error:
+        return None
+    soname = error.split(marker)[0].rsplit(": ", 1)[-1].strip()
+    try:
+        known = marshal.loads(_native.read("__pyfreeze__/system_libraries.marshal"))
+    except Exception:
+        known = []
+    for entry in known:
+        if any(soname.startswith(prefix) for prefix in entry["sonames"]):
+            return (
+                f"{module} needs {soname}, {entry['what']}, and this system has none: install "
+                f"{entry['debian']} (Debian, Ubuntu) or {entry['fedora']} (Fedora)"
+            )
+    return f"{module} needs {soname}, which this system has none of: install the package that provides it"
 
 
 def exec_extension(module):

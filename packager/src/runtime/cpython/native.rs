@@ -2,47 +2,34 @@
 //! linker would find each, and which ones the bundle carries.
 //!
 //! Policy, like manylinux's: glibc's libraries, the dynamic linker, libgcc_s,
-//! libstdc++ and the X11/GL/GLib libraries every desktop has are the target
-//! system's and stay out; everything else the interpreter and the bundled
-//! extensions need goes in (libssl, libcrypto, libsqlite3, libffi, libz,
-//! libbz2, liblzma, wheels' `*.libs/`...).
+//! libstdc++, and the X11/OpenGL/GLib libraries a desktop has (in the
+//! version its driver needs) are the target system's and stay out: the
+//! data of `pyfreeze_bundle::runtime::cpython::SystemLibrary`. Everything
+//! else the interpreter and the bundled extensions need goes in, with its
+//! whole closure (libssl, libcrypto, libsqlite3, libffi, libz, libbz2,
+//! liblzma, Tcl/Tk, wheels' `*.libs/`...). Where a system library is
+//! missing, the importer names the package that provides it.
 
 use anyhow::{Context, Result};
 use goblin::elf::Elf;
+use pyfreeze_bundle::runtime::cpython as facts;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// Libraries the target system provides (sonames, or prefixes ending in `.so`).
-const SYSTEM: &[&str] = &[
-    "libc.so",
-    "libm.so",
-    "libdl.so",
-    "librt.so",
-    "libpthread.so",
-    "libutil.so",
-    "libresolv.so",
-    "libnsl.so",
-    "libanl.so",
-    "libmvec.so",
-    "ld-linux",
-    "ld64.so",
-    "libgcc_s.so",
-    "libstdc++.so",
-    "libX11.so",
-    "libXext.so",
-    "libXrender.so",
-    "libICE.so",
-    "libSM.so",
-    "libGL.so",
-    "libgobject-2.0.so",
-    "libgthread-2.0.so",
-    "libglib-2.0.so",
-];
-
-/// Whether the target system provides `soname` (see the module comment).
+/// Whether the target system provides `soname` (see the module comment;
+/// the list is `system_libraries.json` of the bundle crate).
 pub fn is_system(soname: &str) -> bool {
-    SYSTEM.iter().any(|s| soname.starts_with(s))
+    static SYSTEM: OnceLock<Vec<String>> = OnceLock::new();
+    SYSTEM
+        .get_or_init(|| {
+            facts::system_libraries()
+                .into_iter()
+                .flat_map(|l| l.sonames)
+                .collect()
+        })
+        .iter()
+        .any(|s| soname.starts_with(s.as_str()))
 }
 
 /// What one ELF file says about linking.

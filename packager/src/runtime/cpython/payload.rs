@@ -119,6 +119,11 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
         package: r.kind == ModuleKind::Package,
     }));
     out.files.push((
+        facts::SYSTEM_LIBRARIES_PATH.to_string(),
+        cp.marshal(&serde_json::from_str(facts::SYSTEM_LIBRARIES_JSON)?)?,
+        c.compression,
+    ));
+    out.files.push((
         facts::FROZEN_PATH.to_string(),
         serde_json::to_vec(&frozen)?,
         Compression::Stored,
