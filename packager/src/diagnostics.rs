@@ -106,9 +106,27 @@ pub enum Diagnostic {
     DataPathIsModule { file: PathBuf, path: String },
     /// The build cache is not used: its directory is not private to the user.
     CacheIgnored { dir: PathBuf, why: String },
+    /// Not a problem: a heavy package that another one imports only on an
+    /// optional path (in a function, or guarded), which the program itself
+    /// does not import, is left out (see `analyze::integrations`).
+    OptionalIntegration {
+        /// Its top-level module.
+        module: String,
+        /// Bytes its packages take on disk.
+        size: u64,
+        importer: String,
+        line: u32,
+        /// The import is in a function (else: guarded).
+        delayed: bool,
+    },
 }
 
 impl Diagnostic {
+    /// Information rather than a warning.
+    pub fn is_note(&self) -> bool {
+        matches!(self, Diagnostic::OptionalIntegration { .. })
+    }
+
     /// An import the frozen program cannot satisfy: what `--strict` refuses.
     pub fn is_unsatisfied(&self) -> bool {
         matches!(
@@ -241,6 +259,24 @@ impl fmt::Display for Diagnostic {
                 f,
                 "data file {} not added: {path} is a module's file in the bundle",
                 file.display()
+            ),
+            Diagnostic::OptionalIntegration {
+                module,
+                size,
+                importer,
+                line,
+                delayed,
+            } => write!(
+                f,
+                "left out {module} ({} MB): {importer} imports it only {} (line {line}), and the \
+                 program does not import it; if the program uses it there, add --hidden-import \
+                 {module}",
+                size.div_ceil(1 << 20),
+                if *delayed {
+                    "inside a function"
+                } else {
+                    "where an ImportError is handled"
+                },
             ),
             Diagnostic::CacheIgnored { dir, why } => write!(
                 f,

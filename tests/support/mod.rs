@@ -50,13 +50,13 @@ fn ensure_built() -> &'static PathBuf {
         // Built for an explicit target (tests/run: `cargo zigbuild test
         // --target TRIPLE.2.28`), the binaries the tests run are too, with
         // the linker settings cargo-zigbuild left in the environment.
-        // (The target directory's root holds CACHEDIR.TAG.)
-        let is_root = |p: &Path| p.join("CACHEDIR.TAG").is_file();
-        if let Some(triple_dir) = dir.parent().filter(|p| !is_root(p))
-            && triple_dir.parent().is_some_and(is_root)
-            && let Some(triple) = triple_dir.file_name()
+        let triple = env!("PYFREEZE_TESTS_TARGET");
+        if dir
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == triple)
         {
-            cmd.arg("--target").arg(triple);
+            cmd.args(["--target", triple]);
         }
         match dir.file_name().and_then(OsStr::to_str) {
             Some("debug") => {}

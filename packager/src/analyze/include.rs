@@ -145,6 +145,7 @@ impl Walker<'_> {
         if let Some(id) = self.ensure(name, importer, 0) {
             let import = super::scan::Import {
                 optional,
+                by_rule: true,
                 ..root_import()
             };
             self.edge(importer, id, &import);

@@ -7,6 +7,7 @@
 mod condition;
 mod find;
 mod include;
+pub mod integrations;
 pub mod problems;
 pub mod resolve;
 pub mod scan;
@@ -71,6 +72,11 @@ pub struct Edge {
     pub optional: bool,
     /// Inside a function: runs only when the function is called.
     pub delayed: bool,
+    /// Seen happen when the importing package was imported (CPython), not
+    /// read in its source.
+    pub observed: bool,
+    /// Added by a package rule (or an entry point), not read in source.
+    pub by_rule: bool,
 }
 
 /// An import that cannot be satisfied in the frozen program.
@@ -223,6 +229,57 @@ impl Graph {
 
     pub fn is_empty(&self) -> bool {
         self.modules.is_empty()
+    }
+
+    /// The graph of the modules `kept` marks (by index), their imports of
+    /// each other, and what refers to them; ids are renumbered. A module
+    /// whose first importer is gone is said to be imported by `parents`'s.
+    fn keep(self, kept: &[bool], parents: &[Option<ModuleId>]) -> Graph {
+        let mut renumbered = vec![None; self.modules.len()];
+        let mut modules = Vec::new();
+        for (i, m) in self.modules.into_iter().enumerate() {
+            if kept[i] {
+                renumbered[i] = Some(ModuleId::from_index(modules.len()));
+                modules.push(m);
+            }
+        }
+        let new = |id: ModuleId| renumbered[id.index()];
+        let old_of: Vec<usize> = (0..renumbered.len()).filter(|&i| kept[i]).collect();
+        for (m, &old) in modules.iter_mut().zip(&old_of) {
+            m.imports.retain_mut(|e| match new(e.to) {
+                Some(to) => {
+                    e.to = to;
+                    true
+                }
+                None => false,
+            });
+            m.importer = match m.importer.and_then(|(id, line)| Some((new(id)?, line))) {
+                Some(found) => Some(found),
+                None => parents[old]
+                    .filter(|p| p.index() != old)
+                    .and_then(new)
+                    .map(|p| (p, 0)),
+            };
+        }
+        let index = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name.clone(), ModuleId::from_index(i)))
+            .collect();
+        Graph {
+            modules,
+            entry: new(self.entry).unwrap_or(self.entry),
+            script_name: self.script_name,
+            index,
+            diagnostics: self.diagnostics,
+            rules: self.rules,
+            loads_extensions: self.loads_extensions,
+            computed_imports: self
+                .computed_imports
+                .into_iter()
+                .filter_map(|(id, line)| Some((new(id)?, line)))
+                .collect(),
+        }
     }
 
     /// Every module with its id, in the order found.
@@ -436,6 +493,8 @@ mod tests {
             line: 1,
             optional,
             delayed,
+            observed: false,
+            by_rule: false,
         }
     }
 

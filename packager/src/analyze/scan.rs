@@ -36,6 +36,10 @@ pub struct Import {
     /// In an `except ImportError:` handler: a fallback for these imports of
     /// the `try` body (module, level), needed only if one of them fails.
     pub fallback_for: Vec<(String, u32)>,
+    /// Not read in source: seen happen at import time (CPython), or added
+    /// by a package rule (see `Edge`).
+    pub observed: bool,
+    pub by_rule: bool,
 }
 
 /// What one module's source says.
@@ -164,6 +168,8 @@ impl Scanner<'_> {
             delayed: self.functions > 0,
             only_if_found: false,
             fallback_for: self.fallback_for.clone(),
+            observed: false,
+            by_rule: false,
         });
     }
 
@@ -745,6 +751,8 @@ pub fn binary_imports(bytes: &[u8]) -> Vec<Import> {
             delayed: true,
             only_if_found: true,
             fallback_for: Vec::new(),
+            observed: false,
+            by_rule: false,
         })
         .collect()
 }

@@ -301,14 +301,10 @@ impl Walker<'_> {
             }
             let import = Import {
                 module: name.to_string(),
-                level: 0,
-                names: Vec::new(),
-                anchor: None,
                 line,
                 optional: true,
                 delayed: true,
-                only_if_found: false,
-                fallback_for: Vec::new(),
+                ..root_import()
             };
             self.resolve_import(id, &import);
         }
@@ -409,6 +405,7 @@ impl Walker<'_> {
                     optional: true,
                     delayed: true,
                     only_if_found: true,
+                    observed: true,
                     ..root_import()
                 };
                 self.resolve_observed(importer, &import);
@@ -438,6 +435,8 @@ pub(super) fn root_import() -> Import {
         delayed: false,
         only_if_found: false,
         fallback_for: Vec::new(),
+        observed: false,
+        by_rule: false,
     }
 }
 
@@ -575,12 +574,16 @@ impl Walker<'_> {
                 }
                 e.optional &= import.optional;
                 e.delayed &= import.delayed;
+                e.observed |= import.observed;
+                e.by_rule |= import.by_rule;
             }
             None => edges.push(Edge {
                 to,
                 line: import.line,
                 optional: import.optional,
                 delayed: import.delayed,
+                observed: import.observed,
+                by_rule: import.by_rule,
             }),
         }
     }

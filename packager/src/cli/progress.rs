@@ -70,7 +70,12 @@ impl Reporter for Progress {
 
     fn diagnostic(&self, diagnostic: &Diagnostic) {
         if !self.quiet {
-            self.bar.suspend(|| eprintln!("warning: {diagnostic}"));
+            let level = if diagnostic.is_note() {
+                "note"
+            } else {
+                "warning"
+            };
+            self.bar.suspend(|| eprintln!("{level}: {diagnostic}"));
         }
     }
 }

@@ -16,6 +16,9 @@ pub struct Distribution {
     pub top_level: BTreeSet<String>,
     /// (group, name, `module:attr`) of each entry point it declares.
     pub entry_points: Vec<(String, String, String)>,
+    /// The distributions it requires whatever extras are asked for
+    /// (`Requires-Dist` without an `extra ==` marker), normalised.
+    pub requires: Vec<String>,
 }
 
 impl Distribution {
@@ -96,12 +99,37 @@ pub fn find(site_packages: &[PathBuf]) -> Vec<Distribution> {
                 name: name.to_string(),
                 version: version.to_string(),
                 entry_points: entry_points(&dir),
+                requires: requirements(&dir),
                 dir,
                 top_level,
             });
         }
     }
     found
+}
+
+/// `Requires-Dist: name (>=1) ; marker` lines of METADATA, but those for an
+/// extra: the normalised names.
+fn requirements(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("METADATA")) else {
+        return Vec::new();
+    };
+    text.lines()
+        // The headers end at the first empty line; the description follows.
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.strip_prefix("Requires-Dist:"))
+        .filter(|req| {
+            let marker = req.split_once(';').map(|(_, m)| m).unwrap_or("");
+            !marker.contains("extra")
+        })
+        .filter_map(|req| {
+            let name = req
+                .trim()
+                .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                .next()?;
+            (!name.is_empty()).then(|| normalize(name))
+        })
+        .collect()
 }
 
 fn top_level_names(dir: &Path) -> BTreeSet<String> {
@@ -186,7 +214,15 @@ mod tests {
             "[console_scripts]\nfoo = foo.cli:main\n\n[flake8.extension]\nX1 = foo_cli:Plugin [extra]\n",
         )
         .unwrap();
+        std::fs::write(
+            info.join("METADATA"),
+            "Metadata-Version: 2.1\nName: Foo_Bar\nRequires-Dist: Runtime_Pkg==2.1\n\
+             Requires-Dist: click (>=8) ; python_version >= \"3.8\"\n\
+             Requires-Dist: pandas ; extra == \"df\"\n\nRequires-Dist: not-a-header\n",
+        )
+        .unwrap();
         let d = &find(&[site.path().to_path_buf()])[0];
+        assert_eq!(d.requires, ["runtime-pkg", "click"]);
         assert_eq!(
             d.entry_point_modules("flake8.extension")
                 .collect::<Vec<_>>(),
