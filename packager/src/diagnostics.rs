@@ -112,7 +112,7 @@ pub enum Diagnostic {
     OptionalIntegration {
         /// Its top-level module.
         module: String,
-        /// Bytes its packages take on disk.
+        /// Bytes on disk of its packages and what they would bring.
         size: u64,
         importer: String,
         line: u32,
@@ -268,9 +268,9 @@ impl fmt::Display for Diagnostic {
                 delayed,
             } => write!(
                 f,
-                "left out {module} ({} MB): {importer} imports it only {} (line {line}), and the \
-                 program does not import it; if the program uses it there, add --hidden-import \
-                 {module}",
+                "left out {module} ({} MB with what it imports): {importer} imports it only {} \
+                 (line {line}), and the program does not import it; if the program uses it \
+                 there, add --hidden-import {module}",
                 size.div_ceil(1 << 20),
                 if *delayed {
                     "inside a function"

@@ -12,17 +12,20 @@ fn build_writes_an_executable_and_reports_what_it_did() {
     let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o755);
 
-    // Two lines: the output, the time, the module counts and sizes; then
-    // the runtime and why (built plainly here: this machine's CPython).
+    // The output, the time, the module counts and sizes; the runtime and
+    // why (built plainly here: this machine's CPython); the oldest glibc it
+    // runs on, which this machine's libpython sets.
     let said = text(&build.stdout);
     let lines: Vec<&str> = said.lines().collect();
-    assert_eq!(lines.len(), 2, "{said}");
+    assert_eq!(lines.len(), 3, "{said}");
     assert_contains(lines[0], out.to_str().unwrap());
     assert!(lines[0].contains(" modules ("), "{said}");
     assert_contains(lines[0], " MB");
     assert_contains(lines[0], " s:");
     assert!(lines[1].starts_with("runtime: CPython 3."), "{said}");
     assert_contains(lines[1], "the build is for this machine");
+    assert!(lines[2].starts_with("runs on: glibc 2."), "{said}");
+    assert_contains(lines[2], "uv python install");
 
     let ran = run(&out, ["Alice"]);
     assert!(ran.status.success());

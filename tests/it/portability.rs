@@ -180,10 +180,9 @@ fn cpython_programs_run_on_debian_12_with_no_python() {
     );
 }
 
-/// A Tk program needs X11, which a desktop has and a bundle never carries:
-/// where it is missing, the import fails with one line naming the library
-/// and the package to install, not with the dynamic linker's error about
-/// another library.
+/// A Tk program needs X11 libraries, which a desktop has and a bundle never
+/// carries: where one is missing, the import fails with one line naming the
+/// library and the package to install.
 #[test]
 fn a_missing_desktop_library_is_named_with_its_package() {
     let Some(bookworm) = debian_root("bookworm") else {
@@ -199,9 +198,10 @@ fn a_missing_desktop_library_is_named_with_its_package() {
     let there = run_in_root(&bookworm, &app.exe, &[]);
     let said = text(&there.stdout);
     assert!(there.status.success(), "{said} {}", text(&there.stderr));
-    assert_contains(&said, "libX11.so.6");
-    assert_contains(&said, "libx11-6 (Debian, Ubuntu)");
-    assert_contains(&said, "libX11 (Fedora)");
+    assert!(said.starts_with("_tkinter needs libX"), "{said}");
+    assert_contains(&said, "an X11 library");
+    assert_contains(&said, "(Debian, Ubuntu) or ");
+    assert_contains(&said, "(Fedora)");
     assert_eq!(said.lines().count(), 1, "{said}");
 }
 
@@ -214,8 +214,9 @@ fn a_cpython_program_built_here_refuses_debian_11_clearly() {
         return;
     };
     let app = freeze_tree(&[("main.py", "print('ran')\n")], CPYTHON);
+    // libpython, or a library this machine's Python links (libexpat).
     let floor = manifest(&app.exe).build.glibc.expect("a glibc floor");
-    assert!(floor.file.contains("libpython"), "{floor:?}");
+    assert!(floor.file.starts_with("__pyfreeze__/lib/"), "{floor:?}");
     let there = run_in_root(&bullseye, &app.exe, &[]);
     let err = text(&there.stderr);
     assert_eq!(there.status.code(), Some(2), "{err}");

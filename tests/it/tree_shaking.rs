@@ -114,3 +114,86 @@ fn compress_chooses_what_is_compressed() {
         }
     }
 }
+
+/// A package that another package imports only inside a function (or under
+/// `try/except ImportError`) is left out when it is heavy and the program
+/// does not import it, with a note naming it; light ones, ones imported at
+/// module level, required ones (`Requires-Dist`) and ones the program
+/// imports stay.
+#[test]
+fn heavy_optional_integrations_are_left_out() {
+    let heavy_data = "x".repeat(11 << 20);
+    let dir = scratch();
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            (
+                "host/__init__.py",
+                "import needed\ntry:\n    import guarded\nexcept ImportError:\n    guarded = None\n\
+                 def to_heavy():\n    import heavy\n    return heavy.NAME\n\
+                 def to_light():\n    import light\n    return light.NAME\n\
+                 def to_required():\n    import required\n    return required.NAME\n",
+            ),
+            (
+                "host-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: host\nRequires-Dist: required\nRequires-Dist: heavy ; extra == \"all\"\n",
+            ),
+            ("host-1.0.dist-info/top_level.txt", "host\n"),
+            ("needed.py", "NAME = 'needed'\n"),
+            ("guarded/__init__.py", "NAME = 'guarded'\n"),
+            ("guarded/blob.dat", &heavy_data),
+            ("heavy/__init__.py", "NAME = 'heavy'\n"),
+            ("heavy/blob.dat", &heavy_data),
+            ("light/__init__.py", "NAME = 'light'\n"),
+            ("required/__init__.py", "NAME = 'required'\n"),
+            ("required/blob.dat", &heavy_data),
+        ],
+    );
+    let venv = venv.to_str().unwrap();
+    let program = "import sys, host\n\
+        for f in (host.to_light, host.to_required, host.to_heavy):\n    try:\n        print(f())\n    except ImportError as e:\n        print('missing', e.name)\n\
+        print('guarded', host.guarded is None)\n";
+    for runtime in RUNTIMES {
+        let app = freeze_tree(
+            &[("main.py", program)],
+            &[runtime, &["--venv", venv]].concat(),
+        );
+        let notes = text(&app.build_output.stderr);
+        let names: Vec<String> = manifest(&app.exe)
+            .modules
+            .iter()
+            .map(|m| m.name.clone())
+            .collect();
+        for kept in ["host", "needed", "light", "required"] {
+            assert!(
+                names.contains(&kept.to_string()),
+                "{runtime:?}: {kept} left out: {notes}"
+            );
+        }
+        for left in ["heavy", "guarded"] {
+            assert!(
+                !names.contains(&left.to_string()),
+                "{runtime:?}: {left} bundled"
+            );
+            assert_contains(&notes, &format!("note: left out {left} (11 MB"));
+        }
+        assert_contains(&notes, "--hidden-import heavy");
+        let out = run(&app.exe, [""; 0]);
+        assert_eq!(
+            text(&out.stdout),
+            "light\nrequired\nmissing heavy\nguarded True\n",
+            "{runtime:?}: {}",
+            text(&out.stderr)
+        );
+        // Imported by the program itself, it goes in.
+        let app = freeze_tree(
+            &[("main.py", &format!("import heavy\n{program}"))],
+            &[runtime, &["--venv", venv]].concat(),
+        );
+        assert!(manifest(&app.exe).module("heavy").is_some(), "{runtime:?}");
+        assert_eq!(
+            text(&run(&app.exe, [""; 0]).stdout),
+            "light\nrequired\nheavy\nguarded False\n"
+        );
+    }
+}

@@ -186,8 +186,9 @@ pub fn debian_root(suite: &str) -> Option<PathBuf> {
 }
 
 /// Run `exe` with `args` inside the root filesystem `root` (copied to its
-/// /tmp), with /proc mounted there, in a mount namespace of its own; with
-/// an environment as a login on that system would have.
+/// /tmp), with /proc and /dev/shm (POSIX semaphores: multiprocessing)
+/// mounted there, in a mount namespace of its own; with an environment as
+/// a login on that system would have.
 pub fn run_in_root(root: &Path, exe: &Path, args: &[&str]) -> Output {
     let inside = tempfile::Builder::new()
         .prefix("pyfreeze-test-")
@@ -205,7 +206,8 @@ pub fn run_in_root(root: &Path, exe: &Path, args: &[&str]) -> Output {
                 "--fork",
                 "sh",
                 "-c",
-                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" \"$@\"",
+                "mount -t proc proc \"$0/proc\" && mkdir -p \"$0/dev/shm\" && \
+                 mount -t tmpfs shm \"$0/dev/shm\" && exec chroot \"$0\" \"$@\"",
             ])
             .arg(root)
             .arg(&path_inside)

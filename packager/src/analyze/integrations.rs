@@ -41,7 +41,7 @@ pub struct Deferred {
     /// The top-level module that import names: what `--hidden-import`
     /// takes to bring it.
     pub module: String,
-    /// Bytes its packages take on disk.
+    /// Bytes on disk of its packages and of what they would bring.
     pub size: u64,
     /// The module whose import of it was not followed, and its line.
     pub importer: String,
@@ -113,40 +113,90 @@ pub fn leave_out(graph: Graph, dists: &[Distribution]) -> (Graph, Vec<Deferred>)
         .flat_map(|(_, m)| m.imports.iter())
         .filter_map(|e| owner[e.to.index()].clone())
         .collect();
-    let mut requirements: HashMap<String, HashSet<String>> = HashMap::new();
+    let requirements: HashMap<&String, HashSet<String>> = owner
+        .iter()
+        .flatten()
+        .map(|d| (d, owners.requirements(d)))
+        .collect();
+    // Why an import of another distribution is followed, besides where it
+    // is (conditions 2 to 5 of the module's comment).
+    let reason = |admitted: &HashSet<String>, a: &String, b: &String, e: &super::Edge| {
+        e.observed
+            || e.by_rule
+            || claimed.contains(b)
+            || admitted.contains(b)
+            || requirements.get(a).is_some_and(|r| r.contains(b))
+    };
+    let cross = |from: ModuleId, e: &super::Edge| match (&owner[from.index()], &owner[e.to.index()])
+    {
+        (Some(a), Some(b)) if a != b => Some((a, b)),
+        _ => None,
+    };
+    // The entry, and what the program's own code imports (it may call any
+    // of its functions).
+    let roots: Vec<ModuleId> = std::iter::once(graph.entry)
+        .chain(
+            graph
+                .iter()
+                .filter(|(_, m)| m.origin == Origin::User)
+                .flat_map(|(_, m)| m.imports.iter().map(|e| e.to)),
+        )
+        .collect();
+    let plan = |admitted: &HashSet<String>| {
+        // Modules loaded whenever what imports them is: through imports at
+        // module level (guarded ones are tried too), and those followed for
+        // a reason. A module of a package that only a function loads
+        // (duckdb.polars_io) is not: its imports are as optional as that.
+        let (eager, _) = reach(&graph, &roots, &mut |from, e| match cross(from, e) {
+            Some((a, b)) => !e.delayed || reason(admitted, a, b, e),
+            None => !e.delayed,
+        });
+        reach(
+            &graph,
+            &[graph.entry],
+            &mut |from, e| match cross(from, e) {
+                Some((a, b)) => {
+                    reason(admitted, a, b, e) || (!e.optional && !e.delayed && eager[from.index()])
+                }
+                None => true,
+            },
+        )
+    };
     let mut admitted: HashSet<String> = HashSet::new();
+    // A distribution's weight: what its top-level packages take on disk.
+    let mut weights: HashMap<String, u64> = HashMap::new();
     loop {
-        let mut follows = |from: ModuleId, e: &super::Edge| -> bool {
-            let (Some(a), Some(b)) = (&owner[from.index()], &owner[e.to.index()]) else {
-                return true;
-            };
-            a == b
-                || (!e.optional && !e.delayed)
-                || e.observed
-                || e.by_rule
-                || claimed.contains(b)
-                || admitted.contains(b)
-                || requirements
-                    .entry(a.clone())
-                    .or_insert_with(|| owners.requirements(a))
-                    .contains(b)
+        let (kept, parents) = plan(&admitted);
+        let left = left_out(&graph, &kept, &owner);
+        // Admit a distribution left out when what it would bring, all of
+        // it, is light; then look again. (Modules nothing imports, found
+        // as a side effect of a probe, stay out whatever their weight.)
+        // What admitting `d` would bring, and its weight.
+        let mut cost = |d: &String| {
+            let mut with = admitted.clone();
+            with.insert(d.clone());
+            let (more, _) = plan(&with);
+            let bytes: u64 = left
+                .iter()
+                .filter(|(_, ids)| ids.iter().any(|id| more[id.index()]))
+                .map(|(e, ids)| {
+                    *weights
+                        .entry(e.clone())
+                        .or_insert_with(|| weight(&graph, ids))
+                })
+                .sum();
+            (bytes, more != kept)
         };
-        let (kept, parents) = reach(&graph, &mut follows);
-        // Left out, by distribution: keep the light ones and look again.
-        let mut left: BTreeMap<String, Vec<ModuleId>> = BTreeMap::new();
-        for (id, m) in graph.iter() {
-            if !kept[id.index()]
-                && let Some(d) = &owner[id.index()]
-                && !matches!(m.kind, Kind::Missing)
-            {
-                left.entry(d.clone()).or_default().push(id);
+        let mut light = Vec::new();
+        let mut heavy = HashMap::new();
+        for d in left.keys().filter(|d| !admitted.contains(*d)) {
+            match cost(d) {
+                (bytes, true) if bytes < HEAVY => light.push(d.clone()),
+                (bytes, _) => {
+                    heavy.insert(d.clone(), bytes);
+                }
             }
         }
-        let light: Vec<String> = left
-            .iter()
-            .filter(|(_, ids)| weight(&graph, ids) < HEAVY)
-            .map(|(d, _)| d.clone())
-            .collect();
         if !light.is_empty() {
             admitted.extend(light);
             continue;
@@ -159,7 +209,7 @@ pub fn leave_out(graph: Graph, dists: &[Distribution]) -> (Graph, Vec<Deferred>)
                 Some(Deferred {
                     package: d.clone(),
                     module: module.split('.').next().unwrap_or(module).to_string(),
-                    size: weight(&graph, ids),
+                    size: heavy.get(d).copied().unwrap_or_default(),
                     importer: graph.display_name(importer).to_string(),
                     line: edge.line,
                     delayed: edge.delayed,
@@ -170,16 +220,40 @@ pub fn leave_out(graph: Graph, dists: &[Distribution]) -> (Graph, Vec<Deferred>)
     }
 }
 
-/// Which modules the entry reaches through the imports `follows` accepts,
-/// with the packages above each; and the module that reached each.
+/// The third-party modules `kept` leaves out, by distribution.
+fn left_out(
+    graph: &Graph,
+    kept: &[bool],
+    owner: &[Option<String>],
+) -> BTreeMap<String, Vec<ModuleId>> {
+    let mut left: BTreeMap<String, Vec<ModuleId>> = BTreeMap::new();
+    for (id, m) in graph.iter() {
+        if !kept[id.index()]
+            && let Some(d) = &owner[id.index()]
+            && !matches!(m.kind, Kind::Missing)
+        {
+            left.entry(d.clone()).or_default().push(id);
+        }
+    }
+    left
+}
+
+/// Which modules `roots` reach through the imports `follows` accepts, with
+/// the packages above each; and the module that reached each.
 fn reach(
     graph: &Graph,
+    roots: &[ModuleId],
     follows: &mut dyn FnMut(ModuleId, &super::Edge) -> bool,
 ) -> (Vec<bool>, Vec<Option<ModuleId>>) {
     let mut kept = vec![false; graph.len()];
     let mut parents = vec![None; graph.len()];
-    let mut queue = VecDeque::from([graph.entry]);
-    kept[graph.entry.index()] = true;
+    let mut queue = VecDeque::new();
+    for &root in roots {
+        if !kept[root.index()] {
+            kept[root.index()] = true;
+            queue.push_back(root);
+        }
+    }
     while let Some(id) = queue.pop_front() {
         for e in &graph[id].imports {
             if !kept[e.to.index()] && follows(id, e) {
@@ -223,11 +297,19 @@ fn first_site<'g>(
         })
 }
 
-/// Bytes on disk of the packages (directories, whole) and modules `ids` are.
+/// Bytes on disk of the top-level packages (directories, whole) and
+/// modules of the modules `ids`.
 fn weight(graph: &Graph, ids: &[ModuleId]) -> u64 {
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut files = 0;
-    for &id in ids {
+    let tops: HashSet<ModuleId> = ids
+        .iter()
+        .filter_map(|&id| {
+            let name = &graph[id].name;
+            graph.id_of(name.split('.').next().unwrap_or(name))
+        })
+        .collect();
+    for id in tops {
         let m = &graph[id];
         if let Some(package) = m.package_dirs() {
             dirs.extend(package.iter().filter_map(|d| match &d.location {

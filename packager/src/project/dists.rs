@@ -115,8 +115,9 @@ fn requirements(dir: &Path) -> Vec<String> {
         return Vec::new();
     };
     text.lines()
-        // The headers end at the first empty line; the description follows.
-        .take_while(|l| !l.trim().is_empty())
+        // The headers end at the first empty line (a line of spaces is a
+        // folded header's continuation); the description follows.
+        .take_while(|l| !l.trim_end_matches('\r').is_empty())
         .filter_map(|l| l.strip_prefix("Requires-Dist:"))
         .filter(|req| {
             let marker = req.split_once(';').map(|(_, m)| m).unwrap_or("");
@@ -216,7 +217,8 @@ mod tests {
         .unwrap();
         std::fs::write(
             info.join("METADATA"),
-            "Metadata-Version: 2.1\nName: Foo_Bar\nRequires-Dist: Runtime_Pkg==2.1\n\
+            "Metadata-Version: 2.1\nName: Foo_Bar\nLicense: MIT\n        \n        more\n\
+             Requires-Dist: Runtime_Pkg==2.1\n\
              Requires-Dist: click (>=8) ; python_version >= \"3.8\"\n\
              Requires-Dist: pandas ; extra == \"df\"\n\nRequires-Dist: not-a-header\n",
         )

@@ -66,22 +66,19 @@ pub fn walk(
     let (mut graph, left_out) = analyze::integrations::leave_out(graph, &site.distributions);
     // Their metadata stays out too: a package that finds it would take the
     // distribution for installed.
-    graph.rules.copy_metadata.retain(|name| {
-        !left_out
-            .iter()
-            .any(|d| dists::normalize(name) == d.package)
-    });
-    graph.diagnostics.extend(
-        left_out
-            .into_iter()
-            .map(|d| crate::Diagnostic::OptionalIntegration {
-                module: d.module,
-                size: d.size,
-                importer: d.importer,
-                line: d.line,
-                delayed: d.delayed,
-            }),
-    );
+    graph
+        .rules
+        .copy_metadata
+        .retain(|name| !left_out.iter().any(|d| dists::normalize(name) == d.package));
+    graph.diagnostics.extend(left_out.into_iter().map(|d| {
+        crate::Diagnostic::OptionalIntegration {
+            module: d.module,
+            size: d.size,
+            importer: d.importer,
+            line: d.line,
+            delayed: d.delayed,
+        }
+    }));
     let shadows = analyze::problems::stdlib_shadows(&graph, runtime, target);
     graph.diagnostics.extend(shadows);
     Ok(graph)
