@@ -122,16 +122,24 @@ fn a_rustpython_program_runs_on_debian_11() {
     let Some(bullseye) = debian_root("bullseye") else {
         return;
     };
-    let app = freeze_tree(
+    let dir = scratch();
+    write_tree(
+        dir.path(),
         &[
             ("main.py", RUSTPYTHON_PROGRAM),
             ("data/greeting.txt", "hello from a data file\n"),
         ],
-        &rustpython_and(&["--add-data", "data:data"]),
     );
-    let here = run(&app.exe, [""; 0]);
+    let data = format!("{}:data", dir.path().join("data").display());
+    let exe = dir.path().join("app");
+    freeze(
+        &dir.path().join("main.py"),
+        &exe,
+        &[RUSTPYTHON, &["--add-data", &data]].concat(),
+    );
+    let here = run(&exe, [""; 0]);
     assert!(here.status.success(), "{}", text(&here.stderr));
-    let there = run_in_root(&bullseye, &app.exe, &[]);
+    let there = run_in_root(&bullseye, &exe, &[]);
     assert_eq!(
         text(&there.stdout),
         text(&here.stdout),

@@ -213,7 +213,8 @@ pub fn run_in_root(root: &Path, exe: &Path, args: &[&str]) -> Output {
             .arg(&path_inside)
             .args(args)
             .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            // (chroot itself is in sbin.)
+            .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
             .env("HOME", "/root")
             .env("LANG", "C.UTF-8")
             .stdin(Stdio::null()),
