@@ -96,6 +96,8 @@ api! {
     PyErr_ExceptionMatches: unsafe extern "C" fn(Obj) -> c_int,
     PyErr_Print: unsafe extern "C" fn(),
     PyErr_SetString: unsafe extern "C" fn(Obj, *const c_char),
+    PyErr_Clear: unsafe extern "C" fn(),
+    PySys_GetObject: unsafe extern "C" fn(*const c_char) -> Obj,
     Py_FinalizeEx: unsafe extern "C" fn() -> c_int,
     Py_IncRef: unsafe extern "C" fn(Obj),
     Py_DecRef: unsafe extern "C" fn(Obj),
@@ -110,6 +112,7 @@ api! {
     objects {
     PyExc_OSError: *const Obj,
     PyExc_KeyboardInterrupt: *const Obj,
+    PyExc_BrokenPipeError: *const Obj,
     _Py_NoneStruct: Obj,
     PyImport_FrozenModules: *mut *const c_void,
     }

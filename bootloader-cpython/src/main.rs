@@ -143,7 +143,13 @@ fn run(api: &Api, trace: &mut Trace) -> i32 {
         if code != api._Py_NoneStruct {
             let main = (api.PyImport_AddModule)(c"__main__".as_ptr());
             let globals = (api.PyModule_GetDict)(main);
-            let result = (api.PyEval_EvalCode)(code, globals, globals);
+            let mut result = (api.PyEval_EvalCode)(code, globals, globals);
+            if !result.is_null() {
+                (api.Py_DecRef)(result);
+                // Flushed here, not in finalisation, so that a reader gone
+                // away is a BrokenPipeError handled below.
+                result = flush_stdout(api);
+            }
             if result.is_null() {
                 // SystemExit ends the process inside PyErr_Print: report now.
                 trace.mark("program");
@@ -164,12 +170,49 @@ fn run(api: &Api, trace: &mut Trace) -> i32 {
     }
 }
 
+/// `sys.stdout.flush()`: its result, or NULL with the exception set.
+unsafe fn flush_stdout(api: &Api) -> api::Obj {
+    // SAFETY: the GIL is held; PySys_GetObject returns a borrowed reference.
+    unsafe {
+        let stdout = (api.PySys_GetObject)(c"stdout".as_ptr());
+        if stdout.is_null() || stdout == api._Py_NoneStruct {
+            return api.none();
+        }
+        let flush = (api.PyObject_GetAttrString)(stdout, c"flush".as_ptr());
+        if flush.is_null() {
+            // A stdout without flush (closed, replaced): nothing to do.
+            (api.PyErr_Clear)();
+            return api.none();
+        }
+        let result = (api.PyObject_CallObject)(flush, std::ptr::null_mut());
+        (api.Py_DecRef)(flush);
+        result
+    }
+}
+
 /// The pending exception, handled as `python` does: `SystemExit` exits (in
 /// `PyErr_Print`), `KeyboardInterrupt` prints its traceback and ends the
-/// process by SIGINT, anything else prints its traceback for status 1.
+/// process by SIGINT, anything else prints its traceback for status 1. A
+/// `BrokenPipeError` (`app | head`) ends the process as it ends a C
+/// program: killed by SIGPIPE (141 in a shell), quietly, after `atexit`.
 unsafe fn failed(api: &Api) -> i32 {
     // SAFETY: called with an exception set and the GIL held.
     unsafe {
+        if !(api.PyErr_Occurred)().is_null()
+            && (api.PyErr_ExceptionMatches)(*api.PyExc_BrokenPipeError) != 0
+        {
+            (api.PyErr_Clear)();
+            // What is still buffered for stdout goes nowhere, quietly.
+            let devnull = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if devnull >= 0 {
+                libc::dup2(devnull, 1);
+                libc::close(devnull);
+            }
+            (api.Py_FinalizeEx)();
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            libc::kill(libc::getpid(), libc::SIGPIPE);
+            exit(141);
+        }
         let interrupted = !(api.PyErr_Occurred)().is_null()
             && (api.PyErr_ExceptionMatches)(*api.PyExc_KeyboardInterrupt) != 0;
         (api.PyErr_Print)();

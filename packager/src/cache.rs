@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const LAYOUT: &str = "cache-v4";
+const LAYOUT: &str = "cache-v5";
 const SECRET: &str = "secret";
 const TAG_LEN: usize = 32;
 

@@ -41,11 +41,16 @@ pub(crate) fn module_code(name: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyC
                 vm.ctx.new_str(name),
             )
         })?;
-    // `co_filename` stays the path relative to the bundle's root that the
-    // packager compiled it with (`pkg/mod.py`), as PyInstaller has it;
-    // `__file__` is absolute.
-    decode_pyc(&bytes, vm)
-        .map_err(|e| vm.new_import_error(format!("{}: {e}", record.path), vm.ctx.new_str(name)))
+    let code = decode_pyc(&bytes, vm)
+        .map_err(|e| vm.new_import_error(format!("{}: {e}", record.path), vm.ctx.new_str(name)))?;
+    // Compiled with its path in the bundle (`pkg/mod.py`); run under the
+    // bundle's root, as `__file__` is, so that linecache never reads a file
+    // of that relative name in the working directory for a traceback.
+    let path = archive.virtual_path(&record.path);
+    vm.import("_imp", 0)?
+        .get_attr("_fix_co_filename", vm)?
+        .call((code.clone(), path), vm)?;
+    Ok(code)
 }
 
 // `#[pyattr]` expands to code that unwraps; our own code here does not.

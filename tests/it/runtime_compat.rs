@@ -319,6 +319,29 @@ fn tracebacks_show_source_lines_and_inspect_getsource_works() {
         let stderr = text(&run(&without.exe, [""; 0]).stderr);
         assert_contains(&stderr, "helper.py\", line 2, in explode");
         assert!(!stderr.contains("value = 1 / 0"), "{stderr}");
+
+        // Run from a directory holding other files of the same names: the
+        // traceback shows the bundle's source (or none), never theirs.
+        let decoys = scratch();
+        write_tree(
+            decoys.path(),
+            &[
+                ("helper.py", "decoy_line_one = 1\ndecoy_line_two = 2\n"),
+                ("main.py", "decoy_main_one\ndecoy_main_two\ndecoy_main_three\n"),
+            ],
+        );
+        for (exe, source_line) in [
+            (&with_source.exe, Some("    value = 1 / 0")),
+            (&without.exe, None),
+        ] {
+            let out = output_of(Command::new(exe).current_dir(decoys.path()));
+            let stderr = text(&out.stderr);
+            assert!(!stderr.contains("decoy"), "{runtime:?}: {stderr}");
+            if let Some(line) = source_line {
+                assert_contains(&stderr, line);
+            }
+            assert_contains(&stderr, "ZeroDivisionError");
+        }
     }
 }
 

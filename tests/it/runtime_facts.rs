@@ -193,22 +193,38 @@ fn standard_streams_under(runtime: &[&str]) {
 
 #[test]
 fn piping_into_head_prints_no_broken_pipe_traceback() {
-    let app = freeze_source(
-        "for i in range(200000):\n    print('line', i)\n",
-        RUSTPYTHON,
-    );
-    let script = format!(
-        "'{}' | head -n 2; echo \"status=${{PIPESTATUS[0]}}\"",
-        app.exe.display()
-    );
-    let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
-    let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("line 0\nline 1\n"), "{stdout}");
-    // Killed by SIGPIPE, like a C program: 141 in the shell.
-    assert_contains(&stdout, "status=141");
-    let stderr = text(&out.stderr);
-    assert!(
-        !stderr.contains("BrokenPipeError") && !stderr.contains("Traceback"),
-        "{stderr}"
-    );
+    for runtime in RUNTIMES {
+        let app = freeze_source(
+            "import atexit\natexit.register(lambda: open(__import__('sys').argv[1], 'w').write('atexit ran'))\n\
+             if len(__import__('sys').argv) > 2:\n    print('short')\nelse:\n    for i in range(200000):\n        print('line', i)\n",
+            runtime,
+        );
+        let dir = scratch();
+        let marker = dir.path().join("atexit");
+        let m = marker.display();
+        let exe = app.exe.display();
+        // The reader goes away while the program prints, and (second) before
+        // the program's only output is flushed at exit.
+        for (script, lines) in [
+            (format!("'{exe}' '{m}' | head -n 2; echo \"status=${{PIPESTATUS[0]}}\""), "line 0\nline 1\n"),
+            (format!("(sleep 0.3; '{exe}' '{m}' short) | true; echo \"status=${{PIPESTATUS[0]}}\""), ""),
+        ] {
+            let _ = std::fs::remove_file(&marker);
+            let out = Command::new("bash").arg("-c").arg(&script).output().unwrap();
+            let stdout = text(&out.stdout);
+            assert!(stdout.starts_with(lines), "{runtime:?}: {stdout}");
+            // Killed by SIGPIPE, like a C program: 141 in the shell.
+            assert_contains(&stdout, "status=141");
+            let stderr = text(&out.stderr);
+            assert!(
+                !stderr.contains("BrokenPipeError") && !stderr.contains("Traceback") && !stderr.contains("Exception ignored"),
+                "{runtime:?}: {script}: {stderr}"
+            );
+            assert_eq!(
+                std::fs::read_to_string(&marker).unwrap_or_default(),
+                "atexit ran",
+                "{runtime:?}: {script}"
+            );
+        }
+    }
 }

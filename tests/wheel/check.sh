@@ -37,7 +37,7 @@ done
 echo "== the wheel"
 PYFREEZE_EMBED_BOOTLOADERS="$work/boot" "$work/tools/bin/maturin" build \
     --profile "$profile" --locked --ignore-rust-version --out "$work/wheels"
-wheel="$(ls "$work"/wheels/pyfreeze-*.whl)"
+wheel="$(ls "$work"/wheels/pyfreeze_rs-*.whl)"
 ls -la "$wheel"
 "$python" - "$wheel" <<'PY'
 import sys, zipfile
@@ -47,7 +47,7 @@ assert [s.rsplit("/", 1)[1] for s in scripts] == ["pyfreeze"], scripts
 assert "pyfreeze/__main__.py" in names and "pyfreeze/__init__.py" in names, names
 meta = zipfile.ZipFile(sys.argv[1]).read(
     next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
-for field in ("Name: pyfreeze", "Version: ", "Summary: Freeze a Python program",
+for field in ("Name: pyfreeze-rs\n", "Version: ", "Summary: Freeze a Python program",
               "License: MIT", "Project-URL: ", "Classifier: "):
     assert field in meta, (field, meta[:800])
 print("wheel holds one binary, the pyfreeze package and Cargo's metadata")

@@ -53,7 +53,12 @@ def get_code(name):
     found = _modules.get(name)
     if found is None or found[2] is None:
         raise ImportError(f"No module named {name!r} in the bundle", name=name)
-    return marshal.loads(memoryview(_native.read(found[2]))[_PYC_HEADER:])
+    code = marshal.loads(memoryview(_native.read(found[2]))[_PYC_HEADER:])
+    # Compiled with its path in the bundle; run under the bundle's root, as
+    # __file__ is, so that linecache never reads a file of that relative name
+    # in the working directory for a traceback.
+    _imp._fix_co_filename(code, _virtual(found[1]))
+    return code
 
 
 def get_source(name):

@@ -13,6 +13,13 @@ import sys
 import warnings
 
 warnings.simplefilter("ignore")  # SyntaxWarnings are the program's business
+# marshal writes a string as interned or not as the object is. The empty and
+# one-character strings are process-wide singletons, interned or not by what
+# ran before (a loaded .pyc interns them): intern them all now, so a module
+# marshals to the same bytes whatever this process compiled first.
+for _c in range(256):
+    sys.intern(chr(_c))
+sys.intern("")
 stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
 
 
