@@ -60,6 +60,7 @@ impl Cache {
         };
         let dir = root.join(LAYOUT);
         let checked = pyfreeze_bundle::private_dir::private_base(dir.clone(), Some(up_to))
+            .and_then(|dir| shared_subdir(&dir).map_or(Ok(dir), Err))
             .and_then(|dir| secret(&dir).map(|secret| (dir, secret)));
         match checked {
             Ok((dir, secret)) => Cache {
@@ -178,12 +179,29 @@ impl pyfreeze_bundle::writer::DeflateCache for Cache {
     }
 }
 
+/// Why one of the cache's entry directories is not private, if one is not:
+/// the same rule as for the cache's own directory.
+fn shared_subdir(dir: &Path) -> Option<String> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir() || m.file_type().is_symlink())
+                && !pyfreeze_bundle::private_dir::trusted_dir(p, false)
+        })
+        .map(|p| format!("{} is not a directory of this user that only it can write", p.display()))
+}
+
 fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
         .ok_or_else(|| std::io::Error::other("no parent"))?;
-    std::fs::create_dir_all(dir)?;
+    match pyfreeze_bundle::private_dir::create_private_dir(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+        _ => {}
+    }
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     for part in parts {
         tmp.write_all(part)?;

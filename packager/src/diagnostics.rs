@@ -106,6 +106,10 @@ pub enum Diagnostic {
     DataPathIsModule { file: PathBuf, path: String },
     /// The build cache is not used: its directory is not private to the user.
     CacheIgnored { dir: PathBuf, why: String },
+    /// A `[tool.pyfreeze] data` source outside the project's directory:
+    /// bundled, but said, since anyone who can edit the project file could
+    /// name any file the builder can read (`/etc/shadow`).
+    DataOutsideProject { source: PathBuf, project: PathBuf },
     /// Not a problem: a heavy package that another one imports only on an
     /// optional path (in a function, or guarded), which the program itself
     /// does not import, is left out (see `analyze::integrations`).
@@ -278,6 +282,13 @@ impl fmt::Display for Diagnostic {
                     "where an ImportError is handled"
                 },
             ),
+            Diagnostic::DataOutsideProject { source, project } => write!(
+                f,
+                "{}: [tool.pyfreeze] data bundles {}, which is outside the project's directory; \
+                 check that it belongs in the program, or copy it into the project",
+                project.display(),
+                source.display()
+            ),
             Diagnostic::CacheIgnored { dir, why } => write!(
                 f,
                 "build cache {} not used: {why}, so others could change what it holds; \
@@ -326,17 +337,83 @@ impl fmt::Display for SyntaxDiagnostic {
             self.file, self.line, self.column, self.message
         )?;
         if let Some(text) = &self.line_text {
-            let indent = text.len() - text.trim_start().len();
-            let caret_at = self.column.saturating_sub(1).saturating_sub(indent);
-            write!(f, "\n    {}\n    {}^", text.trim(), " ".repeat(caret_at))?;
+            let indent = text.chars().count() - text.trim_start().chars().count();
+            let caret = self.column.saturating_sub(1).saturating_sub(indent);
+            let (shown, caret_at) = window(text.trim(), caret);
+            write!(f, "\n    {shown}\n    {}^", " ".repeat(caret_at))?;
         }
         Ok(())
     }
 }
 
+/// The characters of a source line shown around an error: all of a line of
+/// ordinary length; of a long one (generated code, a minified file), a
+/// window around the caret, so that the message stays readable.
+const WINDOW: usize = 100;
+
+/// `line` cut to `WINDOW` characters around `caret` (a character index),
+/// with `…` where it was cut, and the caret's index in what is shown.
+fn window(line: &str, caret: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WINDOW + WINDOW / 5 {
+        return (line.to_string(), caret);
+    }
+    let caret = caret.min(chars.len());
+    let start = caret.saturating_sub(WINDOW / 2).min(chars.len() - WINDOW);
+    let end = start + WINDOW;
+    let mut shown = String::new();
+    let mut caret_at = caret - start;
+    if start > 0 {
+        shown.push('…');
+        caret_at += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, caret_at)
+}
+
+/// A message from a parser that quotes the input (TOML's does, the whole
+/// offending line): each line cut to a readable length.
+pub fn excerpt(message: &str) -> String {
+    const LONGEST: usize = 160;
+    message
+        .lines()
+        .map(|line| {
+            let count = line.chars().count();
+            if count <= LONGEST {
+                line.to_string()
+            } else {
+                let kept: String = line.chars().take(LONGEST).collect();
+                format!("{kept}… ({} more characters)", count - LONGEST)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_shown_as_a_window_around_the_error() {
+        let line = format!("x = {}", "\"x\"+".repeat(5000));
+        let d = SyntaxDiagnostic::at("m.py", &line, 1, 2004, "bad".into());
+        let text = d.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines[1].chars().count() < WINDOW + 10, "{text}");
+        // The caret still points at column 2004's character.
+        let caret = lines[2].chars().count() - 1;
+        let pointed = lines[1].chars().nth(caret).unwrap();
+        assert_eq!(pointed, line.chars().nth(2003).unwrap());
+        assert!(lines[1].starts_with("    …") && lines[1].ends_with('…'), "{text}");
+        let long = format!("TOML parse error\n{}\n^", "a".repeat(400_000));
+        let cut = excerpt(&long);
+        assert!(cut.len() < 300 && cut.contains("399840 more characters"), "{cut}");
+    }
 
     #[test]
     fn syntax_diagnostics_point_at_the_column() {

@@ -65,6 +65,12 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
             why: why.clone(),
         });
     }
+    for source in &project.settings.data_outside {
+        diagnostics.push(crate::Diagnostic::DataOutsideProject {
+            source: source.clone(),
+            project: project.settings.base.join("pyproject.toml"),
+        });
+    }
     for d in &diagnostics {
         reporter.diagnostic(d);
     }
@@ -189,7 +195,24 @@ fn judge_imports(project: &Project, strict: bool) -> Result<Vec<crate::Diagnosti
         return Err(BuildError::Unsatisfied(unsatisfied));
     }
     let mut all = unsatisfied;
-    all.extend(project.graph.diagnostics.iter().cloned());
+    // A package that needs another runtime matters only where the program
+    // needs the package: not behind an optional import (requests' optional
+    // pyopenssl support, which would reach cryptography).
+    let required = project.graph.required();
+    all.extend(
+        project
+            .graph
+            .diagnostics
+            .iter()
+            .filter(|d| match d {
+                crate::Diagnostic::NeedsRuntime { package, .. } => project
+                    .graph
+                    .id_of(package)
+                    .is_some_and(|id| required[id.index()].is_some()),
+                _ => true,
+            })
+            .cloned(),
+    );
     Ok(all)
 }
 

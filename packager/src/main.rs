@@ -13,7 +13,9 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Errors quote entry names from bundles anyone can craft.
+            let message = format!("{err:#}");
+            eprintln!("error: {}", cli::render::shown_lines(&message));
             ExitCode::FAILURE
         }
     }

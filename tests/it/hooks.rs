@@ -324,6 +324,57 @@ fn compiled_only_packages_name_the_cpython_runtime() {
     assert_contains(&warned, "--runtime cpython");
 }
 
+/// A rule's runtime requirement follows only required imports: a package
+/// reached through an optional import (requests -> urllib3.contrib.pyopenssl
+/// -> cryptography) does not ask for another runtime.
+#[test]
+fn a_runtime_requirement_follows_only_required_imports() {
+    let dir = scratch();
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            (
+                "client/__init__.py",
+                "try:\n    from client import contrib\nexcept ImportError:\n    contrib = None\n",
+            ),
+            ("client/contrib.py", "import needy\n"),
+            ("needy/__init__.py", "NAME = 'needy'\n"),
+        ],
+    );
+    let hooks = dir.path().join("hooks");
+    write_tree(
+        &hooks,
+        &[(
+            "needy.toml",
+            "[[rule]]\nmodule = \"needy\"\nwhy = \"its core is compiled\"\nrequires-runtime = \"cpython\"\n",
+        )],
+    );
+    for (program, warned) in [
+        ("import client\nprint('ok')\n", false),
+        ("import client, needy\nprint('ok')\n", true),
+    ] {
+        write_tree(dir.path(), &[("main.py", program)]);
+        let out = build(
+            dir.path(),
+            &[
+                "--venv",
+                venv.to_str().unwrap(),
+                "--runtime",
+                "rustpython",
+                "--hooks-dir",
+                hooks.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stderr).contains("package needy needs the CPython runtime"),
+            warned,
+            "{program}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
 /// Qt's way: a library that loads plug-ins by listing a directory and
 /// opening files by path, told where by an environment variable. A rule's
 /// `libraries-on-disk` writes a directory's shared libraries with the data

@@ -198,6 +198,45 @@ fn inspect_escapes_control_characters_from_the_bundle() {
     assert_contains(&shown, "pkg/\\u{1b}[2J");
 }
 
+/// verify and extract name a damaged entry, and errors quote names: the
+/// escapes and the bidi override of a crafted name are shown, never sent.
+#[test]
+fn verify_and_extract_escape_crafted_names() {
+    let content = "pyfreeze-test-unique-content-0123456789\n";
+    let f = freeze_tree(
+        &[
+            ("main.py", "import pkg\n"),
+            ("pkg/__init__.py", ""),
+            ("pkg/\x1b[2J\u{202E}txt.exe", content),
+        ],
+        &[],
+    );
+    let mut bytes = std::fs::read(&f.exe).unwrap();
+    let at = bytes
+        .windows(content.len())
+        .position(|w| w == content.as_bytes())
+        .expect("the data file is stored");
+    bytes[at] ^= 0x20;
+    let damaged = f.dir.path().join("damaged");
+    std::fs::write(&damaged, &bytes).unwrap();
+    for args in [
+        vec!["verify", "damaged"],
+        vec!["extract", "damaged", "-o", "out"],
+    ] {
+        let out = pyfreeze(f.dir.path(), &args);
+        assert!(!out.status.success(), "{args:?}");
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(
+            !all.contains('\x1b') && !all.contains('\u{202E}'),
+            "{args:?}: {all:?}"
+        );
+        // (extract refuses the whole archive first, naming no entry.)
+        if args[0] == "verify" {
+            assert_contains(&all, "\\u{1b}[2J\\u{202e}txt.exe");
+        }
+    }
+}
+
 #[test]
 fn an_invalid_literal_module_name_is_a_build_error() {
     let dir = project(&[(
@@ -452,5 +491,170 @@ fn ctrl_c_runs_atexit_and_an_ignored_sigint_stays_ignored_as_in_cpython() {
         let (stdout, stderr, status) = interrupt(&mut cmd);
         assert_eq!(stdout, "True\nslept\natexit ran\n", "{shown}: {stderr}");
         assert_eq!(status.code(), Some(0), "{shown}: {stderr}");
+    }
+}
+
+/// What a project file or a rule directory names is checked at build time:
+/// a rule's `env` that would stop every start, rule files that are not
+/// regular files, an output name that leaves dist/, data from outside the
+/// project (said), and build-cache directories others can write (ignored).
+#[test]
+fn project_files_and_rule_directories_are_checked_at_build_time() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[("main.py", "import pkg\n"), ("pkg/__init__.py", "")],
+    );
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "main.py", "-o", "out/app"];
+        args.extend_from_slice(extra);
+        output_within(
+            Command::new(pyfreeze_bin())
+                .current_dir(dir.path())
+                .args(&args),
+            Duration::from_secs(120),
+        )
+    };
+    // A rule's env: a name with `=`, an empty name, a NUL in a value.
+    for (i, env) in [
+        r#"{ "A=B" = "1" }"#,
+        r#"{ "" = "1" }"#,
+        r#"{ X = "a\u0000b" }"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let hooks = dir.path().join(format!("env-hooks-{i}"));
+        std::fs::create_dir_all(&hooks).unwrap();
+        std::fs::write(
+            hooks.join("bad.toml"),
+            format!("[[rule]]\nmodule = \"pkg\"\nwhy = \"test\"\nenv = {env}\n"),
+        )
+        .unwrap();
+        let out = build(&["--hooks-dir", hooks.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{env}: {err}");
+        assert_contains(&err, "bad.toml, rule 1: env");
+        assert!(!dir.path().join("out/app").exists());
+    }
+    // A FIFO and a link to /dev/zero named *.toml: refused at once.
+    for (i, make) in ["fifo", "zero"].iter().enumerate() {
+        let hooks = dir.path().join(format!("odd-hooks-{i}"));
+        std::fs::create_dir_all(&hooks).unwrap();
+        let file = hooks.join("x.toml");
+        if *make == "fifo" {
+            assert!(Command::new("mkfifo").arg(&file).status().unwrap().success());
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+        }
+        let started = Instant::now();
+        let out = build(&["--hooks-dir", hooks.to_str().unwrap()]);
+        assert!(!out.status.success(), "{make}");
+        assert_contains(&text(&out.stderr), "x.toml: not a regular file");
+        assert!(started.elapsed() < Duration::from_secs(60), "{make}");
+    }
+    // A rule file over the size limit.
+    let hooks = dir.path().join("big-hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::write(hooks.join("big.toml"), "#".repeat(2 << 20)).unwrap();
+    let out = build(&["--hooks-dir", hooks.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert_contains(&text(&out.stderr), "more than a rule file's limit");
+
+    // [tool.pyfreeze] name is a file name in dist/.
+    let outside = scratch();
+    let secret = outside.path().join("secret.txt");
+    std::fs::write(&secret, "not the project's\n").unwrap();
+    for name in ["../../../escape", "/tmp/escape", "..", "a/b"] {
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            format!("[tool.pyfreeze]\nscript = \"main.py\"\nname = {name:?}\n"),
+        )
+        .unwrap();
+        let out = pyfreeze(dir.path(), ["build", "."]);
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{name}: {err}");
+        assert_contains(&err, "[tool.pyfreeze] name");
+        assert!(!dir.path().join("dist").exists(), "{name}");
+    }
+    // Data from outside the project: bundled, with one warning naming it.
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        format!(
+            "[tool.pyfreeze]\nscript = \"main.py\"\nname = \"app\"\ndata = [{:?}]\n",
+            format!("{}:stuff", secret.display())
+        ),
+    )
+    .unwrap();
+    let out = pyfreeze(dir.path(), ["build", "."]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("outside the project's directory").count(), 1, "{err}");
+    assert_contains(&err, &secret.display().to_string());
+
+    // A build-cache entry directory that others can write: the cache is
+    // not used, with the warning the cache's own directory gets.
+    let cache = scratch();
+    let cached_build = || {
+        output_of(
+            Command::new(pyfreeze_bin())
+                .current_dir(dir.path())
+                .env("PYFREEZE_CACHE_DIR", cache.path())
+                .args(["build", "main.py", "-o", "out/cached"]),
+        )
+    };
+    let first = cached_build();
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(!text(&first.stderr).contains("not used"));
+    let layout = std::fs::read_dir(cache.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().is_dir())
+        .unwrap()
+        .path();
+    let sub = std::fs::read_dir(&layout)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().is_dir())
+        .expect("an entry directory")
+        .path();
+    assert_eq!(
+        std::fs::metadata(&sub).unwrap().permissions().mode() & 0o077,
+        0,
+        "entry directories are made private"
+    );
+    std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let second = cached_build();
+    let err = text(&second.stderr);
+    assert!(second.status.success(), "{err}");
+    assert_contains(&err, "not used");
+    assert_contains(&err, &sub.display().to_string());
+}
+
+/// Messages stay readable: an expression too deep for CPython's compiler is
+/// a compile error naming the file, not the helper's traceback; a syntax
+/// error on a 400 KB line quotes a window of it.
+#[test]
+fn messages_about_huge_sources_stay_short() {
+    let deep = format!("x = {}'x'\n", "'x'+".repeat(5000));
+    let broken = format!("x = [{}\n", "1, ".repeat(100_000) + "(");
+    for (source, runtime) in [(&deep, CPYTHON), (&broken, CPYTHON), (&broken, RUSTPYTHON)] {
+        let dir = scratch();
+        write_tree(dir.path(), &[("main.py", "import gen\n"), ("gen.py", source)]);
+        let mut args = vec!["build", "main.py", "-o", "app"];
+        args.extend_from_slice(runtime);
+        let out = pyfreeze(dir.path(), &args);
+        let err = text(&out.stderr);
+        if std::ptr::eq(source, &deep) && out.status.success() {
+            panic!("{runtime:?}: python3 refuses this expression: {err}");
+        }
+        assert!(!out.status.success(), "{runtime:?}");
+        assert_contains(&err, "gen.py:");
+        assert!(
+            !err.contains("Traceback") && !err.contains("stopped answering"),
+            "{runtime:?}: {err}"
+        );
+        assert!(err.len() < 2000, "{runtime:?}: {} bytes: {}", err.len(), err.chars().take(500).collect::<String>());
+        assert!(!dir.path().join("app").exists());
     }
 }

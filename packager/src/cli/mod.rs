@@ -4,7 +4,7 @@
 
 pub mod args;
 mod progress;
-mod render;
+pub mod render;
 
 use anyhow::Result;
 use args::{CacheCommand, Cli, Command, GraphFormat};
@@ -80,7 +80,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify(args) => {
-            let shown = args.file.display();
+            let file = args.file.display().to_string();
+            let shown = render::shown(&file);
             Ok(match pyfreeze::verify(&args.file)? {
                 pyfreeze::Verification::Intact {
                     files,
@@ -95,7 +96,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 pyfreeze::Verification::Damaged(problems) => {
                     println!("FAILED: {shown}");
                     for p in problems {
-                        println!("  {p}");
+                        println!("  {}", render::shown(&p.to_string()));
                     }
                     ExitCode::from(1)
                 }
@@ -107,7 +108,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Extract(args) => {
             let n = pyfreeze::extract(&args.file, &args.output)?;
-            println!("Extracted {n} files into {}", args.output.display());
+            let into = args.output.display().to_string();
+            println!("Extracted {n} files into {}", render::shown(&into));
             Ok(ExitCode::SUCCESS)
         }
         Command::Cache(CacheCommand::Clean) => {

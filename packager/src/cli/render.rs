@@ -334,18 +334,36 @@ pub fn inspect(r: &InspectReport) {
 }
 
 /// Text from a bundle, which anyone can craft, made safe for a terminal:
-/// control characters (escape sequences) are shown escaped, not sent.
+/// control characters (escape sequences) and the invisible characters that
+/// reorder or hide text (bidi overrides such as U+202E) are shown escaped,
+/// not sent.
 pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    escaped(text, false)
+}
+
+/// [`shown`] for a message of several lines: its line breaks stay.
+pub fn shown_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, true)
+}
+
+fn escaped(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || is_invisible_format(c);
+    if !text.chars().any(unsafe_char) {
         return text.into();
     }
     text.chars()
-        .map(|c| match c.is_control() {
-            true => c.escape_default().to_string(),
+        .map(|c| match unsafe_char(c) {
+            true => c.escape_unicode().to_string(),
             false => c.to_string(),
         })
         .collect::<String>()
         .into()
+}
+
+/// Unicode's bidirectional controls and the zero-width characters: they
+/// change how the text around them reads without showing themselves.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 pub fn targets(targets: &[TargetInfo]) {
@@ -426,4 +444,18 @@ pub fn hooks_json(rules: &pyfreeze::rules::Rules) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({ "rules": list })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crafted_names_are_shown_escaped() {
+        assert_eq!(shown("a/b.py"), "a/b.py");
+        assert_eq!(shown("\u{1b}[2Jx"), "\\u{1b}[2Jx");
+        assert_eq!(shown("evil\u{202E}yp.exe"), "evil\\u{202e}yp.exe");
+        assert_eq!(shown("a\nb"), "a\\u{a}b");
+        assert_eq!(shown_lines("a\nb\u{7}"), "a\nb\\u{7}");
+    }
 }

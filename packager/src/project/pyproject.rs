@@ -60,7 +60,13 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         )
     })?;
     let parsed: PyProject =
-        toml::from_str(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        toml::from_str(&text).map_err(|e| {
+            anyhow!(
+                "{}: {}",
+                file.display(),
+                crate::diagnostics::excerpt(&e.to_string())
+            )
+        })?;
     let Some(t) = parsed.tool.and_then(|t| t.pyfreeze) else {
         bail!(
             "{} has no [tool.pyfreeze] table; add one with script, module or entry (see the README)",
@@ -96,6 +102,20 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         )?
     };
     s.base = dir.to_path_buf();
+    if let Some(name) = &t.name {
+        // A file name in dist/, never a path out of it.
+        if name.is_empty()
+            || name.contains(['/', '\\', '\0'])
+            || name == "."
+            || name == ".."
+        {
+            bail!(
+                "{}: [tool.pyfreeze] name {name:?}: expected a file name (the output is dist/<name>), \
+                 without `/`, `\\` or `..`; use -o PATH to write elsewhere",
+                file.display()
+            );
+        }
+    }
     s.name = t.name;
     let mut paths: Vec<PathBuf> = t.paths.iter().map(|p| rel(p)).collect();
     paths.append(&mut s.paths);
@@ -136,7 +156,13 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
     s.collect_submodules.extend(t.collect_submodules);
     for spec in t.data {
         match spec.rsplit_once(':') {
-            Some((src, dest)) => s.add_data.push(format!("{}:{dest}", rel(src).display())),
+            Some((src, dest)) => {
+                let source = rel(src);
+                if !within(&source, dir) {
+                    s.data_outside.push(source.clone());
+                }
+                s.add_data.push(format!("{}:{dest}", source.display()))
+            }
             None => bail!(
                 "{}: [tool.pyfreeze] data {spec:?}: expected \"SRC:DEST\"",
                 file.display()
@@ -144,4 +170,18 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         }
     }
     Ok(s)
+}
+
+/// `path` is inside `dir` once `..` and symlinks are resolved (a path that
+/// does not exist yet counts as inside when its words say so).
+fn within(path: &Path, dir: &Path) -> bool {
+    match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => {
+            path.starts_with(dir)
+                && !path
+                    .components()
+                    .any(|c| c == std::path::Component::ParentDir)
+        }
+    }
 }

@@ -42,6 +42,9 @@ pub struct Settings {
     pub python: Option<PathBuf>,
     /// Directories of the user's own package rules.
     pub hooks_dirs: Vec<PathBuf>,
+    /// `[tool.pyfreeze] data` sources outside the project's directory
+    /// (bundled, with a warning: a project file names them).
+    pub data_outside: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -74,6 +77,7 @@ pub fn settings(program: &ProgramOptions) -> Result<Settings> {
         exclude_modules: program.exclude_modules.clone(),
         collect_submodules: program.collect_submodules.clone(),
         add_data: program.add_data.clone(),
+        data_outside: Vec::new(),
         name: None,
         runtime: program.runtime.map(|k| (k, AskedBy::Option)),
         python: program.python.clone(),

@@ -137,8 +137,7 @@ impl Rules {
                 .collect();
             files.sort();
             for file in files {
-                let text = std::fs::read_to_string(&file)
-                    .with_context(|| format!("cannot read rule file {}", file.display()))?;
+                let text = read_rule_file(&file)?;
                 rules.extend(parse(&file.display().to_string(), &text)?);
             }
         }
@@ -267,7 +266,9 @@ const PLATFORMS: [&str; 3] = ["linux", "darwin", "win32"];
 /// Parse one rule file; errors name the file, the rule and what to fix.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
     let parsed: File =
-        toml::from_str(text).map_err(|e| anyhow::anyhow!("rule file {file}: {e}"))?;
+        toml::from_str(text).map_err(|e| {
+        anyhow::anyhow!("rule file {file}: {}", crate::diagnostics::excerpt(&e.to_string()))
+    })?;
     let mut out = Vec::new();
     for (i, raw) in parsed.rule.into_iter().enumerate() {
         let at = format!("rule file {file}, rule {}", i + 1);
@@ -307,6 +308,14 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
         {
             bail!(
                 "{at}: libraries-on-disk {bad:?}: expected a directory under site-packages, written with `/` (\"PySide6/Qt/plugins\")"
+            );
+        }
+        // A name or value the C library cannot set would stop every start.
+        if let Some((name, value)) = raw.env.iter().find(|(name, value)| {
+            name.is_empty() || name.contains(['=', '\0']) || value.contains('\0')
+        }) {
+            bail!(
+                "{at}: env {name:?} = {value:?}: a variable's name must be non-empty, without `=` or NUL, and its value without NUL"
             );
         }
         if let Some((name, _)) = raw
@@ -402,6 +411,34 @@ pub fn is_within(name: &str, prefix: &str) -> bool {
         || name
             .strip_prefix(prefix)
             .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// The largest rule file read: the biggest shipped one is a few KB.
+const MAX_RULE_FILE: u64 = 1 << 20;
+
+/// A user's rule file: a regular file (a FIFO would hang the build, a link
+/// to /dev/zero would fill memory) of at most `MAX_RULE_FILE` bytes.
+fn read_rule_file(file: &Path) -> Result<String> {
+    use std::io::Read;
+    let shown = file.display();
+    let meta = std::fs::metadata(file).with_context(|| format!("cannot read rule file {shown}"))?;
+    if !meta.is_file() {
+        bail!("rule file {shown}: not a regular file; remove it from the hooks directory");
+    }
+    if meta.len() > MAX_RULE_FILE {
+        bail!(
+            "rule file {shown}: {} bytes, more than a rule file's limit of {MAX_RULE_FILE}; split it or remove it",
+            meta.len()
+        );
+    }
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_RULE_FILE + 1).read_to_string(&mut text))
+        .with_context(|| format!("cannot read rule file {shown} (it must be UTF-8 text)"))?;
+    if text.len() as u64 > MAX_RULE_FILE {
+        bail!("rule file {shown}: grew past a rule file's limit of {MAX_RULE_FILE} bytes while read");
+    }
+    Ok(text)
 }
 
 /// The directory of a user's rule files, checked.

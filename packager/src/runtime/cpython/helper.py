@@ -41,11 +41,13 @@ while True:
         code = compile(
             source, request["filename"], "exec", dont_inherit=True, optimize=request["optimize"]
         )
-    except (SyntaxError, ValueError) as e:
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as e:
+        # RecursionError: an expression nested too deep for the compiler
+        # (python3 refuses it too), which has no line of its own.
         detail = {
             "line": getattr(e, "lineno", None) or 1,
             "column": getattr(e, "offset", None) or 1,
-            "message": getattr(e, "msg", None) or str(e),
+            "message": getattr(e, "msg", None) or f"{type(e).__name__}: {e}",
         }
         answer(b"\1" + json.dumps(detail).encode())
         continue
