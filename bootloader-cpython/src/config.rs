@@ -11,6 +11,7 @@
 //! through PEP 741 instead, which needs no layout.
 
 use crate::api::{Api, PyStatus, PyWideStringList};
+use std::os::unix::ffi::OsStrExt;
 use std::ffi::{CString, c_char, c_int};
 
 /// Where the fields this module writes sit in one version's `PyConfig`.
@@ -136,9 +137,11 @@ mod pre {
 
 /// What the interpreter is started with.
 pub struct Settings<'a> {
-    pub argv: &'a [String],
-    /// `sys.executable`: the executable's real path.
-    pub executable: &'a str,
+    /// The command line as given: CPython decodes it (Py_DecodeLocale,
+    /// surrogateescape), as python decodes its own.
+    pub argv: &'a [std::ffi::OsString],
+    /// `sys.executable`: the executable's real path, as bytes.
+    pub executable: &'a std::ffi::OsStr,
     /// `sys.prefix` and friends: the bundle's root.
     pub home: &'a str,
     /// The only entry of `sys.path` while CPython starts.
@@ -210,23 +213,20 @@ unsafe fn initialize_with_layout(api: &Api, layout: &Layout, s: &Settings<'_>) {
         if let Some(at) = layout.use_frozen_modules {
             int(cfg, at, 1);
         }
-        let set = |at: usize, value: &str| {
-            let text = c_string(value);
+        let set = |at: usize, value: &[u8]| {
+            let text = c_bytes(value);
             check(
                 api,
                 (api.PyConfig_SetBytesString)(cfg.cast(), cfg.add(at).cast(), text.as_ptr()),
             );
         };
-        set(
-            layout.program_name,
-            s.argv.first().map_or(s.executable, String::as_str),
-        );
-        set(layout.executable, s.executable);
-        set(layout.base_executable, s.executable);
-        set(layout.home, s.home);
+        set(layout.program_name, s.program());
+        set(layout.executable, s.executable.as_bytes());
+        set(layout.base_executable, s.executable.as_bytes());
+        set(layout.home, s.home.as_bytes());
         // The search path as CPython decoded it, through a field it owns:
         // program_name is set again below.
-        set(layout.program_name, s.search_path);
+        set(layout.program_name, s.search_path.as_bytes());
         let decoded = *cfg.add(layout.program_name).cast::<*const libc::wchar_t>();
         check(
             api,
@@ -237,12 +237,9 @@ unsafe fn initialize_with_layout(api: &Api, layout: &Layout, s: &Settings<'_>) {
             ),
         );
         int(cfg, layout.module_search_paths_set, 1);
-        set(
-            layout.program_name,
-            s.argv.first().map_or(s.executable, String::as_str),
-        );
+        set(layout.program_name, s.program());
 
-        let args: Vec<CString> = s.argv.iter().map(|a| c_string(a)).collect();
+        let args: Vec<CString> = s.argv.iter().map(|a| c_bytes(a.as_bytes())).collect();
         let argv: Vec<*mut c_char> = args.iter().map(|a| a.as_ptr().cast_mut()).collect();
         check(
             api,
@@ -298,14 +295,13 @@ fn initialize_by_name(api: &Api, s: &Settings<'_>) -> Result<(), String> {
                 return r;
             }
         }
-        let program = s.argv.first().map_or(s.executable, String::as_str);
         for (name, value) in [
-            ("program_name\0", program),
-            ("executable\0", s.executable),
-            ("base_executable\0", s.executable),
-            ("home\0", s.home),
+            ("program_name\0", s.program()),
+            ("executable\0", s.executable.as_bytes()),
+            ("base_executable\0", s.executable.as_bytes()),
+            ("home\0", s.home.as_bytes()),
         ] {
-            let value = c_string(value);
+            let value = c_bytes(value);
             if (init.PyInitConfig_SetStr)(config, name.as_ptr().cast(), value.as_ptr()) < 0 {
                 let r = fail(config);
                 (init.PyInitConfig_Free)(config);
@@ -314,7 +310,7 @@ fn initialize_by_name(api: &Api, s: &Settings<'_>) -> Result<(), String> {
         }
         let lists: [(&str, Vec<CString>); 2] = [
             ("module_search_paths\0", vec![c_string(s.search_path)]),
-            ("argv\0", s.argv.iter().map(|a| c_string(a)).collect()),
+            ("argv\0", s.argv.iter().map(|a| c_bytes(a.as_bytes())).collect()),
         ];
         for (name, items) in &lists {
             let ptrs: Vec<*const c_char> = items.iter().map(|i| i.as_ptr()).collect();
@@ -345,8 +341,20 @@ fn initialize_by_name(api: &Api, s: &Settings<'_>) -> Result<(), String> {
 /// A C string of `text`; an interior NUL (impossible in argv and paths on
 /// POSIX) ends it there.
 fn c_string(text: &str) -> CString {
-    let end = text.find('\0').unwrap_or(text.len());
-    CString::new(&text[..end]).unwrap_or_default()
+    c_bytes(text.as_bytes())
+}
+
+/// `bytes` up to a NUL (which an argument or path cannot hold anyway).
+fn c_bytes(bytes: &[u8]) -> CString {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    CString::new(&bytes[..end]).unwrap_or_default()
+}
+
+impl Settings<'_> {
+    /// `argv[0]` as given, else the executable.
+    fn program(&self) -> &[u8] {
+        self.argv.first().map_or(self.executable, |a| a.as_os_str()).as_bytes()
+    }
 }
 
 #[cfg(test)]

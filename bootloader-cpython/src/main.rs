@@ -92,7 +92,6 @@ fn main() {
         }
     };
 
-    let exe = started.exe.to_string_lossy().into_owned();
     let state = native::install(native::State {
         api,
         bundle,
@@ -103,8 +102,8 @@ fn main() {
     let api = &state.api;
     native::register(api);
     let settings = config::Settings {
-        argv: &argv,
-        executable: &exe,
+        argv: &started.argv_os,
+        executable: started.exe.as_os_str(),
         home: &root,
         search_path: &search_path,
         optimize: manifest.build.optimize,

@@ -68,6 +68,8 @@ pub struct Loader {
     /// Where native files were written, once memory loading was refused.
     disk: Option<PathBuf>,
     from_disk: bool,
+    /// The system refused executable memory (not merely --native-cache).
+    memory_refused: bool,
     prefetched: Option<Arc<Prefetched>>,
 }
 
@@ -150,6 +152,7 @@ impl Loader {
             kept: Vec::new(),
             disk: None,
             from_disk,
+            memory_refused: false,
             prefetched: if from_disk {
                 None
             } else {
@@ -202,7 +205,10 @@ impl Loader {
                     return Ok(handle);
                 }
                 // Executable memory refused: from disk instead, from now on.
-                Err(_) if refused(&file) => self.from_disk = true,
+                Err(_) if refused(&file) => {
+                    self.from_disk = true;
+                    self.memory_refused = true;
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -250,6 +256,7 @@ impl Loader {
         }
         let Some(mut file) = new_memfd(path) else {
             self.from_disk = true;
+            self.memory_refused = true;
             return self.on_disk(path).map(|file| (file, false));
         };
         let written = if lazy {
@@ -280,6 +287,7 @@ impl Loader {
     }
 
     fn on_disk(&mut self, path: &str) -> Result<String, String> {
+        let mut why = None;
         if self.disk.is_none() {
             let m = &self.bundle.manifest;
             let native: std::collections::HashSet<&str> = m
@@ -294,16 +302,29 @@ impl Loader {
                 )
                 .chain([pyfreeze_bundle::runtime::cpython::BOOTSTRAP_PATH])
                 .collect();
-            self.disk = cache_dir::materialize(
+            match cache_dir::materialize(
                 self.bundle,
                 ".native",
                 &|rec| native.contains(rec.path.as_str()),
                 true,
-            )
-            .ok();
+            ) {
+                Ok(dir) => self.disk = Some(dir),
+                Err(e) => why = Some(e),
+            }
         }
         match &self.disk {
             Some(dir) => Ok(dir.join(path).to_string_lossy().into_owned()),
+            // Asked for (--native-cache, PYFREEZE_NATIVE_FROM_DISK) where no
+            // cache can be had: memory works, so load from there.
+            None if !self.memory_refused => {
+                eprintln!(
+                    "note: native code is loaded from memory: the native cache cannot be \
+                     written ({}); set XDG_CACHE_HOME or PYFREEZE_DATA_DIR to a directory you own",
+                    why.as_deref().unwrap_or("no private per-user directory")
+                );
+                self.from_disk = false;
+                self.memfd_with(path, |_| false).map(|(file, _)| file)
+            }
             None => Err(format!(
                 "{path} cannot be loaded: this system refuses to run code from memory, and no \
                  private per-user cache directory could be created to load it from (set \

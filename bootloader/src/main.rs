@@ -34,6 +34,7 @@ fn main() {
         pyfreeze_runtime::Launch {
             exe: started.exe,
             argv: started.argv,
+            argv_os: started.argv_os,
         },
         trace,
     );

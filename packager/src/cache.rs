@@ -240,23 +240,43 @@ fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// `pyfreeze cache dir`: where the build cache and the bundles' data
-/// directories are.
-pub fn dirs() -> (Option<PathBuf>, PathBuf) {
-    let data = pyfreeze_bundle::launch::cache_dir::data_cache_dirs();
-    (root(), data.into_iter().next().unwrap_or_default())
+/// Every place `pyfreeze cache clean` empties: the build cache's layouts
+/// (this one and earlier ones) and the data caches frozen programs use.
+pub struct CacheDirs {
+    /// The build cache's root (`None`: no HOME to find it from).
+    pub build: Option<PathBuf>,
+    /// The data cache directories, in the order frozen programs try them.
+    pub data: Vec<PathBuf>,
 }
 
-/// `pyfreeze cache clean`: remove the build cache and every bundle data
-/// directory; returns what was removed.
+/// The caches `cache dir` lists, which are exactly what `clean` removes.
+pub fn dirs() -> CacheDirs {
+    CacheDirs {
+        build: root(),
+        data: pyfreeze_bundle::launch::cache_dir::data_cache_dirs(),
+    }
+}
+
+/// The build cache's layout directories under `root` (`cache-v*`).
+fn layouts(root: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("cache-v"))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// `pyfreeze cache clean`: remove the build cache and the data caches that
+/// [`dirs`] lists, nothing else; returns what was removed.
 pub fn clean() -> anyhow::Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
-    let build = root().into_iter().flat_map(|r| {
-        // Earlier layouts too.
-        ["cache-v2", LAYOUT].map(|l| r.join(l))
-    });
-    let data = pyfreeze_bundle::launch::cache_dir::data_cache_dirs();
-    for dir in build.chain(data) {
+    let listed = dirs();
+    let build = listed.build.as_deref().map(layouts).unwrap_or_default();
+    for dir in build.into_iter().chain(listed.data) {
         if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", dir.display()))?;

@@ -16,6 +16,7 @@ use std::time::Instant;
 /// Freeze a program into one executable. Warnings and progress go to
 /// `reporter` as they happen; the report says what was written.
 pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport, BuildError> {
+    deep_stacks();
     let started = Instant::now();
 
     // 1. The import graph under the runtime the build uses (the bootloader
@@ -45,11 +46,17 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
     };
     let output = match &opts.output {
         Some(path) => path.clone(),
-        None => PathBuf::from("dist").join(format!(
-            "{}{}",
-            project.settings.default_stem(),
-            project.target.exe_suffix()
-        )),
+        None => opts
+            .dist_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("dist"))
+            .join(format!(
+                "{}{}",
+                opts.name
+                    .clone()
+                    .unwrap_or_else(|| project.settings.default_stem()),
+                project.target.exe_suffix()
+            )),
     };
     // Refuse a bad -o before the work, and again (with every input known)
     // before writing.
@@ -162,12 +169,14 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
 /// The import graph of a program, as `pyfreeze graph` shows it, without
 /// building anything.
 pub fn graph(program: &ProgramOptions) -> Result<Graph, BuildError> {
+    deep_stacks();
     Ok(project::load(program, None)?.graph)
 }
 
 /// The shortest import chain that pulls `module` into the program
 /// (`hello.py -> encodings.idna -> re`), or `None` when nothing imports it.
 pub fn why(module: &str, program: &ProgramOptions) -> Result<(Graph, Option<String>), BuildError> {
+    deep_stacks();
     let graph = graph(program)?;
     let chain = graph.id_of(module).map(|id| graph.chain(id));
     Ok((graph, chain))
@@ -226,4 +235,18 @@ fn count_origins(records: &[ModuleRecord]) -> ModuleCounts {
         }
     }
     counts
+}
+
+/// The parser, the graph's scan and RustPython's compiler recurse once per
+/// level of nesting: a generated module with a 5000-term expression
+/// overflowed the 2 MiB stacks of rayon's default threads. Give the worker
+/// threads deep stacks (address space, not memory, until used). Once per
+/// process; a pool the caller built already is kept.
+fn deep_stacks() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(256 << 20)
+            .build_global();
+    });
 }

@@ -63,6 +63,10 @@ pub struct ProgramOptions {
     pub python: Option<PathBuf>,
     /// Directories of the user's own package rules, read after pyfreeze's.
     pub hooks_dirs: Vec<PathBuf>,
+    /// Distributions whose `.dist-info` goes in although none of their
+    /// modules does (PyInstaller's `--copy-metadata`); with `recursive`,
+    /// with every distribution they require, in turn.
+    pub copy_metadata: Vec<(String, bool)>,
 }
 
 impl ProgramOptions {
@@ -80,6 +84,7 @@ impl ProgramOptions {
             runtime: None,
             python: None,
             hooks_dirs: Vec::new(),
+            copy_metadata: Vec::new(),
         }
     }
 }
@@ -101,8 +106,13 @@ pub enum CompressMode {
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     pub program: ProgramOptions,
-    /// Where to write the executable; `None` is `dist/<name>`.
+    /// Where to write the executable; `None` is `<dist_dir>/<name>`.
     pub output: Option<PathBuf>,
+    /// The directory of the default output (`dist`).
+    pub dist_dir: Option<PathBuf>,
+    /// The default output's file name (`[tool.pyfreeze] name`, else the
+    /// script's or module's).
+    pub name: Option<String>,
     /// The bootloader to use instead of the installed one for the target.
     pub bootloader: Option<PathBuf>,
     /// Carry module source (for tracebacks and `inspect.getsource`).
@@ -128,6 +138,8 @@ impl BuildOptions {
         BuildOptions {
             program,
             output: None,
+            dist_dir: None,
+            name: None,
             bootloader: None,
             include_source: true,
             optimize: 0,

@@ -14,6 +14,8 @@ pub struct Launch {
     pub exe: PathBuf,
     /// The command line; `argv[0]` as the program was invoked.
     pub argv: Vec<String>,
+    /// The same, byte for byte (sys.argv decodes it with surrogateescape).
+    pub argv_os: Vec<std::ffi::OsString>,
 }
 
 /// Run the bundle's program to completion and return its exit code.
@@ -30,7 +32,7 @@ pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Tra
     let archive = archive::install(bundle, root, materialized);
     trace.mark("data files");
     let interp = interpreter::build(Config {
-        argv: launch.argv,
+        argv: launch.argv.clone(),
         executable: launch.exe.to_string_lossy().into_owned(),
         optimize: archive.bundle.manifest.build.optimize,
     });
@@ -38,6 +40,12 @@ pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Tra
     let mut broken_pipe = false;
     let mut interrupted = false;
     let result = interp.enter(|vm| {
+        // As CPython: arguments and paths that are not UTF-8 are decoded
+        // with surrogateescape, so that os.fsencode gives the bytes back.
+        let argv: Vec<_> = launch.argv_os.iter().map(|a| vm.fsdecode(a.clone()).into()).collect();
+        vm.sys_module.set_attr("argv", vm.ctx.new_list(argv), vm)?;
+        vm.sys_module
+            .set_attr("executable", vm.fsdecode(launch.exe.clone().into_os_string()), vm)?;
         prepare_sys(vm, archive)?;
         trace.mark("importer and encodings");
         let result = run_child_or_entry(vm, archive).and_then(|()| flush_stdout(vm));

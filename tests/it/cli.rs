@@ -102,3 +102,82 @@ fn output_into_a_closed_pipe_ends_quietly() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(text(&out.stderr), "", "{:?}", out.status);
 }
+
+/// A PyInstaller command line builds the same bundle: the options that
+/// change what goes in mean what they mean there, the others are accepted
+/// with one note each, and one that cannot be honoured yet is refused.
+#[test]
+fn pyinstaller_options_are_understood() {
+    let dir = scratch();
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            ("plug/__init__.py", ""),
+            ("plug/data.txt", "plug data\n"),
+            (
+                "plug-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: plug\nVersion: 1.0\nRequires-Dist: dep\n",
+            ),
+            ("plug-1.0.dist-info/top_level.txt", "plug\n"),
+            ("dep-2.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: dep\nVersion: 2.0\n"),
+        ],
+    );
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "main.py",
+                "import importlib, importlib.metadata as md, importlib.resources\n\
+                 print(md.version('plug'), md.version('dep'))\n\
+                 print(importlib.resources.files('plug').joinpath('data.txt').read_text().strip())\n\
+                 print(importlib.import_module('helper').NAME)\n",
+            ),
+            ("extra/helper.py", "NAME = 'helper from --paths'\n"),
+            ("more/other.py", ""),
+        ],
+    );
+    let venv = venv.to_str().unwrap();
+    let out = pyfreeze(
+        dir.path(),
+        [
+            "build", "main.py", "--venv", venv, "-n", "tool", "--distpath", "out", "-F",
+            "--onedir", "--clean", "-y", "--log-level", "WARN", "--paths", "more:extra",
+            "--hidden-import", "helper", "--collect-data", "plug",
+            "--recursive-copy-metadata", "plug",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for note in ["note: --onedir", "note: --log-level", "note: --clean"] {
+        assert_eq!(err.matches(note).count(), 1, "{note}: {err}");
+    }
+    let exe = dir.path().join("out/tool");
+    assert_eq!(
+        text(&run(&exe, [""; 0]).stdout),
+        "1.0 2.0\nplug data\nhelper from --paths\n"
+    );
+    // Without --recursive, only the distribution named.
+    let out = pyfreeze(
+        dir.path(),
+        [
+            "build", "main.py", "--venv", venv, "-o", "plain", "--paths", "extra",
+            "--hidden-import", "helper", "--collect-data", "plug", "--copy-metadata", "plug",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let run_plain = run(&dir.path().join("plain"), [""; 0]);
+    assert_contains(&text(&run_plain.stderr), "PackageNotFoundError");
+
+    for (args, says) in [
+        (vec!["--runtime-hook", "rth.py"], "--runtime-hook rth.py: not supported yet"),
+        (vec!["--copy-metadata", "nosuch"], "--copy-metadata nosuch: no distribution"),
+        (vec!["-n", "../up"], "--name \"../up\": expected a file name"),
+    ] {
+        let mut all = vec!["build", "main.py", "--venv", venv, "-o", "refused"];
+        all.extend(args);
+        let out = pyfreeze(dir.path(), &all);
+        assert!(!out.status.success(), "{all:?}");
+        assert_contains(&text(&out.stderr), says);
+        assert!(!dir.path().join("refused").exists());
+    }
+}

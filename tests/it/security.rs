@@ -172,7 +172,13 @@ fn inspect_verify_and_extract_refuse_what_is_not_a_regular_file() {
         );
         assert!(!out.status.success(), "{args:?}");
         assert_contains(&text(&out.stderr), "not a regular file");
+        if args[0] == "verify" {
+            // 1 is "damaged"; what cannot be read as a bundle is 2.
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+        }
     }
+    let missing = pyfreeze(dir.path(), ["verify", "no-such-file"]);
+    assert_eq!(missing.status.code(), Some(2));
 }
 
 #[test]
@@ -437,6 +443,14 @@ fn the_data_cache_heals_and_is_cleaned() {
         assert!(clean.status.success(), "{}", text(&clean.stderr));
         assert_contains(&text(&clean.stdout), &format!("Removed {}", data.display()));
         assert!(!data.exists());
+        // Nothing is removed that `cache dir` did not list.
+        for line in text(&clean.stdout).lines() {
+            let removed = line.strip_prefix("Removed ").unwrap_or(line);
+            assert!(
+                dirs.lines().any(|l| removed.starts_with(l.split_once(": ").map_or(l, |p| p.1).trim())),
+                "{removed} was not listed by cache dir:\n{dirs}"
+            );
+        }
     }
 }
 
@@ -656,5 +670,101 @@ fn messages_about_huge_sources_stay_short() {
         );
         assert!(err.len() < 2000, "{runtime:?}: {} bytes: {}", err.len(), err.chars().take(500).collect::<String>());
         assert!(!dir.path().join("app").exists());
+    }
+}
+
+/// Arguments and paths are bytes that need not be UTF-8: both runtimes
+/// decode them as CPython does (surrogateescape), so os.fsencode gives the
+/// bytes back and sys.executable names the file, whatever directory it is
+/// started from.
+#[test]
+fn arguments_and_paths_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let program = "import os, sys\nprint(ascii(sys.argv[1:]), os.fsencode(sys.argv[1]) == b'\\xff-arg')\n\
+                   print(os.path.exists(sys.executable), os.path.basename(os.fsencode(sys.executable)))\n\
+                   print(ascii(sys.orig_argv[1:]) if hasattr(sys, 'orig_argv') else ['\\udcff-arg'])\n";
+    for runtime in RUNTIMES {
+        let app = freeze_source(program, runtime);
+        let odd = app.dir.path().join(std::ffi::OsStr::from_bytes(b"dir-\xfe"));
+        std::fs::create_dir_all(&odd).unwrap();
+        let exe = odd.join("app");
+        std::fs::copy(&app.exe, &exe).unwrap();
+        let out = output_of(
+            Command::new(&exe)
+                .arg(std::ffi::OsStr::from_bytes(b"\xff-arg"))
+                .current_dir(&odd),
+        );
+        assert!(out.status.success(), "{runtime:?}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout),
+            "['\\udcff-arg'] True\nTrue b'app'\n['\\udcff-arg']\n",
+            "{runtime:?}"
+        );
+    }
+}
+
+/// A modest soft limit on open files (`ulimit -Sn 12`) does not stop a
+/// program that loads several native libraries: the soft limit is raised
+/// to the hard one at start.
+#[test]
+fn a_low_soft_limit_on_open_files_is_raised() {
+    let program = "import resource, ssl, sqlite3, lzma, bz2, ctypes, decimal\n\
+                   soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n\
+                   print('ok', soft > 12)\n";
+    for runtime in RUNTIMES {
+        let app = freeze_source(program, runtime);
+        let out = output_of(
+            Command::new("bash")
+                .arg("-c")
+                .arg(format!("ulimit -Sn 12 && exec '{}'", app.exe.display())),
+        );
+        assert!(out.status.success(), "{runtime:?}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), "ok True\n", "{runtime:?}");
+    }
+}
+
+/// A bundle whose data files cannot be kept on disk never reads them from a
+/// directory another user could have made beside the executable: its root
+/// is a path no one can create, and reads through the loader still work.
+#[test]
+fn data_is_never_read_from_a_directory_another_user_made() {
+    let hooks = scratch();
+    write_tree(
+        hooks.path(),
+        &[(
+            "pkg.toml",
+            "[[rule]]\nmodule = \"pkg\"\nwhy = \"test\"\nenv = { FROM_RULE = \"{root}/plugins\" }\n",
+        )],
+    );
+    let hooks_dir = hooks.path().to_str().unwrap();
+    for runtime in RUNTIMES {
+        let f = freeze_tree(
+            &[
+                (
+                    "main.py",
+                    "import os, sys, importlib.resources\n\
+                     print(importlib.resources.files('pkg').joinpath('d.txt').read_text().strip())\n\
+                     path = os.path.join(os.path.dirname(__import__('pkg').__file__), 'd.txt')\n\
+                     try:\n    print(open(path).read().strip())\nexcept OSError as e:\n    print(type(e).__name__)\n\
+                     v = os.environ.get('FROM_RULE', '')\nprint(bool(v) and not v.startswith(os.path.dirname(sys.executable)))\n",
+                ),
+                ("pkg/__init__.py", ""),
+                ("pkg/d.txt", "bundled data\n"),
+            ],
+            &[runtime, &["--hooks-dir", hooks_dir]].concat(),
+        );
+        // What an attacker put where the old fallback root was.
+        let planted = f.exe.parent().unwrap().join("app_internal/pkg");
+        std::fs::create_dir_all(&planted).unwrap();
+        std::fs::write(planted.join("d.txt"), "planted\n").unwrap();
+        let out = output_of(
+            Command::new(&f.exe)
+                .env_clear()
+                .env("PYFREEZE_DATA_DIR", f.dir.path().join("main.py")),
+        );
+        let stdout = text(&out.stdout);
+        assert!(!stdout.contains("planted"), "{runtime:?}: {stdout}");
+        // (FROM_RULE is set, under the new root: not beside the executable.)
+        assert_eq!(stdout, "bundled data\nFileNotFoundError\nTrue\n", "{runtime:?}: {}", text(&out.stderr));
     }
 }

@@ -22,8 +22,11 @@ pub const EXIT_BAD_BUNDLE: i32 = 2;
 pub struct Launched {
     /// The executable's real path (symlinks resolved), as `sys.executable`.
     pub exe: PathBuf,
-    /// The command line; `argv[0]` as the program was invoked.
+    /// The command line, as text for messages (not UTF-8: replaced).
     pub argv: Vec<String>,
+    /// The command line as given, byte for byte: what the program sees,
+    /// decoded as CPython decodes it (surrogateescape).
+    pub argv_os: Vec<std::ffi::OsString>,
     pub bundle: Bundle<'static>,
     /// The whole file, mapped for the life of the process.
     pub file: &'static [u8],
@@ -45,11 +48,32 @@ pub fn apply_env(bundle: &Bundle<'_>) {
     }
 }
 
+/// A bundle's native code stays open as memfds (one per library, see the
+/// CPython bootloader): raise the soft limit on open files to the hard
+/// limit, as the JVM and Go's runtime do, so that a modest soft limit does
+/// not make a program with many libraries fail where python would not.
+fn raise_fd_limit() {
+    #[cfg(unix)]
+    // SAFETY: getrlimit/setrlimit on a local struct.
+    unsafe {
+        let mut limit = std::mem::zeroed::<libc::rlimit>();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            // Not past what select() can watch unless the hard limit says
+            // so already: programs that use it keep working.
+            limit.rlim_cur = limit.rlim_max.min(65536).max(limit.rlim_cur);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
 /// Open the bundle this process runs, checked against `bytecode` (the
 /// runtime's format, or `None` when the runtime checks it itself). Every
 /// failure ends the process with [`EXIT_BAD_BUNDLE`].
 pub fn open(bytecode: Option<&str>, trace: &mut trace::Trace) -> Launched {
-    let argv: Vec<String> = std::env::args_os()
+    raise_fd_limit();
+    let argv_os: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let argv: Vec<String> = argv_os
+        .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let (exe, file) = match packed::launched_from() {
@@ -103,6 +127,7 @@ pub fn open(bytecode: Option<&str>, trace: &mut trace::Trace) -> Launched {
     Launched {
         exe,
         argv,
+        argv_os,
         bundle,
         file: bytes,
     }
@@ -503,9 +528,22 @@ fn find_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (St
                     cache_dir::DATA_DIR_VAR
                 );
             }
-            (virtual_root(exe), false)
+            (unreachable_root(exe), false)
         }
     }
+}
+
+/// The root of a bundle whose data files cannot be kept on disk: a path no
+/// one can create (procfs refuses new entries), so that no file another
+/// user put beside the executable (`<name>_internal` in /tmp) is ever read
+/// as the bundle's, nor named by a rule's `{root}` (a Qt plug-in path).
+/// Reads through the loader still come from memory.
+fn unreachable_root(exe: &std::path::Path) -> String {
+    let stem = exe
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "app".into());
+    format!("/proc/self/pyfreeze-no-data-directory/{stem}_internal")
 }
 
 /// A directory the bundle's files appear under when no real one can be

@@ -74,8 +74,9 @@ pub struct SourceArgs {
     pub entry: Option<String>,
 
     /// Extra directory to search for the program's own modules, after the
-    /// script's directory (repeatable).
-    #[arg(long = "path", value_name = "DIR")]
+    /// script's directory (repeatable; as PyInstaller's -p/--paths, several
+    /// may be given separated by `:`).
+    #[arg(short = 'p', long = "path", visible_alias = "paths", value_name = "DIR", value_delimiter = ':')]
     pub paths: Vec<PathBuf>,
 
     /// Virtual environment whose site-packages provide third-party packages
@@ -197,6 +198,90 @@ pub struct BuildArgs {
     /// Print nothing but errors.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub pyinstaller: PyInstallerArgs,
+}
+
+/// PyInstaller's options, so that a build script's command keeps working:
+/// those that change what goes in mean what they mean there; the others
+/// are accepted with one note saying what pyfreeze does instead.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "PyInstaller's options")]
+pub struct PyInstallerArgs {
+    /// The executable's name, in --distpath [default: the script's name].
+    #[arg(short = 'n', long = "name", value_name = "NAME")]
+    pub name: Option<String>,
+    /// Where the executable goes [default: dist].
+    #[arg(long = "distpath", value_name = "DIR")]
+    pub distpath: Option<PathBuf>,
+    /// One file: what pyfreeze always builds (accepted, does nothing).
+    #[arg(short = 'F', long = "onefile")]
+    pub onefile: bool,
+    /// As --add-data: a library loaded by path (those extension modules
+    /// link are found by themselves).
+    #[arg(long = "add-binary", value_name = "SRC:DEST")]
+    pub add_binary: Vec<String>,
+    /// A package with every submodule, its data files and its metadata
+    /// (as --collect-submodules, which carries data and metadata anyway).
+    #[arg(long = "collect-all", value_name = "PACKAGE")]
+    pub collect_all: Vec<String>,
+    /// A package's data files: they go in with the package, which this
+    /// includes (as --hidden-import).
+    #[arg(long = "collect-data", value_name = "PACKAGE")]
+    pub collect_data: Vec<String>,
+    /// A package's shared libraries: they go in with the package, which
+    /// this includes (as --hidden-import).
+    #[arg(long = "collect-binaries", value_name = "PACKAGE")]
+    pub collect_binaries: Vec<String>,
+    /// A distribution's metadata (.dist-info), although none of its
+    /// modules is bundled (a bundled one's always goes in).
+    #[arg(long = "copy-metadata", value_name = "DIST")]
+    pub copy_metadata: Vec<String>,
+    /// As --copy-metadata, with every distribution it requires, in turn.
+    #[arg(long = "recursive-copy-metadata", value_name = "DIST")]
+    pub recursive_copy_metadata: Vec<String>,
+    /// Not supported yet: import the module first in your script instead.
+    #[arg(long = "runtime-hook", value_name = "FILE")]
+    pub runtime_hook: Vec<PathBuf>,
+    /// Accepted with a note: pyfreeze builds one file, served from memory.
+    #[arg(short = 'D', long = "onedir")]
+    pub onedir: bool,
+    /// Accepted with a note: no console window to hide on Linux; not yet
+    /// for Windows.
+    #[arg(short = 'w', long = "windowed", visible_alias = "noconsole")]
+    pub windowed: bool,
+    /// The default (accepted, does nothing).
+    #[arg(short = 'c', long = "console", visible_alias = "nowindowed")]
+    pub console: bool,
+    /// Accepted with a note: icons are not set yet.
+    #[arg(short = 'i', long = "icon", value_name = "FILE")]
+    pub icon: Option<PathBuf>,
+    /// Accepted with a note: --pack compresses instead of UPX.
+    #[arg(long = "upx-dir", value_name = "DIR")]
+    pub upx_dir: Option<PathBuf>,
+    /// Accepted, does nothing: pyfreeze never runs UPX.
+    #[arg(long = "noupx")]
+    pub noupx: bool,
+    /// As --no-cache: build without the bytecode cache.
+    #[arg(long = "clean")]
+    pub clean: bool,
+    /// Accepted, does nothing: pyfreeze replaces its own previous output
+    /// without asking.
+    #[arg(short = 'y', long = "noconfirm")]
+    pub noconfirm: bool,
+    /// Accepted with a note: -v and -q set how much pyfreeze says.
+    #[arg(long = "log-level", value_name = "LEVEL")]
+    pub log_level: Option<String>,
+    /// Accepted with a note: the bootloader is stripped already.
+    #[arg(short = 's', long = "strip")]
+    pub strip: bool,
+    /// Accepted with a note: pyfreeze writes no spec file.
+    #[arg(long = "specpath", value_name = "DIR")]
+    pub specpath: Option<PathBuf>,
+    /// Accepted with a note: pyfreeze keeps no work directory.
+    #[arg(long = "workpath", value_name = "DIR")]
+    pub workpath: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -304,23 +389,77 @@ impl SourceArgs {
             runtime: self.runtime,
             python: self.python,
             hooks_dirs: self.hooks_dirs,
+            copy_metadata: Vec::new(),
         })
     }
 }
 
 impl BuildArgs {
-    pub fn into_options(self) -> anyhow::Result<BuildOptions> {
-        Ok(BuildOptions {
-            program: self.source.into_options()?,
+    /// The library's options, and a note for each PyInstaller option that
+    /// means nothing here.
+    pub fn into_options(mut self) -> anyhow::Result<(BuildOptions, Vec<String>)> {
+        let pi = std::mem::take(&mut self.pyinstaller);
+        let notes = pi.notes();
+        if let Some(hook) = pi.runtime_hook.first() {
+            anyhow::bail!(
+                "--runtime-hook {}: not supported yet; import that module at the top of your \
+                 script (or call it from your entry point) instead",
+                hook.display()
+            );
+        }
+        if let Some(name) = &pi.name
+            && (name.is_empty() || name.contains(['/', '\\']) || name == "." || name == "..")
+        {
+            anyhow::bail!(
+                "--name {name:?}: expected a file name, without `/` or `..`; use --distpath DIR \
+                 (or -o PATH) to choose the directory"
+            );
+        }
+        let s = &mut self.source;
+        s.add_data.extend(pi.add_binary);
+        s.collect_submodules.extend(pi.collect_all);
+        s.hidden_imports.extend(pi.collect_data);
+        s.hidden_imports.extend(pi.collect_binaries);
+        let mut program = self.source.into_options()?;
+        program.copy_metadata = (pi.copy_metadata.into_iter().map(|d| (d, false)))
+            .chain(pi.recursive_copy_metadata.into_iter().map(|d| (d, true)))
+            .collect();
+        let options = BuildOptions {
+            program,
             output: self.output,
+            dist_dir: pi.distpath,
+            name: pi.name,
             bootloader: self.bootloader,
             include_source: !self.no_source,
             optimize: self.optimize,
             compress: self.compress,
             pack: self.pack,
             strict: self.strict,
-            use_cache: !self.no_cache,
+            use_cache: !self.no_cache && !pi.clean,
             native_cache: self.native_cache,
-        })
+        };
+        Ok((options, notes))
+    }
+}
+
+impl PyInstallerArgs {
+    /// One line for each option given that means nothing here.
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let mut say = |given: bool, text: &str| {
+            if given {
+                notes.push(text.to_string());
+            }
+        };
+        say(self.onedir, "--onedir: pyfreeze builds one file, whose modules and native code are served from memory (--native-cache maps native code from a per-user cache instead)");
+        say(self.windowed, "--windowed: nothing to hide on Linux; pyfreeze does not set Windows' GUI subsystem yet");
+        say(self.icon.is_some(), "--icon: pyfreeze does not set icons yet");
+        say(self.upx_dir.is_some(), "--upx-dir: pyfreeze never runs UPX; --pack compresses the runtime with zstd instead");
+        say(self.log_level.is_some(), "--log-level: use -v (more) or -q (errors only)");
+        say(self.strip, "--strip: the bootloader is stripped already; never strip the output");
+        say(self.specpath.is_some(), "--specpath: pyfreeze writes no spec file; [tool.pyfreeze] in pyproject.toml holds a build's settings");
+        say(self.workpath.is_some(), "--workpath: pyfreeze keeps no work directory (its bytecode cache: `pyfreeze cache dir`)");
+        say(self.clean, "--clean: building without the bytecode cache, as --no-cache");
+        notes
     }
 }

@@ -14,7 +14,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => {
             let (verbose, quiet) = (args.verbose, args.quiet);
-            let options = args.into_options()?;
+            let (options, notes) = args.into_options()?;
+            if !quiet {
+                for note in notes {
+                    eprintln!("note: {note}");
+                }
+            }
             let progress = progress::Progress::start(quiet);
             let result = pyfreeze::build(&options, &progress);
             progress.finish();
@@ -82,7 +87,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(args) => {
             let file = args.file.display().to_string();
             let shown = render::shown(&file);
-            Ok(match pyfreeze::verify(&args.file)? {
+            // 1 means damaged, and only that: a file that cannot be read as
+            // a bundle at all (missing, a FIFO, a device) is 2.
+            let verified = match pyfreeze::verify(&args.file) {
+                Ok(v) => v,
+                Err(e) => {
+                    let message = format!("{e:#}");
+                    eprintln!("error: {}", render::shown_lines(&message));
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            Ok(match verified {
                 pyfreeze::Verification::Intact {
                     files,
                     modules,
@@ -123,12 +138,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Cache(CacheCommand::Dir) => {
-            let (build, data) = pyfreeze::cache::dirs();
-            match build {
+            // Every directory `cache clean` would remove, and no other.
+            let dirs = pyfreeze::cache::dirs();
+            match dirs.build {
                 Some(dir) => println!("build cache: {}", dir.display()),
                 None => println!("build cache: none (HOME is not set)"),
             }
-            println!("data cache:  {}", data.display());
+            for dir in &dirs.data {
+                println!("data cache:  {}", dir.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

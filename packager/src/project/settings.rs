@@ -42,6 +42,9 @@ pub struct Settings {
     pub python: Option<PathBuf>,
     /// Directories of the user's own package rules.
     pub hooks_dirs: Vec<PathBuf>,
+    /// Distributions whose metadata goes in anyway, and whether with what
+    /// they require.
+    pub copy_metadata: Vec<(String, bool)>,
     /// `[tool.pyfreeze] data` sources outside the project's directory
     /// (bundled, with a warning: a project file names them).
     pub data_outside: Vec<PathBuf>,
@@ -78,6 +81,7 @@ pub fn settings(program: &ProgramOptions) -> Result<Settings> {
         collect_submodules: program.collect_submodules.clone(),
         add_data: program.add_data.clone(),
         data_outside: Vec::new(),
+        copy_metadata: program.copy_metadata.clone(),
         name: None,
         runtime: program.runtime.map(|k| (k, AskedBy::Option)),
         python: program.python.clone(),

@@ -64,6 +64,8 @@ pub fn walk(
         }
     }
     let (mut graph, left_out) = analyze::integrations::leave_out(graph, &site.distributions);
+    let asked = copy_metadata(&settings.copy_metadata, &site.distributions)?;
+    graph.rules.copy_metadata.extend(asked);
     // Their metadata stays out too: a package that finds it would take the
     // distribution for installed.
     graph
@@ -115,4 +117,33 @@ fn active_rules(
         runtime: runtime.kind(),
         version_of: &version_of,
     }))
+}
+
+/// The distributions `--copy-metadata` names (with what each requires, for
+/// the recursive form), checked to exist.
+fn copy_metadata(asked: &[(String, bool)], dists: &[Distribution]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut todo: Vec<(String, bool, bool)> =
+        asked.iter().map(|(n, r)| (n.clone(), *r, true)).collect();
+    while let Some((name, recursive, named)) = todo.pop() {
+        if out.iter().any(|o| dists::same_name(o, &name)) {
+            continue;
+        }
+        let Some(dist) = dists.iter().find(|d| dists::same_name(&d.name, &name)) else {
+            if named {
+                return Err(anyhow!(
+                    "--copy-metadata {name}: no distribution of that name in site-packages; \
+                     install it, or check the name (`pip show {name}`)"
+                ));
+            }
+            continue; // a requirement not installed: python would lack it too
+        };
+        out.push(dist.name.clone());
+        if recursive {
+            for req in &dist.requires {
+                todo.push((req.clone(), true, false));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -688,7 +688,7 @@ pub mod sys {
 
     #[pyattr]
     fn orig_argv(vm: &VirtualMachine) -> Vec<PyObjectRef> {
-        env::args().map(|arg| vm.ctx.new_str(arg).into()).collect()
+        env::args_os().map(|arg| vm.fsdecode(arg).into()).collect()
     }
 
     #[pyattr]
