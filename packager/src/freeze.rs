@@ -24,6 +24,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
     reporter.phase(Phase::ScanningImports, 0);
     let given = opts.bootloader.as_deref().and_then(bootloader::runtime_of);
     let project = project::load(&opts.program, given)?;
+    let opts = &project.settings.table.merged(opts);
     let target = &project.target;
     if opts.pack {
         pack::check_target(target)?;

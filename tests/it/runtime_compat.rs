@@ -140,6 +140,32 @@ fn pyproject_tool_pyfreeze_table() {
         text(&out.stderr)
     );
 
+    // The build options, set in the table: -OO, no source, zstd everywhere.
+    let table = std::fs::read_to_string(dir.path().join("pyproject.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        format!("{table}optimize = 2\nno-source = true\ncompress = \"none\"\nstrict = true\n"),
+    )
+    .unwrap();
+    build_here(dir.path(), &["build", "."]);
+    let m = manifest(&exe);
+    assert_eq!(m.build.optimize, 2);
+    assert!(!m.build.source, "no-source");
+    assert!(
+        m.files.iter().all(|f| f.compression == pyfreeze_bundle::Compression::Stored),
+        "compress = none"
+    );
+    assert_eq!(text(&run(&exe, [""; 0]).stdout), "hello from data plugin loaded excluded\n");
+    // A bad value names the key.
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        format!("{table}compress = \"max\"\n"),
+    )
+    .unwrap();
+    let out = pyfreeze(dir.path(), ["build", "."]);
+    assert!(!out.status.success());
+    assert_contains(&text(&out.stderr), "[tool.pyfreeze] compress = \"max\"");
+
     // A directory without a table is explained.
     let empty = scratch();
     let out = pyfreeze(empty.path(), ["build", "."]);

@@ -44,8 +44,8 @@ pub fn load(
     program: &ProgramOptions,
     bootloader: Option<RuntimeKind>,
 ) -> Result<Project, BuildError> {
-    let target = target(program)?;
     let settings = settings::settings(program)?;
+    let target = target(program.target.as_ref().or(settings.table.target.as_ref()))?;
     let asked = match (program.runtime, bootloader) {
         (Some(kind), _) => Some((kind, AskedBy::Option)),
         (None, Some(kind)) => Some((kind, AskedBy::Bootloader)),
@@ -73,9 +73,10 @@ pub fn load(
     })
 }
 
-/// `--target TRIPLE`, else the machine pyfreeze runs on.
-fn target(program: &ProgramOptions) -> anyhow::Result<Target> {
-    match &program.target {
+/// `--target TRIPLE` (or `[tool.pyfreeze] target`), else the machine
+/// pyfreeze runs on.
+fn target(triple: Option<&String>) -> anyhow::Result<Target> {
+    match triple {
         None => Target::host().ok_or_else(|| {
             anyhow!(
                 "pyfreeze does not support its own platform {}",

@@ -41,6 +41,14 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         python: Option<String>,
         #[serde(default)]
         hooks_dir: OneOrMany,
+        // Build options, as on the command line (which wins).
+        optimize: Option<u8>,
+        compress: Option<String>,
+        pack: Option<bool>,
+        no_source: Option<bool>,
+        strict: Option<bool>,
+        native_cache: Option<bool>,
+        target: Option<String>,
     }
     /// `"dir"` or `["dir", ...]`.
     #[derive(serde::Deserialize, Default)]
@@ -117,6 +125,33 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         }
     }
     s.name = t.name;
+    if let Some(level) = t.optimize
+        && level > 2
+    {
+        bail!(
+            "{}: [tool.pyfreeze] optimize = {level}: expected 0, 1 or 2 (as python -O, -OO)",
+            file.display()
+        );
+    }
+    let compress = match t.compress.as_deref() {
+        None => None,
+        Some("auto") => Some(crate::CompressMode::Auto),
+        Some("all") => Some(crate::CompressMode::All),
+        Some("none") => Some(crate::CompressMode::None),
+        Some(other) => bail!(
+            "{}: [tool.pyfreeze] compress = {other:?}: expected \"auto\", \"all\" or \"none\"",
+            file.display()
+        ),
+    };
+    s.table = super::settings::TableBuild {
+        optimize: t.optimize,
+        compress,
+        pack: t.pack,
+        no_source: t.no_source,
+        strict: t.strict,
+        native_cache: t.native_cache,
+        target: t.target,
+    };
     let mut paths: Vec<PathBuf> = t.paths.iter().map(|p| rel(p)).collect();
     paths.append(&mut s.paths);
     s.paths = paths;

@@ -42,6 +42,8 @@ pub struct Settings {
     pub python: Option<PathBuf>,
     /// Directories of the user's own package rules.
     pub hooks_dirs: Vec<PathBuf>,
+    /// Build options `[tool.pyfreeze]` sets (the command line's win).
+    pub table: TableBuild,
     /// Distributions whose metadata goes in anyway, and whether with what
     /// they require.
     pub copy_metadata: Vec<(String, bool)>,
@@ -81,6 +83,7 @@ pub fn settings(program: &ProgramOptions) -> Result<Settings> {
         collect_submodules: program.collect_submodules.clone(),
         add_data: program.add_data.clone(),
         data_outside: Vec::new(),
+        table: TableBuild::default(),
         copy_metadata: program.copy_metadata.clone(),
         name: None,
         runtime: program.runtime.map(|k| (k, AskedBy::Option)),
@@ -116,5 +119,36 @@ pub(super) fn function_entry(text: &str, what: &str) -> Result<EntrySpec> {
     match EntryPoint::function(text, what)? {
         EntryPoint::Function { module, function } => Ok(EntrySpec::Function { module, function }),
         _ => unreachable!("EntryPoint::function makes functions"),
+    }
+}
+
+/// The build options a `[tool.pyfreeze]` table may set, as it set them.
+#[derive(Debug, Clone, Default)]
+pub struct TableBuild {
+    pub optimize: Option<u8>,
+    pub compress: Option<crate::CompressMode>,
+    pub pack: Option<bool>,
+    pub no_source: Option<bool>,
+    pub strict: Option<bool>,
+    pub native_cache: Option<bool>,
+    pub target: Option<String>,
+}
+
+impl TableBuild {
+    /// `opts` with what the table sets where the command line kept the
+    /// default.
+    pub fn merged(&self, opts: &crate::BuildOptions) -> crate::BuildOptions {
+        let mut out = opts.clone();
+        if out.optimize == 0 {
+            out.optimize = self.optimize.unwrap_or(0);
+        }
+        if out.compress.is_none() {
+            out.compress = self.compress;
+        }
+        out.pack |= self.pack.unwrap_or(false);
+        out.include_source &= !self.no_source.unwrap_or(false);
+        out.strict |= self.strict.unwrap_or(false);
+        out.native_cache |= self.native_cache.unwrap_or(false);
+        out
     }
 }

@@ -285,3 +285,42 @@ pub const KNOWN: &[Family] = &[
 pub fn for_bytecode(bytecode: &str) -> Option<&'static Family> {
     KNOWN.iter().find(|f| (f.describe)(bytecode).is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a runtime must provide, for each one this pyfreeze has: adding
+    /// a variant to `RuntimeKind` fails here until every part is there.
+    #[test]
+    fn every_runtime_provides_its_names_bootloader_and_family() {
+        let mut stems = std::collections::HashSet::new();
+        let mut markers = std::collections::HashSet::new();
+        for kind in RuntimeKind::ALL {
+            // Its names: the key options and rule files spell, read back.
+            assert_eq!(RuntimeKind::parse(kind.key()), Some(kind));
+            assert!(!kind.display_name().is_empty());
+            assert_eq!(kind.to_string(), kind.display_name());
+            // Its bootloader: a file name of its own, carrying a marker of
+            // its own, by which a finished bundle names its runtime.
+            assert!(stems.insert(kind.bootloader_stem()), "{kind}: stem taken");
+            let family = kind.family();
+            assert!(markers.insert(family.marker), "{kind}: marker taken");
+            assert_eq!(RuntimeKind::of_marker(family.marker), Some(kind));
+            assert!(!family.formats.is_empty());
+            // The family is among those the tools know.
+            assert!(KNOWN.iter().any(|f| std::ptr::eq(f, family)));
+        }
+        assert_eq!(KNOWN.len(), RuntimeKind::ALL.len());
+        // The trait's answers of the runtime every build can make (CPython's
+        // needs an interpreter: `tests/it/cpython.rs`).
+        let rp: &dyn Runtime = &rustpython::RustPython;
+        assert_eq!(rp.kind(), RuntimeKind::RustPython);
+        assert!(rp.builds_for(&Target::host().unwrap()).is_ok());
+        assert!(!rp.has_native_cache() && !rp.loads_extensions());
+        assert!(rp.python_version() >= (3, 10, 0));
+        assert!(rp.has_stdlib_module("os"));
+        assert!(rp.builtin_modules(&Target::host().unwrap()).iter().any(|m| m == "sys"));
+        assert!(for_bytecode(&rp.bytecode_format()).is_some_and(|f| std::ptr::eq(f, RuntimeKind::RustPython.family())));
+    }
+}
