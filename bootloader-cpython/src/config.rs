@@ -11,8 +11,8 @@
 //! through PEP 741 instead, which needs no layout.
 
 use crate::api::{Api, PyStatus, PyWideStringList};
-use std::os::unix::ffi::OsStrExt;
 use std::ffi::{CString, c_char, c_int};
+use std::os::unix::ffi::OsStrExt;
 
 /// Where the fields this module writes sit in one version's `PyConfig`.
 #[derive(Debug, PartialEq, Eq)]
@@ -310,7 +310,10 @@ fn initialize_by_name(api: &Api, s: &Settings<'_>) -> Result<(), String> {
         }
         let lists: [(&str, Vec<CString>); 2] = [
             ("module_search_paths\0", vec![c_string(s.search_path)]),
-            ("argv\0", s.argv.iter().map(|a| c_bytes(a.as_bytes())).collect()),
+            (
+                "argv\0",
+                s.argv.iter().map(|a| c_bytes(a.as_bytes())).collect(),
+            ),
         ];
         for (name, items) in &lists {
             let ptrs: Vec<*const c_char> = items.iter().map(|i| i.as_ptr()).collect();
@@ -353,7 +356,10 @@ fn c_bytes(bytes: &[u8]) -> CString {
 impl Settings<'_> {
     /// `argv[0]` as given, else the executable.
     fn program(&self) -> &[u8] {
-        self.argv.first().map_or(self.executable, |a| a.as_os_str()).as_bytes()
+        self.argv
+            .first()
+            .map_or(self.executable, |a| a.as_os_str())
+            .as_bytes()
     }
 }
 

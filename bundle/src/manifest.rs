@@ -113,6 +113,18 @@ pub enum ModuleKind {
     Extension,
 }
 
+impl ModuleKind {
+    /// The name the manifest (and the CPython runtime's index) uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModuleKind::Module => "module",
+            ModuleKind::Package => "package",
+            ModuleKind::Namespace => "namespace",
+            ModuleKind::Extension => "extension",
+        }
+    }
+}
+
 /// A shared library in the bundle.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]

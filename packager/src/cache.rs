@@ -190,7 +190,12 @@ fn shared_subdir(dir: &Path) -> Option<String> {
             std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir() || m.file_type().is_symlink())
                 && !pyfreeze_bundle::private_dir::trusted_dir(p, false)
         })
-        .map(|p| format!("{} is not a directory of this user that only it can write", p.display()))
+        .map(|p| {
+            format!(
+                "{} is not a directory of this user that only it can write",
+                p.display()
+            )
+        })
 }
 
 fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {

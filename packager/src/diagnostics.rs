@@ -76,6 +76,8 @@ pub enum Diagnostic {
         line: u32,
         /// How many such imports the package has.
         sites: usize,
+        /// It is a package, which `--collect-submodules` takes.
+        collectable: bool,
     },
     /// One of the program's own top-level modules has a standard library
     /// module's name; the program's wins, as under CPython.
@@ -200,16 +202,25 @@ impl fmt::Display for Diagnostic {
                 file,
                 line,
                 sites,
+                collectable,
             } => {
                 let more = match sites {
                     1 => String::new(),
                     n => format!(" (and {} more in {package})", n - 1),
                 };
+                let fix = if *collectable {
+                    format!(
+                        "--collect-submodules {package} (or --hidden-import for the modules it loads)"
+                    )
+                } else {
+                    "--hidden-import for each module it loads (--hidden-import mypkg.plugin), \
+                     or --collect-submodules for the package they are in"
+                        .to_string()
+                };
                 write!(
                     f,
                     "{}:{line}: {package} imports modules by computed names{more}, which the \
-                     build cannot see; if the program fails with ModuleNotFoundError, add \
-                     --collect-submodules {package} (or --hidden-import for the modules it loads)",
+                     build cannot see; if the program fails with ModuleNotFoundError, add {fix}",
                     file.display()
                 )
             }
@@ -409,10 +420,16 @@ mod tests {
         let caret = lines[2].chars().count() - 1;
         let pointed = lines[1].chars().nth(caret).unwrap();
         assert_eq!(pointed, line.chars().nth(2003).unwrap());
-        assert!(lines[1].starts_with("    …") && lines[1].ends_with('…'), "{text}");
+        assert!(
+            lines[1].starts_with("    …") && lines[1].ends_with('…'),
+            "{text}"
+        );
         let long = format!("TOML parse error\n{}\n^", "a".repeat(400_000));
         let cut = excerpt(&long);
-        assert!(cut.len() < 300 && cut.contains("399840 more characters"), "{cut}");
+        assert!(
+            cut.len() < 300 && cut.contains("399840 more characters"),
+            "{cut}"
+        );
     }
 
     #[test]

@@ -42,10 +42,17 @@ pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Tra
     let result = interp.enter(|vm| {
         // As CPython: arguments and paths that are not UTF-8 are decoded
         // with surrogateescape, so that os.fsencode gives the bytes back.
-        let argv: Vec<_> = launch.argv_os.iter().map(|a| vm.fsdecode(a.clone()).into()).collect();
+        let argv: Vec<_> = launch
+            .argv_os
+            .iter()
+            .map(|a| vm.fsdecode(a.clone()).into())
+            .collect();
         vm.sys_module.set_attr("argv", vm.ctx.new_list(argv), vm)?;
-        vm.sys_module
-            .set_attr("executable", vm.fsdecode(launch.exe.clone().into_os_string()), vm)?;
+        vm.sys_module.set_attr(
+            "executable",
+            vm.fsdecode(launch.exe.clone().into_os_string()),
+            vm,
+        )?;
         prepare_sys(vm, archive)?;
         trace.mark("importer and encodings");
         let result = run_child_or_entry(vm, archive).and_then(|()| flush_stdout(vm));

@@ -119,7 +119,10 @@ fn pyinstaller_options_are_understood() {
                 "Metadata-Version: 2.1\nName: plug\nVersion: 1.0\nRequires-Dist: dep\n",
             ),
             ("plug-1.0.dist-info/top_level.txt", "plug\n"),
-            ("dep-2.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: dep\nVersion: 2.0\n"),
+            (
+                "dep-2.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: dep\nVersion: 2.0\n",
+            ),
         ],
     );
     write_tree(
@@ -140,10 +143,28 @@ fn pyinstaller_options_are_understood() {
     let out = pyfreeze(
         dir.path(),
         [
-            "build", "main.py", "--venv", venv, "-n", "tool", "--distpath", "out", "-F",
-            "--onedir", "--clean", "-y", "--log-level", "WARN", "--paths", "more:extra",
-            "--hidden-import", "helper", "--collect-data", "plug",
-            "--recursive-copy-metadata", "plug",
+            "build",
+            "main.py",
+            "--venv",
+            venv,
+            "-n",
+            "tool",
+            "--distpath",
+            "out",
+            "-F",
+            "--onedir",
+            "--clean",
+            "-y",
+            "--log-level",
+            "WARN",
+            "--paths",
+            "more:extra",
+            "--hidden-import",
+            "helper",
+            "--collect-data",
+            "plug",
+            "--recursive-copy-metadata",
+            "plug",
         ],
     );
     let err = text(&out.stderr);
@@ -160,8 +181,16 @@ fn pyinstaller_options_are_understood() {
     let out = pyfreeze(
         dir.path(),
         [
-            "build", "main.py", "--venv", venv, "-o", "plain", "--paths", "extra",
-            "--hidden-import", "helper",
+            "build",
+            "main.py",
+            "--venv",
+            venv,
+            "-o",
+            "plain",
+            "--paths",
+            "extra",
+            "--hidden-import",
+            "helper",
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -169,9 +198,18 @@ fn pyinstaller_options_are_understood() {
     assert_contains(&text(&run_plain.stderr), "PackageNotFoundError");
 
     for (args, says) in [
-        (vec!["--runtime-hook", "rth.py"], "--runtime-hook rth.py: not supported yet"),
-        (vec!["--copy-metadata", "nosuch"], "--copy-metadata nosuch: no distribution"),
-        (vec!["-n", "../up"], "--name \"../up\": expected a file name"),
+        (
+            vec!["--runtime-hook", "rth.py"],
+            "--runtime-hook rth.py: not supported yet",
+        ),
+        (
+            vec!["--copy-metadata", "nosuch"],
+            "--copy-metadata nosuch: no distribution",
+        ),
+        (
+            vec!["-n", "../up"],
+            "--name \"../up\": expected a file name",
+        ),
     ] {
         let mut all = vec!["build", "main.py", "--venv", venv, "-o", "refused"];
         all.extend(args);

@@ -460,8 +460,17 @@ fn with_native_cache_native_code_is_written_once_and_loaded_from_there() {
     );
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert_eq!(text(&out.stdout), "libpython ['memory']\n_ssl ['memory']\n", "{err}");
-    assert_eq!(err.matches("note: native code is loaded from memory").count(), 1, "{err}");
+    assert_eq!(
+        text(&out.stdout),
+        "libpython ['memory']\n_ssl ['memory']\n",
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("note: native code is loaded from memory")
+            .count(),
+        1,
+        "{err}"
+    );
     assert!(!err.contains("refuses"), "{err}");
     let shown = pyfreeze(dir.path(), ["inspect", exe.to_str().unwrap()]);
     assert_contains(

@@ -13,7 +13,7 @@ fn build(dir: &Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn shipped_rules_are_listed_and_say_when_they_fire() {
-    let listed = pyfreeze(&root(), ["hooks"]);
+    let listed = pyfreeze(&root(), ["rules"]);
     assert!(listed.status.success());
     let said = text(&listed.stdout);
     for family in [
@@ -86,7 +86,7 @@ fn users_add_their_own_rules() {
     assert_contains(&warned, "--collect-submodules host");
     assert_eq!(run(&dir.path().join("app"), [""; 0]).status.code(), Some(1));
     // With it: no warning, and the plug-ins are there.
-    let ruled = build(dir.path(), &["--hooks-dir", "rules", "-v"]);
+    let ruled = build(dir.path(), &["--rules-dir", "rules", "-v"]);
     assert!(ruled.status.success(), "{}", text(&ruled.stderr));
     assert!(
         !text(&ruled.stderr).contains("computed names"),
@@ -94,6 +94,22 @@ fn users_add_their_own_rules() {
         text(&ruled.stderr)
     );
     assert_contains(&text(&ruled.stdout), "host.toml: host");
+    // In the script itself (not a package): the advice is a flag that works.
+    write_tree(
+        dir.path(),
+        &[(
+            "loader.py",
+            "import importlib, sys\nprint(importlib.import_module('host.plugins.' + sys.argv[1]).NAME)\n",
+        )],
+    );
+    let script = pyfreeze(dir.path(), ["build", "loader.py", "-o", "loader"]);
+    let said = text(&script.stderr);
+    assert_contains(
+        &said,
+        "loader.py:2: loader.py imports modules by computed names",
+    );
+    assert!(!said.contains("--collect-submodules loader"), "{said}");
+    assert_contains(&said, "--hidden-import for each module it loads");
     assert_eq!(
         text(&run(&dir.path().join("app"), [""; 0]).stdout),
         "beta\n"

@@ -230,3 +230,54 @@ fn bytecode_of_another_format_is_refused_with_a_clear_message() {
     assert_contains(&stderr, "rebuild");
     assert!(!text(&out.stdout).contains("USER CODE RAN"));
 }
+
+/// The CPython runtime reads its index, not the manifest: a manifest
+/// rewritten to say something else (its checksums recomputed, so every
+/// hash matches) is refused by verify, naming the disagreement.
+#[test]
+fn verify_refuses_an_index_that_disagrees_with_the_manifest() {
+    let app = freeze_tree(
+        &[
+            ("main.py", "import pkg.a\n"),
+            ("pkg/__init__.py", ""),
+            ("pkg/a.py", "print('A')\n"),
+            ("pkg/b.py", "print('B')\n"),
+        ],
+        &[CPYTHON, &["--hidden-import", "pkg.b"]].concat(),
+    );
+    let good = std::fs::read(&app.exe).unwrap();
+    let ok = pyfreeze(app.dir.path(), ["verify", app.exe.to_str().unwrap()]);
+    assert!(ok.status.success(), "{}", text(&ok.stdout));
+    let bundle = Bundle::open(&good).unwrap();
+    let boot = &good[..bundle.bootloader_len as usize];
+    // The manifest now says pkg.a is pkg.b's code.
+    let mut manifest = bundle.manifest.clone();
+    let b_code = manifest.module("pkg.b").unwrap().code.clone();
+    manifest
+        .modules
+        .iter_mut()
+        .find(|m| m.name == "pkg.a")
+        .unwrap()
+        .code = b_code;
+    let mut writer = pyfreeze_bundle::writer::BundleWriter::new(None);
+    for file in &bundle.manifest.files {
+        writer
+            .add(
+                file.path.clone(),
+                bundle.read(file).unwrap().into_owned(),
+                file.compression,
+            )
+            .unwrap();
+    }
+    let payload = writer.finish(manifest).unwrap();
+    let trailer = payload.trailer(boot.len() as u64).to_bytes();
+    let forged = app.dir.path().join("forged");
+    write_executable(&forged, [boot, &payload.bytes, &trailer].concat());
+    let out = pyfreeze(app.dir.path(), ["verify", "forged"]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert_contains(
+        &said,
+        "index.marshal: module pkg.a differs from the manifest's",
+    );
+}

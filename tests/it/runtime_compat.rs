@@ -152,10 +152,15 @@ fn pyproject_tool_pyfreeze_table() {
     assert_eq!(m.build.optimize, 2);
     assert!(!m.build.source, "no-source");
     assert!(
-        m.files.iter().all(|f| f.compression == pyfreeze_bundle::Compression::Stored),
+        m.files
+            .iter()
+            .all(|f| f.compression == pyfreeze_bundle::Compression::Stored),
         "compress = none"
     );
-    assert_eq!(text(&run(&exe, [""; 0]).stdout), "hello from data plugin loaded excluded\n");
+    assert_eq!(
+        text(&run(&exe, [""; 0]).stdout),
+        "hello from data plugin loaded excluded\n"
+    );
     // A bad value names the key.
     std::fs::write(
         dir.path().join("pyproject.toml"),
@@ -353,7 +358,10 @@ fn tracebacks_show_source_lines_and_inspect_getsource_works() {
             decoys.path(),
             &[
                 ("helper.py", "decoy_line_one = 1\ndecoy_line_two = 2\n"),
-                ("main.py", "decoy_main_one\ndecoy_main_two\ndecoy_main_three\n"),
+                (
+                    "main.py",
+                    "decoy_main_one\ndecoy_main_two\ndecoy_main_three\n",
+                ),
             ],
         );
         for (exe, source_line) in [

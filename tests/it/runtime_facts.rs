@@ -206,18 +206,32 @@ fn piping_into_head_prints_no_broken_pipe_traceback() {
         // The reader goes away while the program prints, and (second) before
         // the program's only output is flushed at exit.
         for (script, lines) in [
-            (format!("'{exe}' '{m}' | head -n 2; echo \"status=${{PIPESTATUS[0]}}\""), "line 0\nline 1\n"),
-            (format!("(sleep 0.3; '{exe}' '{m}' short) | true; echo \"status=${{PIPESTATUS[0]}}\""), ""),
+            (
+                format!("'{exe}' '{m}' | head -n 2; echo \"status=${{PIPESTATUS[0]}}\""),
+                "line 0\nline 1\n",
+            ),
+            (
+                format!(
+                    "(sleep 0.3; '{exe}' '{m}' short) | true; echo \"status=${{PIPESTATUS[0]}}\""
+                ),
+                "",
+            ),
         ] {
             let _ = std::fs::remove_file(&marker);
-            let out = Command::new("bash").arg("-c").arg(&script).output().unwrap();
+            let out = Command::new("bash")
+                .arg("-c")
+                .arg(&script)
+                .output()
+                .unwrap();
             let stdout = text(&out.stdout);
             assert!(stdout.starts_with(lines), "{runtime:?}: {stdout}");
             // Killed by SIGPIPE, like a C program: 141 in the shell.
             assert_contains(&stdout, "status=141");
             let stderr = text(&out.stderr);
             assert!(
-                !stderr.contains("BrokenPipeError") && !stderr.contains("Traceback") && !stderr.contains("Exception ignored"),
+                !stderr.contains("BrokenPipeError")
+                    && !stderr.contains("Traceback")
+                    && !stderr.contains("Exception ignored"),
                 "{runtime:?}: {script}: {stderr}"
             );
             assert_eq!(

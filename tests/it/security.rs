@@ -255,6 +255,32 @@ fn an_invalid_literal_module_name_is_a_build_error() {
     assert_contains(&err, "app.py:3:");
     assert_contains(&err, "\"bad name\" is not a module name");
     assert!(!dir.path().join("app").exists());
+    // The rule the README states: no file could be named so, an error;
+    // a file could (but no import statement), a lookup like any other.
+    for (name, error) in [
+        ("", true),
+        ("a..b", true),
+        ("foo-bar.baz", false),
+        ("1abc", false),
+    ] {
+        write_tree(
+            dir.path(),
+            &[(
+                "odd.py",
+                &format!("import importlib\nimportlib.import_module({name:?})\n"),
+            )],
+        );
+        let out = build_in(dir.path(), &["odd.py", "-o", "odd"]);
+        let err = text(&out.stderr);
+        assert_eq!(!out.status.success(), error, "{name:?}: {err}");
+        if error {
+            assert_contains(&err, "odd.py:2:");
+        } else {
+            let first = name.split('.').next().unwrap();
+            assert_contains(&err, &format!("module {first}"));
+            assert_contains(&err, "not found");
+        }
+    }
     // In a package, such a call is CPython's business at run time.
     let venv = fake_venv(
         dir.path(),
@@ -447,7 +473,8 @@ fn the_data_cache_heals_and_is_cleaned() {
         for line in text(&clean.stdout).lines() {
             let removed = line.strip_prefix("Removed ").unwrap_or(line);
             assert!(
-                dirs.lines().any(|l| removed.starts_with(l.split_once(": ").map_or(l, |p| p.1).trim())),
+                dirs.lines()
+                    .any(|l| removed.starts_with(l.split_once(": ").map_or(l, |p| p.1).trim())),
                 "{removed} was not listed by cache dir:\n{dirs}"
             );
         }
@@ -557,7 +584,13 @@ fn project_files_and_rule_directories_are_checked_at_build_time() {
         std::fs::create_dir_all(&hooks).unwrap();
         let file = hooks.join("x.toml");
         if *make == "fifo" {
-            assert!(Command::new("mkfifo").arg(&file).status().unwrap().success());
+            assert!(
+                Command::new("mkfifo")
+                    .arg(&file)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
         } else {
             std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
         }
@@ -603,7 +636,11 @@ fn project_files_and_rule_directories_are_checked_at_build_time() {
     let out = pyfreeze(dir.path(), ["build", "."]);
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert_eq!(err.matches("outside the project's directory").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("outside the project's directory").count(),
+        1,
+        "{err}"
+    );
     assert_contains(&err, &secret.display().to_string());
 
     // A build-cache entry directory that others can write: the cache is
@@ -654,7 +691,10 @@ fn messages_about_huge_sources_stay_short() {
     let broken = format!("x = [{}\n", "1, ".repeat(100_000) + "(");
     for (source, runtime) in [(&deep, CPYTHON), (&broken, CPYTHON), (&broken, RUSTPYTHON)] {
         let dir = scratch();
-        write_tree(dir.path(), &[("main.py", "import gen\n"), ("gen.py", source)]);
+        write_tree(
+            dir.path(),
+            &[("main.py", "import gen\n"), ("gen.py", source)],
+        );
         let mut args = vec!["build", "main.py", "-o", "app"];
         args.extend_from_slice(runtime);
         let out = pyfreeze(dir.path(), &args);
@@ -668,7 +708,12 @@ fn messages_about_huge_sources_stay_short() {
             !err.contains("Traceback") && !err.contains("stopped answering"),
             "{runtime:?}: {err}"
         );
-        assert!(err.len() < 2000, "{runtime:?}: {} bytes: {}", err.len(), err.chars().take(500).collect::<String>());
+        assert!(
+            err.len() < 2000,
+            "{runtime:?}: {} bytes: {}",
+            err.len(),
+            err.chars().take(500).collect::<String>()
+        );
         assert!(!dir.path().join("app").exists());
     }
 }
@@ -685,7 +730,10 @@ fn arguments_and_paths_that_are_not_utf8() {
                    print(ascii(sys.orig_argv[1:]) if hasattr(sys, 'orig_argv') else ['\\udcff-arg'])\n";
     for runtime in RUNTIMES {
         let app = freeze_source(program, runtime);
-        let odd = app.dir.path().join(std::ffi::OsStr::from_bytes(b"dir-\xfe"));
+        let odd = app
+            .dir
+            .path()
+            .join(std::ffi::OsStr::from_bytes(b"dir-\xfe"));
         std::fs::create_dir_all(&odd).unwrap();
         let exe = odd.join("app");
         std::fs::copy(&app.exe, &exe).unwrap();
@@ -765,6 +813,11 @@ fn data_is_never_read_from_a_directory_another_user_made() {
         let stdout = text(&out.stdout);
         assert!(!stdout.contains("planted"), "{runtime:?}: {stdout}");
         // (FROM_RULE is set, under the new root: not beside the executable.)
-        assert_eq!(stdout, "bundled data\nFileNotFoundError\nTrue\n", "{runtime:?}: {}", text(&out.stderr));
+        assert_eq!(
+            stdout,
+            "bundled data\nFileNotFoundError\nTrue\n",
+            "{runtime:?}: {}",
+            text(&out.stderr)
+        );
     }
 }

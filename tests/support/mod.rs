@@ -214,7 +214,10 @@ pub fn run_in_root(root: &Path, exe: &Path, args: &[&str]) -> Output {
             .args(args)
             .env_clear()
             // (chroot itself is in sbin.)
-            .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+            .env(
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            )
             .env("HOME", "/root")
             .env("LANG", "C.UTF-8")
             .stdin(Stdio::null()),

@@ -57,7 +57,8 @@ fn raise_fd_limit() {
     // SAFETY: getrlimit/setrlimit on a local struct.
     unsafe {
         let mut limit = std::mem::zeroed::<libc::rlimit>();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
             // Not past what select() can watch unless the hard limit says
             // so already: programs that use it keep working.
             limit.rlim_cur = limit.rlim_max.min(65536).max(limit.rlim_cur);

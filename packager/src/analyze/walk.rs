@@ -352,6 +352,13 @@ impl Walker<'_> {
                 .iter()
                 .filter(|(i, _)| self.graph[*i].name.split('.').next() == Some(package))
                 .count();
+            // --collect-submodules takes a package: not a script or a
+            // plain module, for which it would fail.
+            let collectable = m.name != MAIN
+                && self
+                    .graph
+                    .id_of(package)
+                    .is_some_and(|p| self.graph[p].package_dirs().is_some());
             out.push(Diagnostic::ComputedImport {
                 package: if m.name == MAIN {
                     self.graph.script_name.clone()
@@ -361,6 +368,7 @@ impl Walker<'_> {
                 file: PathBuf::from(file.display()),
                 line,
                 sites,
+                collectable,
             });
         }
         out

@@ -50,9 +50,10 @@ pub enum Command {
     Cache(CacheCommand),
     /// List the targets pyfreeze can build for and where their bootloaders are.
     Targets(TargetsArgs),
-    /// List the package rules (hooks) pyfreeze applies: each rule's file,
-    /// trigger, condition and what it is for.
-    Hooks(HooksArgs),
+    /// List the package rules pyfreeze applies (PyInstaller calls them
+    /// hooks): each rule's file, trigger, condition and what it is for.
+    #[command(visible_alias = "hooks")]
+    Rules(RulesArgs),
 }
 
 /// What to freeze and where its modules are.
@@ -76,7 +77,13 @@ pub struct SourceArgs {
     /// Extra directory to search for the program's own modules, after the
     /// script's directory (repeatable; as PyInstaller's -p/--paths, several
     /// may be given separated by `:`).
-    #[arg(short = 'p', long = "path", visible_alias = "paths", value_name = "DIR", value_delimiter = ':')]
+    #[arg(
+        short = 'p',
+        long = "path",
+        visible_alias = "paths",
+        value_name = "DIR",
+        value_delimiter = ':'
+    )]
     pub paths: Vec<PathBuf>,
 
     /// Virtual environment whose site-packages provide third-party packages
@@ -121,8 +128,8 @@ pub struct SourceArgs {
     pub python: Option<PathBuf>,
 
     /// A directory of your own package rules (TOML files in the format of
-    /// pyfreeze's, see `pyfreeze hooks`), read after pyfreeze's (repeatable).
-    #[arg(long = "hooks-dir", value_name = "DIR")]
+    /// pyfreeze's, see `pyfreeze rules`), read after pyfreeze's (repeatable).
+    #[arg(long = "rules-dir", visible_alias = "hooks-dir", value_name = "DIR")]
     pub hooks_dirs: Vec<PathBuf>,
 
     /// Build for another platform (a Rust target triple, e.g.
@@ -319,9 +326,9 @@ pub enum CacheCommand {
 }
 
 #[derive(Args, Debug, Clone)]
-pub struct HooksArgs {
-    /// Also read the rules in DIR, as `build --hooks-dir` does (repeatable).
-    #[arg(long = "hooks-dir", value_name = "DIR")]
+pub struct RulesArgs {
+    /// Also read the rules in DIR, as `build --rules-dir` does (repeatable).
+    #[arg(long = "rules-dir", visible_alias = "hooks-dir", value_name = "DIR")]
     pub hooks_dirs: Vec<PathBuf>,
     /// Print one JSON document.
     #[arg(long)]
@@ -451,15 +458,42 @@ impl PyInstallerArgs {
                 notes.push(text.to_string());
             }
         };
-        say(self.onedir, "--onedir: pyfreeze builds one file, whose modules and native code are served from memory (--native-cache maps native code from a per-user cache instead)");
-        say(self.windowed, "--windowed: nothing to hide on Linux; pyfreeze does not set Windows' GUI subsystem yet");
-        say(self.icon.is_some(), "--icon: pyfreeze does not set icons yet");
-        say(self.upx_dir.is_some(), "--upx-dir: pyfreeze never runs UPX; --pack compresses the runtime with zstd instead");
-        say(self.log_level.is_some(), "--log-level: use -v (more) or -q (errors only)");
-        say(self.strip, "--strip: the bootloader is stripped already; never strip the output");
-        say(self.specpath.is_some(), "--specpath: pyfreeze writes no spec file; [tool.pyfreeze] in pyproject.toml holds a build's settings");
-        say(self.workpath.is_some(), "--workpath: pyfreeze keeps no work directory (its bytecode cache: `pyfreeze cache dir`)");
-        say(self.clean, "--clean: building without the bytecode cache, as --no-cache");
+        say(
+            self.onedir,
+            "--onedir: pyfreeze builds one file, whose modules and native code are served from memory (--native-cache maps native code from a per-user cache instead)",
+        );
+        say(
+            self.windowed,
+            "--windowed: nothing to hide on Linux; pyfreeze does not set Windows' GUI subsystem yet",
+        );
+        say(
+            self.icon.is_some(),
+            "--icon: pyfreeze does not set icons yet",
+        );
+        say(
+            self.upx_dir.is_some(),
+            "--upx-dir: pyfreeze never runs UPX; --pack compresses the runtime with zstd instead",
+        );
+        say(
+            self.log_level.is_some(),
+            "--log-level: use -v (more) or -q (errors only)",
+        );
+        say(
+            self.strip,
+            "--strip: the bootloader is stripped already; never strip the output",
+        );
+        say(
+            self.specpath.is_some(),
+            "--specpath: pyfreeze writes no spec file; [tool.pyfreeze] in pyproject.toml holds a build's settings",
+        );
+        say(
+            self.workpath.is_some(),
+            "--workpath: pyfreeze keeps no work directory (its bytecode cache: `pyfreeze cache dir`)",
+        );
+        say(
+            self.clean,
+            "--clean: building without the bytecode cache, as --no-cache",
+        );
         notes
     }
 }

@@ -33,7 +33,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             render::targets(&pyfreeze::targets(args.runtime));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Hooks(args) => {
+        Command::Rules(args) => {
             for dir in &args.hooks_dirs {
                 pyfreeze::rules::check_hooks_dir(dir)?;
             }
@@ -41,10 +41,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if args.json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&render::hooks_json(&rules))?
+                    serde_json::to_string_pretty(&render::rules_json(&rules))?
                 );
             } else {
-                render::hooks(&rules);
+                render::rules(&rules);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -347,7 +347,8 @@ pub fn shown_lines(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn escaped(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || is_invisible_format(c);
+    let unsafe_char =
+        |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || is_invisible_format(c);
     if !text.chars().any(unsafe_char) {
         return text.into();
     }
@@ -407,8 +408,8 @@ fn condition(rule: &pyfreeze::rules::Rule) -> String {
     parts.join(", ")
 }
 
-/// `pyfreeze hooks`: one line per rule.
-pub fn hooks(rules: &pyfreeze::rules::Rules) {
+/// `pyfreeze rules` (alias `hooks`): one line per rule.
+pub fn rules(rules: &pyfreeze::rules::Rules) {
     let mut files: Vec<&str> = rules.iter().map(|r| r.file.as_str()).collect();
     files.dedup();
     for r in rules.iter() {
@@ -423,7 +424,7 @@ pub fn hooks(rules: &pyfreeze::rules::Rules) {
     println!("{} rules in {} files", rules.rules.len(), files.len());
 }
 
-pub fn hooks_json(rules: &pyfreeze::rules::Rules) -> serde_json::Value {
+pub fn rules_json(rules: &pyfreeze::rules::Rules) -> serde_json::Value {
     let list: Vec<serde_json::Value> = rules
         .iter()
         .map(|r| {

@@ -39,8 +39,8 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         data: Vec<String>,
         runtime: Option<String>,
         python: Option<String>,
-        #[serde(default)]
-        hooks_dir: OneOrMany,
+        #[serde(default, alias = "hooks-dir")]
+        rules_dir: OneOrMany,
         // Build options, as on the command line (which wins).
         optimize: Option<u8>,
         compress: Option<String>,
@@ -67,14 +67,13 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
             dir.display()
         )
     })?;
-    let parsed: PyProject =
-        toml::from_str(&text).map_err(|e| {
-            anyhow!(
-                "{}: {}",
-                file.display(),
-                crate::diagnostics::excerpt(&e.to_string())
-            )
-        })?;
+    let parsed: PyProject = toml::from_str(&text).map_err(|e| {
+        anyhow!(
+            "{}: {}",
+            file.display(),
+            crate::diagnostics::excerpt(&e.to_string())
+        )
+    })?;
     let Some(t) = parsed.tool.and_then(|t| t.pyfreeze) else {
         bail!(
             "{} has no [tool.pyfreeze] table; add one with script, module or entry (see the README)",
@@ -112,11 +111,7 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
     s.base = dir.to_path_buf();
     if let Some(name) = &t.name {
         // A file name in dist/, never a path out of it.
-        if name.is_empty()
-            || name.contains(['/', '\\', '\0'])
-            || name == "."
-            || name == ".."
-        {
+        if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
             bail!(
                 "{}: [tool.pyfreeze] name {name:?}: expected a file name (the output is dist/<name>), \
                  without `/`, `\\` or `..`; use -o PATH to write elsewhere",
@@ -178,7 +173,7 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
             }
         });
     }
-    let dirs = match t.hooks_dir {
+    let dirs = match t.rules_dir {
         OneOrMany::None => Vec::new(),
         OneOrMany::One(d) => vec![d],
         OneOrMany::Many(ds) => ds,

@@ -131,7 +131,7 @@ impl Rules {
         }
         for dir in user_dirs {
             let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                .with_context(|| format!("hooks directory {}: cannot read it", dir.display()))?
+                .with_context(|| format!("rules directory {}: cannot read it", dir.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|e| e == "toml"))
                 .collect();
@@ -265,9 +265,11 @@ const PLATFORMS: [&str; 3] = ["linux", "darwin", "win32"];
 
 /// Parse one rule file; errors name the file, the rule and what to fix.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
-    let parsed: File =
-        toml::from_str(text).map_err(|e| {
-        anyhow::anyhow!("rule file {file}: {}", crate::diagnostics::excerpt(&e.to_string()))
+    let parsed: File = toml::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "rule file {file}: {}",
+            crate::diagnostics::excerpt(&e.to_string())
+        )
     })?;
     let mut out = Vec::new();
     for (i, raw) in parsed.rule.into_iter().enumerate() {
@@ -423,7 +425,7 @@ fn read_rule_file(file: &Path) -> Result<String> {
     let shown = file.display();
     let meta = std::fs::metadata(file).with_context(|| format!("cannot read rule file {shown}"))?;
     if !meta.is_file() {
-        bail!("rule file {shown}: not a regular file; remove it from the hooks directory");
+        bail!("rule file {shown}: not a regular file; remove it from the rules directory");
     }
     if meta.len() > MAX_RULE_FILE {
         bail!(
@@ -436,7 +438,9 @@ fn read_rule_file(file: &Path) -> Result<String> {
         .and_then(|f| f.take(MAX_RULE_FILE + 1).read_to_string(&mut text))
         .with_context(|| format!("cannot read rule file {shown} (it must be UTF-8 text)"))?;
     if text.len() as u64 > MAX_RULE_FILE {
-        bail!("rule file {shown}: grew past a rule file's limit of {MAX_RULE_FILE} bytes while read");
+        bail!(
+            "rule file {shown}: grew past a rule file's limit of {MAX_RULE_FILE} bytes while read"
+        );
     }
     Ok(text)
 }
@@ -444,7 +448,7 @@ fn read_rule_file(file: &Path) -> Result<String> {
 /// The directory of a user's rule files, checked.
 pub fn check_hooks_dir(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
-        bail!("--hooks-dir {}: not a directory", dir.display());
+        bail!("--rules-dir {}: not a directory", dir.display());
     }
     Ok(())
 }

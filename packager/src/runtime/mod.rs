@@ -320,7 +320,14 @@ mod tests {
         assert!(!rp.has_native_cache() && !rp.loads_extensions());
         assert!(rp.python_version() >= (3, 10, 0));
         assert!(rp.has_stdlib_module("os"));
-        assert!(rp.builtin_modules(&Target::host().unwrap()).iter().any(|m| m == "sys"));
-        assert!(for_bytecode(&rp.bytecode_format()).is_some_and(|f| std::ptr::eq(f, RuntimeKind::RustPython.family())));
+        assert!(
+            rp.builtin_modules(&Target::host().unwrap())
+                .iter()
+                .any(|m| m == "sys")
+        );
+        assert!(
+            for_bytecode(&rp.bytecode_format())
+                .is_some_and(|f| std::ptr::eq(f, RuntimeKind::RustPython.family()))
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! its files unpacked, and the targets there are bootloaders for.
 
 pub mod extract;
+mod index;
 pub mod inspect;
 pub mod targets;
 pub mod verify;

@@ -38,6 +38,8 @@ fn verify_bytes(bytes: &[u8]) -> Verification {
         .into_iter()
         .map(|(file, why)| format!("{file}: {why}"))
         .collect();
+    // What the CPython runtime reads instead of the manifest says the same.
+    problems.extend(crate::tools::index::disagreements(&bundle));
     if !bundle.checksums_ok() {
         problems.push(
             "archive checksum does not match the trailer (the zip structure, the manifest \

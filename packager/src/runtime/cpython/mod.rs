@@ -18,6 +18,7 @@ use pyfreeze_bundle::target::Target;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+pub(crate) use payload::entry_value as index_entry;
 pub use probe::{Interpreter, probe};
 
 pub struct CPython {

@@ -418,6 +418,15 @@ fn bootstrap_zip(c: &BundleContents<'_>) -> Result<Vec<u8>> {
     Ok(zip.finish()?.into_inner())
 }
 
+/// The entry point as the index states it: `[kind, module, function]`.
+pub(crate) fn entry_value(entry: &Entry) -> serde_json::Value {
+    match entry {
+        Entry::Script { module } => serde_json::json!(["script", module, null]),
+        Entry::Module { module } => serde_json::json!(["module", module, null]),
+        Entry::Function { module, function } => serde_json::json!(["function", module, function]),
+    }
+}
+
 /// The importer's index: each module's kind, path, bytecode, source and the
 /// libraries an extension needs; every file; the distributions; the entry.
 fn index(
@@ -428,12 +437,7 @@ fn index(
 ) -> serde_json::Value {
     let mut modules = serde_json::Map::new();
     for r in c.modules {
-        let kind = match r.kind {
-            ModuleKind::Module => "module",
-            ModuleKind::Package => "package",
-            ModuleKind::Namespace => "namespace",
-            ModuleKind::Extension => "extension",
-        };
+        let kind = r.kind.as_str();
         let libs = needs.get(r.name.as_str()).cloned().unwrap_or_default();
         modules.insert(
             r.name.clone(),
@@ -446,11 +450,7 @@ fn index(
         .filter(|d| d.ends_with(".dist-info"))
         .collect();
     dist_infos.dedup();
-    let entry = match c.entry {
-        Entry::Script { module } => serde_json::json!(["script", module, null]),
-        Entry::Module { module } => serde_json::json!(["module", module, null]),
-        Entry::Function { module, function } => serde_json::json!(["function", module, function]),
-    };
+    let entry = entry_value(c.entry);
     serde_json::json!({
         "modules": modules,
         "files": files,
