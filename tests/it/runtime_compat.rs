@@ -122,14 +122,14 @@ fn pyproject_tool_pyfreeze_table() {
     );
     build_here(dir.path(), &["build", "."]);
     let exe = dir.path().join("dist/demo-tool");
-    let manifest = manifest(&exe);
+    let first = manifest(&exe);
     assert_eq!(
-        manifest.bytecode,
+        first.bytecode,
         pyfreeze_bundle::runtime::rustpython::BYTECODE_FORMAT,
         "the table's runtime"
     );
     assert_contains(
-        manifest.build.runtime_reason.as_deref().unwrap_or_default(),
+        first.build.runtime_reason.as_deref().unwrap_or_default(),
         "[tool.pyfreeze]",
     );
     let out = run(&exe, [""; 0]);
