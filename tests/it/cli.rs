@@ -131,8 +131,9 @@ fn pyinstaller_options_are_understood() {
             (
                 "main.py",
                 "import importlib, importlib.metadata as md, importlib.resources\n\
-                 print(md.version('plug'), md.version('dep'))\n\
-                 print(importlib.resources.files('plug').joinpath('data.txt').read_text().strip())\n\
+                 plug, dep = (n.lower() for n in ('PLUG', 'DEP'))\n\
+                 print(md.version(plug), md.version(dep))\n\
+                 print(importlib.resources.files(plug).joinpath('data.txt').read_text().strip())\n\
                  print(importlib.import_module('helper').NAME)\n",
             ),
             ("extra/helper.py", "NAME = 'helper from --paths'\n"),

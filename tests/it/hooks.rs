@@ -265,6 +265,84 @@ fn entry_point_plugins_come_with_their_metadata() {
     assert!(m.module("unrelated").is_none());
 }
 
+/// A host that computes its group's name (as stevedore's users do) still
+/// finds the plug-ins its own distribution declares; the entry points of
+/// other groups (scripts, a test runner's) and other distributions' plug-ins
+/// stay out, and a literal stevedore namespace brings every plug-in.
+#[test]
+fn a_distributions_own_plugins_come_without_a_literal_group() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[(
+            "main.py",
+            "import host\nprint(sorted(host.formatters().items()))\nimport stevedore\nprint(sorted(stevedore.ExtensionManager(namespace='host.checks').names()))\n",
+        )],
+    );
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            (
+                "host-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: host\nVersion: 1.0\n",
+            ),
+            (
+                "host-1.0.dist-info/entry_points.txt",
+                "[host.formatters]\ntable = host.fmt.table:NAME\n[console_scripts]\nhost = host.cli:main\n[pytest11]\nhostplug = host.testing\n",
+            ),
+            ("host-1.0.dist-info/top_level.txt", "host\n"),
+            (
+                "host/__init__.py",
+                "from importlib.metadata import entry_points\nNAMESPACE = __name__ + '.formatters'\ndef formatters():\n    return {ep.name: ep.load() for ep in entry_points(group=NAMESPACE)}\n",
+            ),
+            ("host/fmt/__init__.py", ""),
+            ("host/fmt/table.py", "NAME = 'a table'\n"),
+            ("host/cli.py", "def main():\n    pass\n"),
+            ("host/testing.py", "import pytest\n"),
+            (
+                "other_plug-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: other-plug\nVersion: 1.0\n",
+            ),
+            (
+                "other_plug-1.0.dist-info/entry_points.txt",
+                "[host.formatters]\ncsv = other_plug:NAME\n",
+            ),
+            ("other_plug-1.0.dist-info/top_level.txt", "other_plug\n"),
+            ("other_plug/__init__.py", "NAME = 'csv'\n"),
+            (
+                "checks-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: checks\nVersion: 1.0\n",
+            ),
+            (
+                "checks-1.0.dist-info/entry_points.txt",
+                "[host.checks]\nx = checks.x\n",
+            ),
+            ("checks-1.0.dist-info/top_level.txt", "checks\n"),
+            ("checks/__init__.py", ""),
+            ("checks/x.py", ""),
+            (
+                "stevedore/__init__.py",
+                "from importlib.metadata import entry_points\nclass ExtensionManager:\n    def __init__(self, namespace):\n        self.eps = entry_points(group=namespace)\n    def names(self):\n        return [ep.name for ep in self.eps if ep.load()]\n",
+            ),
+        ],
+    );
+    let out = build(dir.path(), &["--venv", venv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let run_out = run(&dir.path().join("app"), [""; 0]);
+    assert_eq!(
+        text(&run_out.stdout),
+        "[('table', 'a table')]\n['x']\n",
+        "{}",
+        text(&run_out.stderr)
+    );
+    let m = manifest(&dir.path().join("app"));
+    assert!(m.module("host.fmt.table").is_some());
+    for absent in ["host.cli", "host.testing", "other_plug"] {
+        assert!(m.module(absent).is_none(), "{absent} bundled");
+    }
+    assert!(m.module("checks.x").is_some(), "stevedore's namespace");
+}
+
 #[test]
 fn metadata_and_probes_by_literal_name() {
     let dir = scratch();

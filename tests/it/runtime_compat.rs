@@ -217,6 +217,77 @@ fn module_attributes_and_listing_like_importlib() {
     }
 }
 
+/// What a library tries in turn to read its package data (lark: the
+/// loader's get_data, then open): each way finds a data-only sub-package's
+/// files without importing it, and a missing file raises what python
+/// raises, so the library's next attempt runs. An extension module is no
+/// package.
+#[test]
+fn package_data_fallbacks_behave_as_under_python() {
+    let program = "import os, pkgutil, importlib.resources as res, importlib.util\n\
+                   import mypkg, _ctypes\n\
+                   here = os.path.dirname(mypkg.__file__)\n\
+                   ways = {\n\
+                   'pkgutil': lambda f: pkgutil.get_data('mypkg', 'grammars/' + f).decode(),\n\
+                   'resources': lambda f: (res.files('mypkg') / 'grammars' / f).read_text(),\n\
+                   'loader': lambda f: mypkg.__loader__.get_data(os.path.join(here, 'grammars', f)).decode(),\n\
+                   'open': lambda f: open(os.path.join(here, 'grammars', f)).read(),\n\
+                   }\n\
+                   for way, read in ways.items():\n\
+                   \x20   try:\n\
+                   \x20       read('none.grammar')\n\
+                   \x20   except OSError as e:\n\
+                   \x20       print(way, read('common.grammar').strip(), type(e).__name__)\n\
+                   print(importlib.util.find_spec('_ctypes').loader.is_package('_ctypes'))\n";
+    let script = "mypkg/grammars/common.grammar";
+    let mut expected: String = ["pkgutil", "resources", "loader", "open"]
+        .iter()
+        .map(|w| format!("{w} start: WORD+ FileNotFoundError\n"))
+        .collect();
+    expected.push_str("False\n");
+    let tree = [
+        ("main.py", program),
+        ("mypkg/__init__.py", ""),
+        ("mypkg/grammars/__init__.py", ""),
+        (script, "start: WORD+\n"),
+    ];
+    let dir = scratch();
+    write_tree(dir.path(), &tree);
+    let python = Command::new("python3")
+        .arg("main.py")
+        .current_dir(dir.path())
+        .output()
+        .expect("python3 runs");
+    assert_eq!(
+        text(&python.stdout),
+        expected,
+        "python itself: {}",
+        text(&python.stderr)
+    );
+    for runtime in RUNTIMES {
+        let dir = scratch();
+        write_tree(dir.path(), &tree);
+        let out = pyfreeze(
+            dir.path(),
+            [&["build", "main.py", "-o", "app"], runtime].concat(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let m = manifest(&dir.path().join("app"));
+        assert!(m.module("mypkg.grammars").is_none(), "never imported");
+        assert!(
+            m.file(script).is_some(),
+            "{runtime:?}: the data package's file"
+        );
+        let ran = run(&dir.path().join("app"), [""; 0]);
+        assert_eq!(
+            text(&ran.stdout),
+            expected,
+            "{runtime:?}: {}",
+            text(&ran.stderr)
+        );
+    }
+}
+
 #[test]
 fn data_files_through_every_access_path() {
     for runtime in RUNTIMES {

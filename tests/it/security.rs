@@ -266,15 +266,15 @@ fn an_invalid_literal_module_name_is_a_build_error() {
         write_tree(
             dir.path(),
             &[(
-                "odd.py",
+                "lookup.py",
                 &format!("import importlib\nimportlib.import_module({name:?})\n"),
             )],
         );
-        let out = build_in(dir.path(), &["odd.py", "-o", "odd"]);
+        let out = build_in(dir.path(), &["lookup.py", "-o", "odd"]);
         let err = text(&out.stderr);
         assert_eq!(!out.status.success(), error, "{name:?}: {err}");
         if error {
-            assert_contains(&err, "odd.py:2:");
+            assert_contains(&err, "lookup.py:2:");
         } else {
             let first = name.split('.').next().unwrap();
             assert_contains(&err, &format!("module {first}"));

@@ -143,7 +143,7 @@ class BundleImporter:
         found = _pyfreeze.find(fullname)
         if found is None:
             raise ImportError(f"No module named {fullname!r} in the bundle", name=fullname)
-        return found[0] != "module"
+        return found[0] in ("package", "namespace")
 
     def get_filename(self, fullname):
         found = _pyfreeze.find(fullname)

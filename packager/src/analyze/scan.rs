@@ -226,7 +226,8 @@ impl Scanner<'_> {
     }
 
     /// `entry_points(group="g")`, `entry_points().select(group="g")`,
-    /// `pkg_resources.iter_entry_points("g")`: a plug-in group read by name.
+    /// `pkg_resources.iter_entry_points("g")`, stevedore's
+    /// `ExtensionManager(namespace="g")`: a plug-in group read by name.
     fn entry_point_group(&mut self, call: &ast::ExprCall) {
         let func = match &*call.func {
             Expr::Name(n) => n.id.as_str(),
@@ -241,6 +242,21 @@ impl Scanner<'_> {
                 .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "group"))
                 .and_then(|k| string_literal(&k.value)),
             "iter_entry_points" => call.arguments.args.first().and_then(string_literal),
+            // stevedore's managers take the group as `namespace`.
+            "ExtensionManager"
+            | "NamedExtensionManager"
+            | "EnabledExtensionManager"
+            | "DispatchExtensionManager"
+            | "NameDispatchExtensionManager"
+            | "DriverManager"
+            | "HookManager" => call
+                .arguments
+                .keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "namespace"))
+                .map(|k| &k.value)
+                .or(call.arguments.args.first())
+                .and_then(string_literal),
             _ => None,
         };
         if let Some(group) = group {

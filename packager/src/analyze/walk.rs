@@ -216,7 +216,9 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
         w.walk_queue(&mut errors);
         // What packages with compiled extensions import from C cannot be
         // read: observe it, then walk what that adds.
-        if !w.observe_packages(&mut observed) {
+        let observed_more = w.observe_packages(&mut observed);
+        let plugged_in = w.own_entry_points();
+        if !observed_more && !plugged_in {
             break;
         }
     }
@@ -761,6 +763,49 @@ impl Walker<'_> {
         }
     }
 
+    /// Plug-ins that only entry points name: a bundled distribution's entry
+    /// points into its own modules, for a group whose host is bundled
+    /// (`cliff.formatter.list` when cliff is, `pytest11` when pytest is).
+    /// Hosts often compute the group's name (stevedore's namespaces), so the
+    /// literal lookups the scan finds are not enough. Other distributions'
+    /// plug-ins stay out: the program may never load them (a venv's every
+    /// `pytest11`). True when this queued modules to walk.
+    fn own_entry_points(&mut self) -> bool {
+        let distributions = self.distributions;
+        let mut wanted = Vec::new();
+        for dist in distributions {
+            if !dist.top_level.iter().any(|t| self.bundled(t).is_some()) {
+                continue;
+            }
+            for (group, _, value) in &dist.entry_points {
+                let module = value.split(':').next().unwrap_or(value).trim();
+                if BUILD_TIME_GROUPS.iter().any(|g| is_within(group, g))
+                    || !dist.top_level.contains(top_level(module))
+                    || self.graph.id_of(module).is_some()
+                {
+                    continue;
+                }
+                if let Some(host) = group_hosts(group).find_map(|h| self.bundled(h)) {
+                    wanted.push((host, &dist.name, module));
+                }
+            }
+        }
+        for (host, dist, module) in wanted {
+            if self.exists(module, host) {
+                self.graph.rules.copy_metadata.push(dist.to_string());
+                self.include_as(module, host, true);
+            }
+        }
+        self.fire_pending();
+        !self.queue.is_empty()
+    }
+
+    /// The module named `name`, when the graph holds it (not missing).
+    fn bundled(&self, name: &str) -> Option<ModuleId> {
+        let id = self.graph.id_of(name)?;
+        (!matches!(self.graph[id].kind, Kind::Missing)).then_some(id)
+    }
+
     /// The absolute dotted name an import refers to.
     fn absolute_name(&self, importer: ModuleId, import: &Import) -> Result<String, &'static str> {
         if import.level == 0 {
@@ -786,10 +831,46 @@ impl Walker<'_> {
     }
 }
 
+/// Entry-point groups only installers and build tools read.
+const BUILD_TIME_GROUPS: [&str; 5] = [
+    "console_scripts",
+    "gui_scripts",
+    "distutils",
+    "setuptools",
+    "egg_info",
+];
+
+/// The modules that may host an entry-point group: its first dotted part,
+/// that without trailing digits (`pytest11`), and before an underscore.
+fn group_hosts(group: &str) -> impl Iterator<Item = &str> {
+    let first = group.split('.').next().unwrap_or(group);
+    let bare = first.trim_end_matches(|c: char| c.is_ascii_digit());
+    let stem = first.split('_').next().unwrap_or(first);
+    [first, bare, stem].into_iter().filter(|h| !h.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::runtime::rustpython::RustPython;
+
+    #[test]
+    fn a_groups_host_is_its_first_part_bare_of_digits_or_before_an_underscore() {
+        let hosts = |g| group_hosts(g).collect::<Vec<_>>();
+        assert_eq!(hosts("cliff.formatter.list")[0], "cliff");
+        assert_eq!(hosts("pytest11")[1], "pytest");
+        assert_eq!(hosts("opentelemetry_instrumentor")[2], "opentelemetry");
+        assert!(
+            BUILD_TIME_GROUPS
+                .iter()
+                .any(|g| is_within("distutils.commands", g))
+        );
+        assert!(
+            !BUILD_TIME_GROUPS
+                .iter()
+                .any(|g| is_within("sphinx.builders", g))
+        );
+    }
 
     fn write(dir: &Path, files: &[(&str, &str)]) {
         for (path, text) in files {

@@ -129,7 +129,7 @@ impl Walk<'_> {
             };
             let archive_path = format!("{prefix}/{name}");
             if meta.is_dir() {
-                if !path.join("__init__.py").exists() {
+                if !path.join("__init__.py").exists() || is_data_package(&path) {
                     self.collect(&path, &archive_path, depth + 1, out);
                 }
             } else if meta.is_file()
@@ -149,6 +149,23 @@ impl Walk<'_> {
             }
         }
     }
+}
+
+/// A package that holds only data beside its `__init__.py` (lark's
+/// `grammars`): its files are read through the parent's loader
+/// (`pkgutil.get_data("lark", "grammars/common.lark")`) without the package
+/// ever being imported, so they come with the parent's data.
+fn is_data_package(dir: &Path) -> bool {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    rd.filter_map(Result::ok).all(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name == "__init__.py"
+            || name == "__pycache__"
+            || !(CODE_SUFFIXES.iter().any(|s| name.ends_with(s)) || is_shared_library_name(&name))
+    })
 }
 
 /// Whether `archive_path` is a shared library that a rule's

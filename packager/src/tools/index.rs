@@ -31,7 +31,7 @@ pub fn disagreements(bundle: &Bundle<'_>) -> Vec<String> {
     // Modules: the same names, each with the same kind and files.
     let empty = serde_json::Map::new();
     let modules = index["modules"].as_object().unwrap_or(&empty);
-    let sonames: BTreeSet<&str> = m.libraries.iter().map(|l| l.soname.as_str()).collect();
+    let libraries: BTreeSet<&str> = m.libraries.iter().map(|l| l.path.as_str()).collect();
     for r in &m.modules {
         let Some(entry) = modules.get(&r.name) else {
             say(format!("module {} of the manifest is missing", r.name));
@@ -49,7 +49,7 @@ pub fn disagreements(bundle: &Bundle<'_>) -> Vec<String> {
             say(format!("module {} differs from the manifest's", r.name));
         }
         for need in entry[4].as_array().into_iter().flatten() {
-            if !need.as_str().is_some_and(|n| sonames.contains(n)) {
+            if !need.as_str().is_some_and(|n| libraries.contains(n)) {
                 say(format!(
                     "module {} needs a library the manifest lacks: {need}",
                     r.name
