@@ -67,6 +67,9 @@ pub struct ProgramOptions {
     /// modules does (PyInstaller's `--copy-metadata`); with `recursive`,
     /// with every distribution they require, in turn.
     pub copy_metadata: Vec<(String, bool)>,
+    /// Scripts run, in this order, before the entry point (PyInstaller's
+    /// `--runtime-hook`): bundled as modules `pyfreeze_runtime_hook_00`, ...
+    pub runtime_hooks: Vec<PathBuf>,
 }
 
 impl ProgramOptions {
@@ -85,6 +88,7 @@ impl ProgramOptions {
             python: None,
             hooks_dirs: Vec::new(),
             copy_metadata: Vec::new(),
+            runtime_hooks: Vec::new(),
         }
     }
 }

@@ -181,9 +181,10 @@ fn prepare_sys(vm: &VirtualMachine, archive: &Archive) -> PyResult<()> {
 
 /// A multiprocessing child started by re-running the executable, else the program.
 fn run_child_or_entry(vm: &VirtualMachine, archive: &'static Archive) -> PyResult<()> {
+    let importer = vm.import("_pyfreeze_importer", 0)?;
+    vm.call_method(&importer, "run_runtime_hooks", ())?;
     let argv = vm.sys_module.get_attr("argv", vm)?;
     let is_child = argv.length(vm)? >= 2 && {
-        let importer = vm.import("_pyfreeze_importer", 0)?;
         let handled = importer
             .get_attr("multiprocessing_child", vm)?
             .call((argv,), vm)?;

@@ -201,7 +201,7 @@ fn pyinstaller_options_are_understood() {
     for (args, says) in [
         (
             vec!["--runtime-hook", "rth.py"],
-            "--runtime-hook rth.py: not supported yet",
+            "--runtime-hook rth.py: no such file",
         ),
         (
             vec!["--copy-metadata", "nosuch"],

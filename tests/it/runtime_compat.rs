@@ -217,6 +217,74 @@ fn module_attributes_and_listing_like_importlib() {
     }
 }
 
+/// `--runtime-hook` scripts run in the order given, before the entry
+/// point, under both runtimes; what they import is bundled; one that
+/// raises stops the program with its traceback.
+#[test]
+fn runtime_hooks_run_in_order_before_the_entry_point() {
+    for runtime in RUNTIMES {
+        let dir = scratch();
+        write_tree(
+            dir.path(),
+            &[
+                (
+                    "main.py",
+                    "import os, sys\nprint(os.environ['FROM_HOOK'], sys.hook_order, sys.modules['hookdep'].NAME)\n",
+                ),
+                (
+                    "hooks/first.py",
+                    "import os, sys, hookdep\nos.environ['FROM_HOOK'] = 'set'\nsys.hook_order = ['first']\n",
+                ),
+                (
+                    "hooks/second.py",
+                    "import sys\nsys.hook_order.append('second')\n",
+                ),
+                ("hooks/bad.py", "raise RuntimeError('hook says no')\n"),
+                ("hookdep.py", "NAME = 'dep of a hook'\n"),
+            ],
+        );
+        let hooks = [
+            "--runtime-hook",
+            "hooks/first.py",
+            "--runtime-hook",
+            "hooks/second.py",
+        ];
+        let args = [&["build", "main.py", "-o", "app"], &hooks[..], runtime].concat();
+        let out = pyfreeze(dir.path(), args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let ran = run(&dir.path().join("app"), [""; 0]);
+        assert_eq!(
+            text(&ran.stdout),
+            "set ['first', 'second'] dep of a hook\n",
+            "{runtime:?}: {}",
+            text(&ran.stderr)
+        );
+        assert!(
+            manifest(&dir.path().join("app"))
+                .module("hookdep")
+                .is_some()
+        );
+
+        let args = [
+            &[
+                "build",
+                "main.py",
+                "-o",
+                "bad",
+                "--runtime-hook",
+                "hooks/bad.py",
+            ],
+            runtime,
+        ]
+        .concat();
+        assert!(pyfreeze(dir.path(), args).status.success());
+        let ran = run(&dir.path().join("bad"), [""; 0]);
+        assert_eq!(ran.status.code(), Some(1), "{runtime:?}");
+        assert_contains(&text(&ran.stderr), "RuntimeError: hook says no");
+        assert!(text(&ran.stdout).is_empty());
+    }
+}
+
 /// What a library tries in turn to read its package data (lark: the
 /// loader's get_data, then open): each way finds a data-only sub-package's
 /// files without importing it, and a missing file raises what python

@@ -388,6 +388,17 @@ def install():
 # CPython's calls main_code() and runs what it returns in __main__.
 
 
+def run_runtime_hooks():
+    """The --runtime-hook scripts, in the order given, before the entry
+    point (and before a multiprocessing child's work, as PyInstaller's)."""
+    import importlib
+
+    n = 0
+    while _pyfreeze.find(f"pyfreeze_runtime_hook_{n:02}") is not None:
+        importlib.import_module(f"pyfreeze_runtime_hook_{n:02}")
+        n += 1
+
+
 def main_code():
     """Set sys up as a frozen program expects, install the importer, and
     return the code object to run in __main__, or None when a
@@ -404,6 +415,7 @@ def main_code():
     import os  # frozen into CPython: not through the importer's hook
 
     _chdir_into_root(os)
+    run_runtime_hooks()
     if len(sys.argv) >= 2 and multiprocessing_child(sys.argv):
         return None
     kind, module, function = _pyfreeze.entry_spec()

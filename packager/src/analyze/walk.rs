@@ -44,6 +44,8 @@ pub struct GraphOptions<'a> {
     pub rules: &'a Rules,
     /// `--hidden-import`: included whether imported or not.
     pub hidden_imports: &'a [String],
+    /// `--runtime-hook` scripts, bundled as [`runtime_hook_name`]s.
+    pub runtime_hooks: &'a [PathBuf],
     /// `--collect-submodules`: packages included with every submodule.
     pub collect: &'a [String],
     /// `--exclude-module`: left out with their submodules.
@@ -204,6 +206,14 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
     }
     for name in opts.hidden_imports {
         w.include(name, main);
+    }
+    for (i, script) in opts.runtime_hooks.iter().enumerate() {
+        let kind = Kind::Source {
+            file: SourceFile::Disk(script.clone()),
+            package: None,
+        };
+        let hook = w.add(&runtime_hook_name(i), kind, Origin::User, Some((main, 0)));
+        w.edge(main, hook, &root_import());
     }
     for name in opts.collect {
         w.collect_submodules(name, main);
@@ -831,6 +841,13 @@ impl Walker<'_> {
     }
 }
 
+/// The module a `--runtime-hook` script is bundled as: both runtimes import
+/// `pyfreeze_runtime_hook_00`, `_01`, ... in turn before the entry point
+/// (`run_runtime_hooks` in bundle/src/runtime/importer.py).
+pub fn runtime_hook_name(i: usize) -> String {
+    format!("pyfreeze_runtime_hook_{i:02}")
+}
+
 /// Entry-point groups only installers and build tools read.
 const BUILD_TIME_GROUPS: [&str; 5] = [
     "console_scripts",
@@ -890,6 +907,7 @@ mod tests {
             runtime: &RustPython,
             rules,
             hidden_imports: hidden,
+            runtime_hooks: &[],
             collect: &[],
             excludes,
             distributions: &[],
@@ -1057,6 +1075,7 @@ hidden-imports = ["plug.tests"]
             runtime: &RustPython,
             rules: &Rules::default(),
             hidden_imports: &[],
+            runtime_hooks: &[],
             collect: &[],
             excludes: &[],
             distributions: &[],

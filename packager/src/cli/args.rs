@@ -248,7 +248,8 @@ pub struct PyInstallerArgs {
     /// As --copy-metadata, with every distribution it requires, in turn.
     #[arg(long = "recursive-copy-metadata", value_name = "DIST")]
     pub recursive_copy_metadata: Vec<String>,
-    /// Not supported yet: import the module first in your script instead.
+    /// A script run before the entry point (repeatable, in order); its
+    /// imports are bundled as the program's are.
     #[arg(long = "runtime-hook", value_name = "FILE")]
     pub runtime_hook: Vec<PathBuf>,
     /// Accepted with a note: pyfreeze builds one file, served from memory.
@@ -397,6 +398,7 @@ impl SourceArgs {
             python: self.python,
             hooks_dirs: self.hooks_dirs,
             copy_metadata: Vec::new(),
+            runtime_hooks: Vec::new(),
         })
     }
 }
@@ -407,13 +409,6 @@ impl BuildArgs {
     pub fn into_options(mut self) -> anyhow::Result<(BuildOptions, Vec<String>)> {
         let pi = std::mem::take(&mut self.pyinstaller);
         let notes = pi.notes();
-        if let Some(hook) = pi.runtime_hook.first() {
-            anyhow::bail!(
-                "--runtime-hook {}: not supported yet; import that module at the top of your \
-                 script (or call it from your entry point) instead",
-                hook.display()
-            );
-        }
         if let Some(name) = &pi.name
             && (name.is_empty() || name.contains(['/', '\\']) || name == "." || name == "..")
         {
@@ -431,6 +426,7 @@ impl BuildArgs {
         program.copy_metadata = (pi.copy_metadata.into_iter().map(|d| (d, false)))
             .chain(pi.recursive_copy_metadata.into_iter().map(|d| (d, true)))
             .collect();
+        program.runtime_hooks = pi.runtime_hook;
         let options = BuildOptions {
             program,
             output: self.output,

@@ -50,6 +50,8 @@ pub struct Settings {
     /// `[tool.pyfreeze] data` sources outside the project's directory
     /// (bundled, with a warning: a project file names them).
     pub data_outside: Vec<PathBuf>,
+    /// `--runtime-hook` scripts, checked to be files.
+    pub runtime_hooks: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -83,6 +85,7 @@ pub fn settings(program: &ProgramOptions) -> Result<Settings> {
         collect_submodules: program.collect_submodules.clone(),
         add_data: program.add_data.clone(),
         data_outside: Vec::new(),
+        runtime_hooks: program.runtime_hooks.clone(),
         table: TableBuild::default(),
         copy_metadata: program.copy_metadata.clone(),
         name: None,
@@ -104,6 +107,14 @@ pub fn settings(program: &ProgramOptions) -> Result<Settings> {
                 bail!("entry script {} is not a file", script.display());
             }
             s.entry = EntrySpec::Script(script.clone());
+        }
+    }
+    for hook in &s.runtime_hooks {
+        if !hook.is_file() {
+            bail!(
+                "--runtime-hook {}: no such file; give the path of a Python script",
+                hook.display()
+            );
         }
     }
     for dir in &s.paths {

@@ -41,6 +41,7 @@ pub fn walk(
         runtime,
         rules: &rules,
         hidden_imports: &settings.hidden_imports,
+        runtime_hooks: &settings.runtime_hooks,
         collect: &settings.collect_submodules,
         excludes: &settings.exclude_modules,
         distributions: &site.distributions,
