@@ -4,6 +4,7 @@
 
 use crate::diagnostics::{Diagnostic, SyntaxDiagnostic};
 use std::fmt;
+use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -13,9 +14,40 @@ pub enum BuildError {
     /// `--strict`: imports the frozen program cannot satisfy.
     #[error("{}", Unsatisfied(.0))]
     Unsatisfied(Vec<Diagnostic>),
-    /// Anything else: bad options, unreadable inputs, an unusable bootloader.
+    /// `--target` or `[tool.pyfreeze] target` names no target pyfreeze
+    /// builds for.
+    #[error(
+        "unknown target {triple:?}: pyfreeze builds for x86_64 and aarch64 Linux, Windows \
+         and macOS (run `pyfreeze targets` for the list)"
+    )]
+    UnknownTarget { triple: String },
+    /// A `[tool.pyfreeze]` setting that cannot be used: the file, the key,
+    /// and what is wrong (the message starts with the key).
+    #[error("{}: [tool.pyfreeze] {message}", file.display())]
+    Setting {
+        file: PathBuf,
+        key: &'static str,
+        message: String,
+    },
+    /// The bootloader given or found is not one this pyfreeze can use (the
+    /// wrong format or architecture, another release's, not a bootloader).
+    #[error("bootloader {} cannot be used: {message}", path.display())]
+    Bootloader { path: PathBuf, message: String },
+    /// The output path holds something pyfreeze will not replace (a
+    /// directory, a device, an input of the build, a file it did not write).
+    #[error("output {} {message}", path.display())]
+    RefusedOutput { path: PathBuf, message: String },
+    /// Anything else: bad options, unreadable inputs.
     #[error(transparent)]
-    Other(#[from] anyhow::Error),
+    Other(anyhow::Error),
+}
+
+/// Deep code returns `anyhow` errors; one made from a `BuildError` comes
+/// back as its variant, so callers can match on it.
+impl From<anyhow::Error> for BuildError {
+    fn from(e: anyhow::Error) -> Self {
+        e.downcast::<BuildError>().unwrap_or_else(BuildError::Other)
+    }
 }
 
 impl BuildError {

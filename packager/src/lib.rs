@@ -45,6 +45,7 @@ pub use options::{BuildOptions, CompressMode, EntryPoint, ProgramOptions};
 pub use report::{
     BuildReport, CacheStats, ModuleCounts, NoReporter, PackedReport, Phase, Reporter, Timings,
 };
+pub use tools::ToolError;
 pub use tools::extract::extract;
 pub use tools::inspect::{InspectReport, inspect};
 pub use tools::targets::{TargetInfo, targets};

@@ -4,7 +4,7 @@
 use pyfreeze::runtime::RuntimeKind;
 use pyfreeze::{
     BuildError, BuildOptions, Diagnostic, EntryPoint, NoReporter, Phase, ProgramOptions, Reporter,
-    Verification,
+    ToolError, Verification,
 };
 use pyfreeze_tests::*;
 use std::path::Path;
@@ -165,6 +165,82 @@ fn strict_and_compile_failures_are_typed_errors_and_write_nothing() {
         other => panic!("expected a compile error, got {other:?}"),
     }
     assert!(!dir.path().join("out").exists(), "nothing written");
+}
+
+/// What a caller acts on comes back as a variant with its data: an unknown
+/// target, a bad project setting (file and key), an unusable bootloader, an
+/// output pyfreeze will not replace; and, from the tools, a file that is no
+/// bundle or a damaged one, each with its exit code.
+#[test]
+fn errors_callers_act_on_are_variants() {
+    let dir = scratch();
+    write_tree(dir.path(), &[("main.py", "print(1)\n")]);
+
+    let mut o = options(dir.path(), "main.py");
+    o.program.target = Some("sparc-sun-solaris".into());
+    match pyfreeze::build(&o, &NoReporter) {
+        Err(BuildError::UnknownTarget { triple }) => assert_eq!(triple, "sparc-sun-solaris"),
+        other => panic!("expected UnknownTarget, got {other:?}"),
+    }
+
+    write_tree(
+        dir.path(),
+        &[(
+            "proj/pyproject.toml",
+            "[tool.pyfreeze]\nscript = \"../main.py\"\noptimize = 7\n",
+        )],
+    );
+    let mut o = options(dir.path(), "main.py");
+    o.program.entry = EntryPoint::Path(dir.path().join("proj"));
+    match pyfreeze::build(&o, &NoReporter) {
+        Err(BuildError::Setting { file, key, message }) => {
+            assert_eq!(file, dir.path().join("proj/pyproject.toml"));
+            assert_eq!(key, "optimize");
+            assert!(message.starts_with("optimize = 7"), "{message}");
+        }
+        other => panic!("expected Setting, got {other:?}"),
+    }
+
+    let mut o = options(dir.path(), "main.py");
+    o.bootloader = Some("/bin/sh".into());
+    match pyfreeze::build(&o, &NoReporter) {
+        Err(BuildError::Bootloader { path, message }) => {
+            assert_eq!(path, Path::new("/bin/sh"));
+            assert!(message.contains("not a pyfreeze bootloader"), "{message}");
+        }
+        other => panic!("expected Bootloader, got {other:?}"),
+    }
+
+    std::fs::create_dir_all(dir.path().join("out/app")).unwrap();
+    match pyfreeze::build(&options(dir.path(), "main.py"), &NoReporter) {
+        Err(BuildError::RefusedOutput { path, message }) => {
+            assert_eq!(path, dir.path().join("out/app"));
+            assert!(message.starts_with("is a directory"), "{message}");
+        }
+        other => panic!("expected RefusedOutput, got {other:?}"),
+    }
+
+    let not_bundle = Path::new("/bin/sh");
+    match pyfreeze::inspect(not_bundle, false) {
+        Err(e @ ToolError::NotABundle(_)) => assert_eq!(e.exit_code(), 2),
+        other => panic!("expected NotABundle, got {:?}", other.err()),
+    }
+    match pyfreeze::verify(&dir.path().join("missing")) {
+        Err(e @ ToolError::Unreadable(_)) => assert_eq!(e.exit_code(), 2),
+        other => panic!("expected Unreadable, got {other:?}"),
+    }
+    std::fs::remove_dir(dir.path().join("out/app")).unwrap();
+    let app = dir.path().join("out/app");
+    pyfreeze::build(&options(dir.path(), "main.py"), &NoReporter).unwrap();
+    let mut bytes = std::fs::read(&app).unwrap();
+    let n = bytes.len();
+    bytes[n - 200] ^= 0xff;
+    let damaged = dir.path().join("damaged");
+    std::fs::write(&damaged, &bytes).unwrap();
+    match pyfreeze::extract(&damaged, &dir.path().join("x")) {
+        Err(e @ ToolError::Damaged { .. }) => assert_eq!(e.exit_code(), 1),
+        other => panic!("expected Damaged, got {other:?}"),
+    }
 }
 
 #[test]

@@ -123,8 +123,10 @@ pub fn load(path: &Path, target: &Target, runtime: &dyn Runtime) -> Result<Bootl
         path: path.to_path_buf(),
         data,
     };
-    check(boot.bytes(), target, runtime)
-        .with_context(|| format!("bootloader {} cannot be used", path.display()))?;
+    check(boot.bytes(), target, runtime).map_err(|e| crate::BuildError::Bootloader {
+        path: path.to_path_buf(),
+        message: format!("{e:#}"),
+    })?;
     Ok(boot)
 }
 

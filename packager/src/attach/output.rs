@@ -3,7 +3,7 @@
 //! [`check_target`]), then a temporary file written beside it is renamed
 //! over it.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
 
@@ -34,31 +34,39 @@ pub fn check_target(path: &Path, inputs: &[&Path], all_inputs_known: bool) -> Re
         },
         false => link,
     };
-    let shown = path.display();
+    let refuse = |message: String| -> anyhow::Error {
+        crate::BuildError::RefusedOutput {
+            path: path.to_path_buf(),
+            message,
+        }
+        .into()
+    };
     if meta.is_dir() {
-        bail!("output {shown} is a directory; pass a file name with -o");
+        return Err(refuse("is a directory; pass a file name with -o".into()));
     }
     if !meta.is_file() {
-        bail!(
-            "output {shown} is not a regular file (a device, FIFO or socket); pyfreeze \
-             replaces only regular files. Pass another path with -o"
-        );
+        return Err(refuse(
+            "is not a regular file (a device, FIFO or socket); pyfreeze replaces only regular \
+             files. Pass another path with -o"
+                .into(),
+        ));
     }
     if let Some(input) = inputs.iter().find(|i| same_file(&meta, i)) {
-        bail!(
-            "output {shown} is {}, which this build reads; writing there would destroy it. \
-             Pass another path with -o",
+        return Err(refuse(format!(
+            "is {}, which this build reads; writing there would destroy it. Pass another path \
+             with -o",
             match input == &path {
                 true => "one of the build's inputs".to_string(),
                 false => format!("the build's input {}", input.display()),
             }
-        );
+        )));
     }
     if all_inputs_known && meta.len() > 0 && !is_pyfreeze_executable(path) {
-        bail!(
-            "output {shown} exists and is not a pyfreeze executable; pyfreeze replaces only \
-             its own outputs. Remove it first, or pass another path with -o"
-        );
+        return Err(refuse(
+            "exists and is not a pyfreeze executable; pyfreeze replaces only its own outputs. \
+             Remove it first, or pass another path with -o"
+                .into(),
+        ));
     }
     Ok(())
 }

@@ -76,7 +76,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Inspect(args) => {
-            let report = pyfreeze::inspect(&args.file, args.modules)?;
+            let report = match pyfreeze::inspect(&args.file, args.modules) {
+                Ok(report) => report,
+                Err(e) => return Ok(tool_failed(e)),
+            };
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -91,11 +94,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             // a bundle at all (missing, a FIFO, a device) is 2.
             let verified = match pyfreeze::verify(&args.file) {
                 Ok(v) => v,
-                Err(e) => {
-                    let message = format!("{e:#}");
-                    eprintln!("error: {}", render::shown_lines(&message));
-                    return Ok(ExitCode::from(2));
-                }
+                Err(e) => return Ok(tool_failed(e)),
             };
             Ok(match verified {
                 pyfreeze::Verification::Intact {
@@ -122,7 +121,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Extract(args) => {
-            let n = pyfreeze::extract(&args.file, &args.output)?;
+            let n = match pyfreeze::extract(&args.file, &args.output) {
+                Ok(n) => n,
+                Err(e) => return Ok(tool_failed(e)),
+            };
             let into = args.output.display().to_string();
             println!("Extracted {n} files into {}", render::shown(&into));
             Ok(ExitCode::SUCCESS)
@@ -150,4 +152,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A tool's failure: its message (escaped: it may quote a crafted bundle's
+/// entry names), and the exit code its kind calls for.
+fn tool_failed(e: pyfreeze::ToolError) -> ExitCode {
+    eprintln!("error: {}", render::shown_lines(&e.to_string()));
+    ExitCode::from(e.exit_code())
 }

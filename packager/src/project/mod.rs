@@ -84,10 +84,10 @@ fn target(triple: Option<&String>) -> anyhow::Result<Target> {
             )
         }),
         Some(triple) => Target::parse(triple).ok_or_else(|| {
-            anyhow!(
-                "unknown target {triple:?}: pyfreeze builds for x86_64 and aarch64 Linux, Windows \
-                 and macOS (run `pyfreeze targets` for the list)"
-            )
+            crate::BuildError::UnknownTarget {
+                triple: triple.clone(),
+            }
+            .into()
         }),
     }
 }

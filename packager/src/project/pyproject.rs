@@ -84,20 +84,26 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         .iter()
         .filter(|b| **b)
         .count();
+    // A setting that cannot be used: an error naming the file and the key.
+    let setting = |key: &'static str, message: String| -> anyhow::Error {
+        crate::BuildError::Setting {
+            file: file.clone(),
+            key,
+            message,
+        }
+        .into()
+    };
     if chosen != 1 {
-        bail!(
-            "{}: [tool.pyfreeze] needs exactly one of script, module or entry",
-            file.display()
-        );
+        return Err(setting(
+            "script",
+            "needs exactly one of script, module or entry".into(),
+        ));
     }
     let rel = |p: &str| dir.join(p);
     s.entry = if let Some(script) = &t.script {
         let path = rel(script);
         if !path.is_file() {
-            bail!(
-                "{}: [tool.pyfreeze] script {script:?} not found",
-                file.display()
-            );
+            return Err(setting("script", format!("script {script:?} not found")));
         }
         EntrySpec::Script(path)
     } else if let Some(module) = t.module {
@@ -112,31 +118,35 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
     if let Some(name) = &t.name {
         // A file name in dist/, never a path out of it.
         if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
-            bail!(
-                "{}: [tool.pyfreeze] name {name:?}: expected a file name (the output is dist/<name>), \
-                 without `/`, `\\` or `..`; use -o PATH to write elsewhere",
-                file.display()
-            );
+            return Err(setting(
+                "name",
+                format!(
+                    "name {name:?}: expected a file name (the output is dist/<name>), without \
+                     `/`, `\\` or `..`; use -o PATH to write elsewhere"
+                ),
+            ));
         }
     }
     s.name = t.name;
     if let Some(level) = t.optimize
         && level > 2
     {
-        bail!(
-            "{}: [tool.pyfreeze] optimize = {level}: expected 0, 1 or 2 (as python -O, -OO)",
-            file.display()
-        );
+        return Err(setting(
+            "optimize",
+            format!("optimize = {level}: expected 0, 1 or 2 (as python -O, -OO)"),
+        ));
     }
     let compress = match t.compress.as_deref() {
         None => None,
         Some("auto") => Some(crate::CompressMode::Auto),
         Some("all") => Some(crate::CompressMode::All),
         Some("none") => Some(crate::CompressMode::None),
-        Some(other) => bail!(
-            "{}: [tool.pyfreeze] compress = {other:?}: expected \"auto\", \"all\" or \"none\"",
-            file.display()
-        ),
+        Some(other) => {
+            return Err(setting(
+                "compress",
+                format!("compress = {other:?}: expected \"auto\", \"all\" or \"none\""),
+            ));
+        }
     };
     s.table = super::settings::TableBuild {
         optimize: t.optimize,
@@ -157,9 +167,9 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         && let Some(name) = &t.runtime
     {
         let kind = RuntimeKind::parse(name).ok_or_else(|| {
-            anyhow!(
-                "{}: [tool.pyfreeze] runtime {name:?}: expected \"rustpython\" or \"cpython\"",
-                file.display()
+            setting(
+                "runtime",
+                format!("runtime {name:?}: expected \"rustpython\" or \"cpython\""),
             )
         })?;
         s.runtime = Some((kind, AskedBy::Table));
@@ -193,10 +203,12 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
                 }
                 s.add_data.push(format!("{}:{dest}", source.display()))
             }
-            None => bail!(
-                "{}: [tool.pyfreeze] data {spec:?}: expected \"SRC:DEST\"",
-                file.display()
-            ),
+            None => {
+                return Err(setting(
+                    "data",
+                    format!("data {spec:?}: expected \"SRC:DEST\""),
+                ));
+            }
         }
     }
     Ok(s)

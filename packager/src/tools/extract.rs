@@ -13,16 +13,26 @@ const MAX_TOTAL_BYTES: u64 = 8 << 30;
 
 /// Unpack the executable at `exe` into `dir` (new or empty); returns how
 /// many files were written.
-pub fn extract(exe: &Path, dir: &Path) -> Result<usize> {
-    let bytes = crate::tools::inspect::map(exe)?;
-    extract_bytes(&bytes, dir).map_err(|e| anyhow::anyhow!("{}: {e:#}", exe.display()))
+pub fn extract(exe: &Path, dir: &Path) -> Result<usize, super::ToolError> {
+    let bytes = crate::tools::inspect::map(exe).map_err(super::ToolError::Unreadable)?;
+    let bundle =
+        Bundle::open_unverified(&bytes).map_err(|e| super::ToolError::from_bundle(exe, e))?;
+    if !bundle.checksums_ok() {
+        return Err(super::ToolError::Damaged {
+            path: exe.to_path_buf(),
+            problems: vec![
+                "the archive checksum does not match; run `pyfreeze verify` to see what is damaged"
+                    .into(),
+            ],
+        });
+    }
+    extract_bundle(&bundle, dir).map_err(|message| super::ToolError::Other {
+        path: exe.to_path_buf(),
+        message,
+    })
 }
 
-fn extract_bytes(bytes: &[u8], dir: &Path) -> Result<usize> {
-    let bundle = Bundle::open_unverified(bytes)?;
-    if !bundle.checksums_ok() {
-        bail!("the archive checksum does not match; run `pyfreeze verify` to see what is damaged");
-    }
+fn extract_bundle(bundle: &Bundle<'_>, dir: &Path) -> Result<usize> {
     let m = &bundle.manifest;
     let total: u64 = m.files.iter().map(|f| f.size).sum();
     if total > MAX_TOTAL_BYTES {

@@ -3,7 +3,7 @@
 //! stable document).
 
 use crate::attach::bootloader;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use pyfreeze_bundle::manifest::Entry;
 use pyfreeze_bundle::{Bundle, BundleError, Manifest, Origin};
 use serde::Serialize;
@@ -38,9 +38,9 @@ pub fn map(path: &Path) -> Result<memmap2::Mmap> {
 
 /// Describe the executable at `path`; with `with_entries`, every archive
 /// entry too.
-pub fn inspect(path: &Path, with_entries: bool) -> Result<InspectReport> {
-    let bytes = map(path)?;
-    report(path, &bytes, with_entries).map_err(|e| anyhow!("{}: {e}", path.display()))
+pub fn inspect(path: &Path, with_entries: bool) -> Result<InspectReport, super::ToolError> {
+    let bytes = map(path).map_err(super::ToolError::Unreadable)?;
+    report(path, &bytes, with_entries).map_err(|e| super::ToolError::from_bundle(path, e))
 }
 
 /// The stable `--json` document. Fields are only ever added, never renamed.

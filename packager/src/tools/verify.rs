@@ -22,8 +22,8 @@ pub enum Verification {
 
 /// Check every entry's sha256, the archive checksum, the bytecode format
 /// and (for `--pack`) every frame of the packed runtime.
-pub fn verify(path: &Path) -> Result<Verification> {
-    let bytes = crate::tools::inspect::map(path)?;
+pub fn verify(path: &Path) -> Result<Verification, super::ToolError> {
+    let bytes = crate::tools::inspect::map(path).map_err(super::ToolError::Unreadable)?;
     Ok(verify_bytes(&bytes))
 }
 
