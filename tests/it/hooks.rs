@@ -341,6 +341,24 @@ fn a_distributions_own_plugins_come_without_a_literal_group() {
         assert!(m.module(absent).is_none(), "{absent} bundled");
     }
     assert!(m.module("checks.x").is_some(), "stevedore's namespace");
+    // `why` says which entry point brought each in.
+    for (module, says) in [
+        (
+            "host.fmt.table",
+            "main.py -> host -> host.fmt.table (entry point group host.formatters of distribution host)",
+        ),
+        (
+            "checks.x",
+            "(entry point group host.checks of distribution checks)",
+        ),
+    ] {
+        let why = pyfreeze(
+            dir.path(),
+            ["why", module, "main.py", "--venv", venv.to_str().unwrap()],
+        );
+        assert!(why.status.success(), "{}", text(&why.stderr));
+        assert_contains(&text(&why.stdout), says);
+    }
 }
 
 #[test]

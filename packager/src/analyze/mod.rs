@@ -188,6 +188,9 @@ pub struct Graph {
     pub loads_extensions: bool,
     /// Imports by computed names: the module and line of each.
     pub computed_imports: Vec<(ModuleId, u32)>,
+    /// Modules an entry point brought in, by name: which group of which
+    /// distribution (`why` says so).
+    pub plugins: HashMap<String, String>,
 }
 
 impl std::ops::Index<ModuleId> for Graph {
@@ -209,6 +212,7 @@ impl Graph {
             rules: RuleEffects::default(),
             loads_extensions: false,
             computed_imports: Vec::new(),
+            plugins: HashMap::new(),
         }
     }
 
@@ -279,6 +283,7 @@ impl Graph {
                 .into_iter()
                 .filter_map(|(id, line)| Some((new(id)?, line)))
                 .collect(),
+            plugins: self.plugins,
         }
     }
 
@@ -331,14 +336,18 @@ impl Graph {
 
     /// `hello.py -> pkg.util -> yaml`, along the first importers.
     pub fn chain(&self, id: ModuleId) -> String {
-        let mut names = vec![self.display_name(id)];
+        let shown = |id: ModuleId| match self.plugins.get(&self[id].name) {
+            Some(plugin) => format!("{} ({plugin})", self.display_name(id)),
+            None => self.display_name(id).to_string(),
+        };
+        let mut names = vec![shown(id)];
         let mut seen = HashSet::from([id]);
         let mut at = id;
         while let Some((parent, _)) = self[at].importer {
             if !seen.insert(parent) {
                 break;
             }
-            names.push(self.display_name(parent));
+            names.push(shown(parent));
             at = parent;
         }
         names.reverse();

@@ -766,7 +766,11 @@ impl Walker<'_> {
             }
             self.graph.rules.copy_metadata.push(dist.name.clone());
             for module in modules {
+                let fresh = self.graph.id_of(module).is_none();
                 if self.exists(module, reader) {
+                    if fresh {
+                        self.plugin(module, group, &dist.name);
+                    }
                     self.include_as(module, reader, true);
                 }
             }
@@ -796,18 +800,28 @@ impl Walker<'_> {
                     continue;
                 }
                 if let Some(host) = group_hosts(group).find_map(|h| self.bundled(h)) {
-                    wanted.push((host, &dist.name, module));
+                    wanted.push((host, group.as_str(), &dist.name, module));
                 }
             }
         }
-        for (host, dist, module) in wanted {
+        for (host, group, dist, module) in wanted {
+            let fresh = self.graph.id_of(module).is_none();
             if self.exists(module, host) {
                 self.graph.rules.copy_metadata.push(dist.to_string());
+                if fresh {
+                    self.plugin(module, group, dist);
+                }
                 self.include_as(module, host, true);
             }
         }
         self.fire_pending();
         !self.queue.is_empty()
+    }
+
+    /// Note that `module` comes as a plug-in (for `why`).
+    fn plugin(&mut self, module: &str, group: &str, dist: &str) {
+        let why = format!("entry point group {group} of distribution {dist}");
+        self.graph.plugins.insert(module.to_string(), why);
     }
 
     /// The module named `name`, when the graph holds it (not missing).
