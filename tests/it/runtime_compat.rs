@@ -217,6 +217,33 @@ fn module_attributes_and_listing_like_importlib() {
     }
 }
 
+/// A property-testing library seeds its runs from a test function's source
+/// and signature (hypothesis's `function_digest`): frozen, with the source
+/// carried, they are python's, and so are the line numbers and names.
+#[test]
+fn source_derived_seeds_are_pythons() {
+    let program = "import hashlib, inspect\n\nclass Box:\n    @staticmethod\n    def check(a: int, b=\"x\", *rest, flag=False, **kw) -> bool:\n        \"\"\"A test function whose source seeds a property-testing run.\"\"\"\n        return bool(a)\n\ndef digest(f):\n    h = hashlib.sha384()\n    h.update(inspect.getsource(f).encode())\n    h.update(repr(inspect.signature(f)).encode())\n    return h.hexdigest()[:16]\n\nf = Box.check\nprint(digest(f), f.__code__.co_firstlineno, f.__qualname__, inspect.getsourcelines(f)[1])\nprint(inspect.getsource(Box).count(\"\\n\"), inspect.getmodule(f).__name__)\n";
+    let dir = scratch();
+    write_tree(dir.path(), &[("main.py", program)]);
+    let python = Command::new("python3")
+        .arg("main.py")
+        .current_dir(dir.path())
+        .output()
+        .expect("python3 runs");
+    assert!(python.status.success(), "{}", text(&python.stderr));
+    for runtime in RUNTIMES {
+        let out = pyfreeze(dir.path(), [&["build", "main.py", "-o", "app"], runtime].concat());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let ran = run(&dir.path().join("app"), [""; 0]);
+        assert_eq!(
+            text(&ran.stdout),
+            text(&python.stdout),
+            "{runtime:?}: {}",
+            text(&ran.stderr)
+        );
+    }
+}
+
 /// `--runtime-hook` scripts run in the order given, before the entry
 /// point, under both runtimes; what they import is bundled; one that
 /// raises stops the program with its traceback.

@@ -122,6 +122,61 @@ fn runtime_gaps_behave_as_under_cpython() {
     assert_contains(&text(&expected.stderr), &want);
 }
 
+/// RustPython's pyexpat (vendor/PATCHES.md): namespace declarations reach
+/// their handlers (and SAX's startPrefixMapping), `xmlns` attributes and
+/// prefixed names stay as written without namespace processing, and a
+/// malformed document raises what libexpat raises.
+#[test]
+fn xml_namespaces_and_malformed_documents_as_under_cpython() {
+    let dir = scratch();
+    write_tree(dir.path(), &[("main.py", XML)]);
+    let exe = dir.path().join("app");
+    freeze(&dir.path().join("main.py"), &exe, RUSTPYTHON);
+    let expected = output_of(Command::new(python3()).arg(dir.path().join("main.py")));
+    let got = output_of(&mut Command::new(&exe));
+    assert!(expected.status.success(), "{}", text(&expected.stderr));
+    assert_eq!(text(&got.stdout), text(&expected.stdout), "stderr: {}", text(&got.stderr));
+}
+
+const XML: &str = r#"
+import io, xml.sax, xml.etree.ElementTree as ET
+import xml.parsers.expat as expat
+doc = b'<root xmlns="urn:a" xmlns:b="urn:b"><b:x b:attr="1">hi<![CDATA[<raw>]]></b:x></root>'
+for sep in (" ", None):
+    events = []
+    p = expat.ParserCreate(namespace_separator=sep)
+    p.StartNamespaceDeclHandler = lambda prefix, uri: events.append(("ns", prefix, uri))
+    p.EndNamespaceDeclHandler = lambda prefix: events.append(("endns", prefix))
+    p.StartElementHandler = lambda name, attrs: events.append(("start", name, sorted(attrs.items())))
+    p.EndElementHandler = lambda name: events.append(("end", name))
+    p.CharacterDataHandler = lambda data: events.append(("text", data))
+    p.Parse(doc, True)
+    for e in events:
+        print(sep is not None, e)
+class H(xml.sax.handler.ContentHandler):
+    def startPrefixMapping(self, prefix, uri): print("prefix", prefix, uri)
+    def endPrefixMapping(self, prefix): print("end prefix", prefix)
+    def startElementNS(self, name, qname, attrs): print("startNS", name)
+parser = xml.sax.make_parser()
+parser.setFeature(xml.sax.handler.feature_namespaces, True)
+parser.setContentHandler(H())
+parser.parse(io.BytesIO(b'<r xmlns:f="urn:f"><f:e/></r>'))
+for bad in [b'<a><b></a>', b'<a>&undefined;</a>', b'<a x="1" x="2"/>', b'<a></a><b/>', b'<a>', b'']:
+    try:
+        expat.ParserCreate().Parse(bad, True)
+        print("accepted", bad)
+    except expat.ExpatError as e:
+        print("expat", bad, e.code, expat.ErrorString(e.code), e.lineno)
+    try:
+        ET.fromstring(bad)
+    except ET.ParseError as e:
+        print("etree", e.code)
+    try:
+        xml.sax.parseString(bad, xml.sax.handler.ContentHandler())
+    except xml.sax.SAXParseException as e:
+        print("sax", e.getMessage())
+"#;
+
 #[test]
 fn bundle_root_exists_and_data_files_work_without_home() {
     for runtime in RUNTIMES {

@@ -168,7 +168,10 @@ mod _pyexpat {
     use crate::vm::{
         AsObject, Context, Py, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject,
         VirtualMachine,
-        builtins::{PyBytesRef, PyException, PyModule, PyStr, PyStrRef, PyType, PyUtf8StrRef},
+        builtins::{
+            PyBaseExceptionRef, PyBytesRef, PyException, PyModule, PyStr, PyStrRef, PyType,
+            PyUtf8StrRef,
+        },
         extend_module,
         function::{ArgBytesLike, Either, IntoFuncArgs, OptionalArg, OptionalOption},
         types::Constructor,
@@ -216,6 +219,11 @@ mod _pyexpat {
     pub(super) struct PyExpatLikeXmlParser {
         #[pytraverse(skip)]
         namespace_separator: Option<String>,
+        // Per open element: the namespaces in scope and the prefixes it
+        // declares ("" for the default), for the namespace-declaration
+        // handlers (xml-rs reports scopes, not declarations).
+        #[pytraverse(skip)]
+        ns_scopes: PyRwLock<Vec<(xml::namespace::Namespace, Vec<String>)>>,
         #[pytraverse(skip)]
         base: PyRwLock<Option<String>>,
         // Position of the last event produced, exposed as CurrentLineNumber /
@@ -525,6 +533,96 @@ mod _pyexpat {
         }
     }
 
+    /// A parse error in libexpat's terms: its error code (`xml.parsers.expat.errors`)
+    /// and position. xml-rs only describes its errors in words, so the code
+    /// is read from those.
+    #[derive(Debug, Clone, Copy)]
+    struct ParseFailure {
+        code: i32,
+        line: i64,
+        column: i64,
+    }
+
+    impl ParseFailure {
+        fn of(e: &xml::reader::Error) -> Self {
+            use xml::reader::ErrorKind;
+            let code = match e.kind() {
+                ErrorKind::UnexpectedEof => 3,
+                ErrorKind::Syntax(message) => {
+                    let m: &str = message;
+                    if m.starts_with("Unexpected closing tag") {
+                        7
+                    } else if m.starts_with("Undefined entity") {
+                        11
+                    } else if m.ends_with("is redefined") {
+                        8
+                    } else if m.starts_with("Unexpected characters outside the root") {
+                        9
+                    } else if m.starts_with("Unexpected end of stream") {
+                        3
+                    } else if m.ends_with("prefix is unbound") {
+                        27
+                    } else {
+                        4
+                    }
+                }
+                _ => 4,
+            };
+            let pos = e.position();
+            Self {
+                code,
+                line: pos.row as i64 + 1,
+                column: pos.column as i64,
+            }
+        }
+
+        fn raise(self, vm: &VirtualMachine) -> PyBaseExceptionRef {
+            let message = format!(
+                "{}: line {}, column {}",
+                error_string(self.code).unwrap_or("syntax error"),
+                self.line,
+                self.column
+            );
+            let exc = vm.new_exception_msg(PyExpatError::class(&vm.ctx).to_owned(), message.into());
+            let obj = exc.as_object();
+            let _ = obj.set_attr("code", vm.ctx.new_int(self.code), vm);
+            let _ = obj.set_attr("lineno", vm.ctx.new_int(self.line), vm);
+            let _ = obj.set_attr("offset", vm.ctx.new_int(self.column), vm);
+            exc
+        }
+    }
+
+    /// libexpat's message for an error code (`xml.sax` and ElementTree ask).
+    #[pyfunction(name = "ErrorString")]
+    fn error_string(code: i32) -> Option<&'static str> {
+        Some(match code {
+            1 => "out of memory",
+            2 => "syntax error",
+            3 => "no element found",
+            4 => "not well-formed (invalid token)",
+            5 => "unclosed token",
+            6 => "partial character",
+            7 => "mismatched tag",
+            8 => "duplicate attribute",
+            9 => "junk after document element",
+            10 => "illegal parameter entity reference",
+            11 => "undefined entity",
+            12 => "recursive entity reference",
+            13 => "asynchronous entity",
+            14 => "reference to invalid character number",
+            15 => "reference to binary entity",
+            16 => "reference to external entity in attribute",
+            17 => "XML or text declaration not at start of entity",
+            18 => "unknown encoding",
+            19 => "encoding specified in XML declaration is incorrect",
+            20 => "unclosed CDATA section",
+            21 => "error in processing external entity reference",
+            22 => "document is not standalone",
+            27 => "unbound prefix",
+            _ => return None,
+        })
+    }
+
     /// One parser event, prepared on the parser thread (position captured
     /// there, since only that thread drives the `EventReader`) and handed to
     /// the calling thread for dispatch.
@@ -547,10 +645,9 @@ mod _pyexpat {
         Event(PreparedEvent),
         /// `EndDocument` was reached; the parser thread has exited.
         Finished,
-        /// xml-rs reported a parse error. Mirrors the previous
-        /// whole-buffer implementation, which silently stopped dispatching
-        /// on the first parse error rather than raising `ExpatError`.
-        Error,
+        /// xml-rs reported a parse error: raised as `ExpatError`
+        /// (code, line, column), as libexpat's are.
+        Error(ParseFailure),
     }
 
     /// Set, once and permanently, by a `pthread_atfork` child hook the
@@ -723,8 +820,8 @@ mod _pyexpat {
                         break;
                     }
                 }
-                Err(_) => {
-                    let _ = tx.send(ParserMsg::Error);
+                Err(e) => {
+                    let _ = tx.send(ParserMsg::Error(ParseFailure::of(&e)));
                     break;
                 }
             }
@@ -816,6 +913,7 @@ mod _pyexpat {
             };
             Self {
                 namespace_separator,
+                ns_scopes: PyRwLock::new(Vec::new()),
                 base: PyRwLock::new(None),
                 current_line: PyRwLock::new(1),
                 current_column: PyRwLock::new(0),
@@ -1047,11 +1145,42 @@ mod _pyexpat {
             )
         }
 
-        /// Construct element name with namespace if separator is set
+        /// Construct element name with namespace if separator is set;
+        /// without namespace processing, the name as written (`b:x`).
         fn make_name(&self, name: &xml::name::OwnedName) -> String {
-            match (&self.namespace_separator, &name.namespace) {
-                (Some(sep), Some(ns)) => format!("{}{}{}", ns, sep, name.local_name),
+            match (&self.namespace_separator, &name.namespace, &name.prefix) {
+                (Some(sep), Some(ns), _) => format!("{}{}{}", ns, sep, name.local_name),
+                (None, _, Some(prefix)) => format!("{}:{}", prefix, name.local_name),
                 _ => name.local_name.clone(),
+            }
+        }
+
+        /// The namespaces an element declares, against its parent's scope:
+        /// (prefix, uri), "" for the default namespace. Pushes its scope.
+        fn declare_namespaces(&self, namespace: xml::namespace::Namespace) -> Vec<(String, String)> {
+            use xml::namespace::{NS_XML_PREFIX, NS_XMLNS_PREFIX};
+            let mut scopes = self.ns_scopes.write();
+            let declared: Vec<(String, String)> = namespace
+                .0
+                .iter()
+                .filter(|(p, _)| p.as_str() != NS_XML_PREFIX && p.as_str() != NS_XMLNS_PREFIX)
+                .filter(|(p, u)| match scopes.last() {
+                    Some((parent, _)) => parent.get(p.as_str()) != Some(u.as_str()),
+                    None => !(p.is_empty() && u.is_empty()),
+                })
+                .map(|(p, u)| (p.clone(), u.clone()))
+                .collect();
+            let prefixes = declared.iter().map(|(p, _)| p.clone()).collect();
+            scopes.push((namespace, prefixes));
+            declared
+        }
+
+        /// A namespace prefix as the handlers get it: None for the default.
+        fn prefix_object(vm: &VirtualMachine, prefix: &str) -> PyObjectRef {
+            if prefix.is_empty() {
+                vm.ctx.none()
+            } else {
+                vm.ctx.new_str(prefix).into()
             }
         }
 
@@ -1086,8 +1215,29 @@ mod _pyexpat {
         fn dispatch(&self, vm: &VirtualMachine, event: XmlEvent) -> PyResult<()> {
             match event {
                 XmlEvent::StartElement {
-                    name, attributes, ..
+                    name,
+                    mut attributes,
+                    namespace,
                 } => {
+                    let declared = self.declare_namespaces(namespace);
+                    if self.namespace_separator.is_some() {
+                        for (prefix, uri) in &declared {
+                            let prefix = Self::prefix_object(vm, prefix);
+                            let uri = vm.ctx.new_str(uri.as_str());
+                            invoke_handler(vm, &self.start_namespace_decl, (prefix, uri))?;
+                        }
+                    } else {
+                        // Without namespace processing, libexpat reports
+                        // the declarations as the attributes they are.
+                        let xmlns = declared.into_iter().map(|(prefix, uri)| {
+                            let name = match prefix.is_empty() {
+                                true => xml::name::OwnedName::local("xmlns"),
+                                false => xml::name::OwnedName::local(format!("xmlns:{prefix}")),
+                            };
+                            xml::attribute::OwnedAttribute::new(name, uri)
+                        });
+                        attributes.splice(0..0, xmlns);
+                    }
                     let ordered = self.ordered_attributes.read().is(&vm.ctx.true_value);
                     // Build the container.
                     let attrs: PyObjectRef = if ordered {
@@ -1116,8 +1266,16 @@ mod _pyexpat {
                     invoke_handler(vm, &self.start_element, (name_str, attrs))
                 }
                 XmlEvent::EndElement { name, .. } => {
+                    let declared = self.ns_scopes.write().pop().map(|(_, d)| d);
                     let name_str = self.intern_name(vm, self.make_name(&name));
-                    invoke_handler(vm, &self.end_element, (name_str,))
+                    invoke_handler(vm, &self.end_element, (name_str,))?;
+                    if self.namespace_separator.is_some() {
+                        for prefix in declared.unwrap_or_default().iter().rev() {
+                            let prefix = Self::prefix_object(vm, prefix);
+                            invoke_handler(vm, &self.end_namespace_decl, (prefix,))?;
+                        }
+                    }
+                    Ok(())
                 }
                 XmlEvent::Characters(chars) => {
                     let str = PyStr::from(chars).into_ref(&vm.ctx);
@@ -1201,9 +1359,10 @@ mod _pyexpat {
                         self.teardown_backend();
                         return Ok(());
                     }
-                    ParserMsg::Error => {
+                    ParserMsg::Error(failure) => {
+                        self.finished.store(true, Ordering::SeqCst);
                         self.teardown_backend();
-                        return Ok(());
+                        return Err(failure.raise(vm));
                     }
                     ParserMsg::Event(ev) => {
                         *self.current_line.write() = ev.line;
@@ -1296,12 +1455,10 @@ mod _pyexpat {
                             break Err(e);
                         }
                     }
-                    // xml-rs is stricter than libexpat about a document
-                    // prefix that is only well-formed once more bytes
-                    // arrive (or never, if this chunk really is malformed);
-                    // mirrors `ParserMsg::Error`, which is silently
-                    // swallowed for compatibility rather than raising
-                    // `ExpatError`.
+                    // Before the last chunk, an error may only mean the
+                    // bytes so far stop mid-document; with it, the document
+                    // is malformed: `ExpatError`, as libexpat raises.
+                    Err(e) if isfinal => break Err(ParseFailure::of(&e).raise(vm)),
                     Err(_) => break Ok(()),
                 }
             };
