@@ -232,7 +232,10 @@ fn source_derived_seeds_are_pythons() {
         .expect("python3 runs");
     assert!(python.status.success(), "{}", text(&python.stderr));
     for runtime in RUNTIMES {
-        let out = pyfreeze(dir.path(), [&["build", "main.py", "-o", "app"], runtime].concat());
+        let out = pyfreeze(
+            dir.path(),
+            [&["build", "main.py", "-o", "app"], runtime].concat(),
+        );
         assert!(out.status.success(), "{}", text(&out.stderr));
         let ran = run(&dir.path().join("app"), [""; 0]);
         assert_eq!(

@@ -135,7 +135,12 @@ fn xml_namespaces_and_malformed_documents_as_under_cpython() {
     let expected = output_of(Command::new(python3()).arg(dir.path().join("main.py")));
     let got = output_of(&mut Command::new(&exe));
     assert!(expected.status.success(), "{}", text(&expected.stderr));
-    assert_eq!(text(&got.stdout), text(&expected.stdout), "stderr: {}", text(&got.stderr));
+    assert_eq!(
+        text(&got.stdout),
+        text(&expected.stdout),
+        "stderr: {}",
+        text(&got.stderr)
+    );
 }
 
 const XML: &str = r#"

@@ -142,7 +142,10 @@ fn heavy_optional_integrations_are_left_out() {
             ("needed.py", "NAME = 'needed'\n"),
             ("guarded/__init__.py", "NAME = 'guarded'\n"),
             ("guarded/blob.dat", &heavy_data),
-            ("heavy/__init__.py", "NAME = 'heavy'\n"),
+            (
+                "heavy/__init__.py",
+                "import importlib\nNAME = 'heavy'\ndef load(n):\n    return importlib.import_module(n)\n",
+            ),
             ("heavy/blob.dat", &heavy_data),
             ("light/__init__.py", "NAME = 'light'\n"),
             ("required/__init__.py", "NAME = 'required'\n"),
@@ -178,6 +181,11 @@ fn heavy_optional_integrations_are_left_out() {
             assert_contains(&notes, &format!("note: left out {left} (12 MB"));
         }
         assert_contains(&notes, "--hidden-import heavy");
+        // Nothing is said of what left-out packages do.
+        assert!(
+            !notes.contains("heavy imports modules by computed names"),
+            "{notes}"
+        );
         let out = run(&app.exe, [""; 0]);
         assert_eq!(
             text(&out.stdout),
@@ -191,6 +199,10 @@ fn heavy_optional_integrations_are_left_out() {
             &[runtime, &["--venv", venv]].concat(),
         );
         assert!(manifest(&app.exe).module("heavy").is_some(), "{runtime:?}");
+        assert_contains(
+            &text(&app.build_output.stderr),
+            "heavy imports modules by computed names",
+        );
         assert_eq!(
             text(&run(&app.exe, [""; 0]).stdout),
             // (guarded, which the program still does not import, stays out.)

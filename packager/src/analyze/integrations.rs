@@ -216,7 +216,15 @@ pub fn leave_out(graph: Graph, dists: &[Distribution]) -> (Graph, Vec<Deferred>)
                 })
             })
             .collect();
-        return (graph.keep(&kept, &parents), deferred);
+        let mut graph = graph.keep(&kept, &parents);
+        // What was said of a package left out no longer applies.
+        let mut diagnostics = std::mem::take(&mut graph.diagnostics);
+        diagnostics.retain(|d| match d {
+            crate::Diagnostic::ComputedImport { package, .. } => graph.get(package).is_some(),
+            _ => true,
+        });
+        graph.diagnostics = diagnostics;
+        return (graph, deferred);
     }
 }
 
