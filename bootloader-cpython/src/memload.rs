@@ -313,7 +313,19 @@ impl Loader {
             }
         }
         match &self.disk {
-            Some(dir) => Ok(dir.join(path).to_string_lossy().into_owned()),
+            Some(dir) => {
+                let file = dir.join(path);
+                match file.to_str() {
+                    Some(file) => Ok(file.to_string()),
+                    // Under a HOME that is not UTF-8 no `String` names the
+                    // file: `dlopen` takes it by an open descriptor instead.
+                    None => {
+                        let opened = File::open(&file)
+                            .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+                        Ok(self.keep(opened))
+                    }
+                }
+            }
             // Asked for (--native-cache, PYFREEZE_NATIVE_FROM_DISK) where no
             // cache can be had: memory works, so load from there.
             None if !self.memory_refused => {

@@ -272,7 +272,10 @@ unsafe extern "C" fn make_root(_module: Obj, _unused: Obj) -> Obj {
     let api = &s.api;
     match pyfreeze_bundle::launch::cache_dir::bundle_root(s.bundle) {
         Ok(dir) => {
-            let c = CString::new(dir.to_string_lossy().into_owned()).unwrap_or_default();
+            use std::os::unix::ffi::OsStrExt;
+            // The path's bytes, which CPython decodes as it decodes every
+            // path (surrogateescape), not a lossy UTF-8 copy.
+            let c = CString::new(dir.as_os_str().as_bytes()).unwrap_or_default();
             // SAFETY: decodes a NUL-terminated path into a new str.
             unsafe { (api.PyUnicode_DecodeFSDefault)(c.as_ptr()) }
         }

@@ -751,6 +751,43 @@ fn arguments_and_paths_that_are_not_utf8() {
     }
 }
 
+/// A `--native-cache` bundle under a HOME whose name is not UTF-8 writes
+/// its cache there and loads libpython and its extensions from it (it used
+/// to exit 2 naming a path with U+FFFD in it).
+#[test]
+fn the_native_cache_under_a_home_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let app = freeze_source(
+        "import json, _ctypes, sys\nprint(json.dumps([1]), sys.flags.optimize)\n",
+        &[CPYTHON, &["--native-cache"]].concat(),
+    );
+    let home = app
+        .dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"home-\xfe"));
+    std::fs::create_dir_all(&home).unwrap();
+    for _ in 0..2 {
+        let out = output_of(
+            Command::new(&app.exe)
+                .env_clear()
+                .env("HOME", &home)
+                .env("PATH", "/usr/bin:/bin"),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), "[1] 0\n");
+        assert!(
+            !text(&out.stderr).contains("note:"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let cache = home.join(".cache/pyfreeze/bundles");
+    let written: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap_or_else(|e| panic!("{}: {e}", cache.display()))
+        .collect();
+    assert_eq!(written.len(), 1, "one bundle's native cache");
+}
+
 /// A modest soft limit on open files (`ulimit -Sn 12`) does not stop a
 /// program that loads several native libraries: the soft limit is raised
 /// to the hard one at start.

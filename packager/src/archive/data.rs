@@ -261,7 +261,8 @@ mod tests {
     }
 
     #[test]
-    fn package_walks_skip_code_litter_subpackages_and_loops_but_keep_stub_directories() {
+    fn package_walks_skip_code_litter_code_subpackages_and_loops_but_keep_stub_and_data_directories()
+     {
         let dir = tempfile::tempdir().unwrap();
         let pkg = dir.path().join("pkg");
         for (path, text) in [
@@ -274,7 +275,12 @@ mod tests {
             ("mod.pyi", ""),
             ("typeshed/stdlib/builtins.pyi", ""),
             ("sub/__init__.py", ""),
+            ("sub/code.py", ""),
             ("sub/own.txt", ""),
+            // A package of data only (lark's grammars): read through the
+            // parent's loader, never imported.
+            ("grammars/__init__.py", ""),
+            ("grammars/common.lark", ""),
         ] {
             let path = pkg.join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -290,6 +296,7 @@ mod tests {
             [
                 "pkg/.snapshot",
                 "pkg/data.json",
+                "pkg/grammars/common.lark",
                 "pkg/templates/page.html",
                 "pkg/typeshed/stdlib/builtins.pyi"
             ]
