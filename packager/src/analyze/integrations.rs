@@ -216,14 +216,25 @@ pub fn leave_out(graph: Graph, dists: &[Distribution]) -> (Graph, Vec<Deferred>)
                 })
             })
             .collect();
-        let mut graph = graph.keep(&kept, &parents);
         // What was said of a package left out no longer applies.
-        let mut diagnostics = std::mem::take(&mut graph.diagnostics);
-        diagnostics.retain(|d| match d {
-            crate::Diagnostic::ComputedImport { package, .. } => graph.get(package).is_some(),
-            _ => true,
-        });
-        graph.diagnostics = diagnostics;
+        let dropped: HashSet<&str> = graph
+            .iter()
+            .filter(|(id, _)| !kept[id.index()])
+            .map(|(_, m)| m.name.as_str())
+            .collect();
+        let said: Vec<crate::Diagnostic> = graph
+            .diagnostics
+            .iter()
+            .filter(|d| match d {
+                crate::Diagnostic::ComputedImport { package, .. } => {
+                    !dropped.contains(package.as_str())
+                }
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        let mut graph = graph.keep(&kept, &parents);
+        graph.diagnostics = said;
         return (graph, deferred);
     }
 }

@@ -231,6 +231,10 @@ mod _pyexpat {
         // XML_GetCurrent* family). Updated before each handler invocation.
         #[pytraverse(skip)]
         current_line: PyRwLock<i64>,
+        // The last parse error's code (ErrorCode); its position is the
+        // current one (ErrorLineNumber, ErrorColumnNumber, ErrorByteIndex).
+        #[pytraverse(skip)]
+        error_code: PyRwLock<i64>,
         #[pytraverse(skip)]
         current_column: PyRwLock<i64>,
         #[pytraverse(skip)]
@@ -916,6 +920,7 @@ mod _pyexpat {
                 ns_scopes: PyRwLock::new(Vec::new()),
                 base: PyRwLock::new(None),
                 current_line: PyRwLock::new(1),
+                error_code: PyRwLock::new(0),
                 current_column: PyRwLock::new(0),
                 current_byte_index: PyRwLock::new(-1),
                 backend: PyRwLock::new(None),
@@ -1007,6 +1012,22 @@ mod _pyexpat {
                 ctx,
                 attributes,
                 "CurrentByteIndex",
+                class,
+                current_byte_index
+            );
+            create_readonly_int_property!(ctx, attributes, "ErrorCode", class, error_code);
+            create_readonly_int_property!(ctx, attributes, "ErrorLineNumber", class, current_line);
+            create_readonly_int_property!(
+                ctx,
+                attributes,
+                "ErrorColumnNumber",
+                class,
+                current_column
+            );
+            create_readonly_int_property!(
+                ctx,
+                attributes,
+                "ErrorByteIndex",
                 class,
                 current_byte_index
             );
@@ -1173,6 +1194,15 @@ mod _pyexpat {
             let prefixes = declared.iter().map(|(p, _)| p.clone()).collect();
             scopes.push((namespace, prefixes));
             declared
+        }
+
+        /// Record `failure` (ErrorCode and the Error* position) and make
+        /// its `ExpatError`.
+        fn fail(&self, failure: ParseFailure, vm: &VirtualMachine) -> PyBaseExceptionRef {
+            *self.error_code.write() = failure.code.into();
+            *self.current_line.write() = failure.line;
+            *self.current_column.write() = failure.column;
+            failure.raise(vm)
         }
 
         /// A namespace prefix as the handlers get it: None for the default.
@@ -1362,7 +1392,7 @@ mod _pyexpat {
                     ParserMsg::Error(failure) => {
                         self.finished.store(true, Ordering::SeqCst);
                         self.teardown_backend();
-                        return Err(failure.raise(vm));
+                        return Err(self.fail(failure, vm));
                     }
                     ParserMsg::Event(ev) => {
                         *self.current_line.write() = ev.line;
@@ -1458,7 +1488,7 @@ mod _pyexpat {
                     // Before the last chunk, an error may only mean the
                     // bytes so far stop mid-document; with it, the document
                     // is malformed: `ExpatError`, as libexpat raises.
-                    Err(e) if isfinal => break Err(ParseFailure::of(&e).raise(vm)),
+                    Err(e) if isfinal => break Err(self.fail(ParseFailure::of(&e), vm)),
                     Err(_) => break Ok(()),
                 }
             };
