@@ -235,6 +235,10 @@ mod _pyexpat {
         // current one (ErrorLineNumber, ErrorColumnNumber, ErrorByteIndex).
         #[pytraverse(skip)]
         error_code: PyRwLock<i64>,
+        // The root element has ended: what follows but whitespace, comments
+        // and processing instructions is "junk after document element".
+        #[pytraverse(skip)]
+        root_closed: AtomicBool,
         #[pytraverse(skip)]
         current_column: PyRwLock<i64>,
         #[pytraverse(skip)]
@@ -556,7 +560,9 @@ mod _pyexpat {
                     let m: &str = message;
                     if m.starts_with("Unexpected closing tag") {
                         7
-                    } else if m.starts_with("Undefined entity") {
+                    } else if m.starts_with("Undefined entity")
+                        || m.starts_with("Unexpected entity")
+                    {
                         11
                     } else if m.ends_with("is redefined") {
                         8
@@ -921,6 +927,7 @@ mod _pyexpat {
                 base: PyRwLock::new(None),
                 current_line: PyRwLock::new(1),
                 error_code: PyRwLock::new(0),
+                root_closed: AtomicBool::new(false),
                 current_column: PyRwLock::new(0),
                 current_byte_index: PyRwLock::new(-1),
                 backend: PyRwLock::new(None),
@@ -1130,6 +1137,8 @@ mod _pyexpat {
                 .coalesce_characters(false)
                 .ignore_comments(false)
                 .whitespace_to_characters(true)
+                // One root element, as XML (and libexpat) allow.
+                .allow_multiple_root_elements(false)
         }
 
         #[pymethod(name = "SetParamEntityParsing")]
@@ -1198,7 +1207,11 @@ mod _pyexpat {
 
         /// Record `failure` (ErrorCode and the Error* position) and make
         /// its `ExpatError`.
-        fn fail(&self, failure: ParseFailure, vm: &VirtualMachine) -> PyBaseExceptionRef {
+        fn fail(&self, mut failure: ParseFailure, vm: &VirtualMachine) -> PyBaseExceptionRef {
+            // xml-rs calls a second root element just an unexpected token.
+            if failure.code == 4 && self.root_closed.load(Ordering::SeqCst) {
+                failure.code = 9;
+            }
             *self.error_code.write() = failure.code.into();
             *self.current_line.write() = failure.line;
             *self.current_column.write() = failure.column;
@@ -1296,7 +1309,14 @@ mod _pyexpat {
                     invoke_handler(vm, &self.start_element, (name_str, attrs))
                 }
                 XmlEvent::EndElement { name, .. } => {
-                    let declared = self.ns_scopes.write().pop().map(|(_, d)| d);
+                    let declared = {
+                        let mut scopes = self.ns_scopes.write();
+                        let declared = scopes.pop().map(|(_, d)| d);
+                        if scopes.is_empty() {
+                            self.root_closed.store(true, Ordering::SeqCst);
+                        }
+                        declared
+                    };
                     let name_str = self.intern_name(vm, self.make_name(&name));
                     invoke_handler(vm, &self.end_element, (name_str,))?;
                     if self.namespace_separator.is_some() {
