@@ -18,7 +18,7 @@ pub fn find(argv0: Option<&OsStr>) -> io::Result<PathBuf> {
     let candidates = exec_fn()
         .filter(|p| !p.as_os_str().is_empty() && !is_descriptor_path(p))
         .into_iter()
-        .chain(argv0.and_then(|a| from_argv0(a)));
+        .chain(argv0.and_then(from_argv0));
     for candidate in candidates {
         if let Ok(real) = std::fs::canonicalize(&candidate)
             && real.is_file()

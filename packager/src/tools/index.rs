@@ -38,7 +38,7 @@ pub fn disagreements(bundle: &Bundle<'_>) -> Vec<String> {
             continue;
         };
         let kind = r.kind.as_str();
-        let opt = |v: &Option<String>| v.as_deref().map_or(Value::Null, |s| Value::from(s));
+        let opt = |v: &Option<String>| v.as_deref().map_or(Value::Null, Value::from);
         let expected = [
             Value::from(kind),
             Value::from(r.path.as_str()),
