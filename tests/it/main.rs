@@ -17,6 +17,7 @@ mod native_modules;
 mod packages;
 mod packed;
 mod portability;
+mod readme;
 mod real_packages;
 mod real_world_suite;
 mod robustness;
