@@ -355,7 +355,7 @@ class BundlePathFinder:
             if found is None or module in seen:
                 continue
             seen.add(module)
-            yield prefix + module, found[0] != "module"
+            yield prefix + module, found[0] in ("package", "namespace")
 
 
 def _path_hook(path):
@@ -391,11 +391,11 @@ def install():
 def run_runtime_hooks():
     """The --runtime-hook scripts, in the order given, before the entry
     point (and before a multiprocessing child's work, as PyInstaller's)."""
-    import importlib
-
     n = 0
     while _pyfreeze.find(f"pyfreeze_runtime_hook_{n:02}") is not None:
-        importlib.import_module(f"pyfreeze_runtime_hook_{n:02}")
+        # Top-level modules: __import__ returns each, and needs no importlib
+        # on a start that has no hook.
+        __import__(f"pyfreeze_runtime_hook_{n:02}")
         n += 1
 
 

@@ -203,8 +203,17 @@ impl<'a> Marshal<'a> {
                 Value::Object(map)
             }
             b'r' => {
+                // An index shares strings and numbers, never a container:
+                // a reference to one could make a small file expand
+                // without bound.
                 let i = self.u32()?;
-                self.refs.get(i).cloned().ok_or("a reference to nothing")?
+                match self.refs.get(i) {
+                    Some(Value::Array(_) | Value::Object(_)) => {
+                        return Err("a reference to a list or dict".into());
+                    }
+                    Some(v) => v.clone(),
+                    None => return Err("a reference to nothing".into()),
+                }
             }
             other => return Err(format!("unexpected marshal type {:?}", other as char)),
         };
@@ -229,5 +238,8 @@ mod tests {
             serde_json::json!({"a": [null, true, 7, "\u{e9}", ["x", "x"]], "b": []})
         );
         assert!(Marshal::new(&data[..data.len() - 1]).value().is_err());
+        // [L, L] with L = [] flagged: a container shared by reference.
+        let shared = b"\x5b\x02\x00\x00\x00\xdb\x00\x00\x00\x00\x72\x00\x00\x00\x00";
+        assert!(Marshal::new(shared).value().is_err());
     }
 }
