@@ -1,9 +1,13 @@
 //! Shared libraries and extension modules, loaded from memory: each one's
 //! bytes go into a memfd, which is `dlopen`ed as `/proc/self/fd/N`.
 //!
-//! Every memfd stays open for the life of the process: if one were closed
-//! and its number reused, glibc's loaded-library list would match the new
-//! `/proc/self/fd/N` path to the old library. A library's dependencies are
+//! A memfd is closed once its object is loaded (the mapping keeps it), so
+//! a program holds about as many descriptors as python does. glibc keeps
+//! the name an object was opened by, and would answer a later `dlopen` of
+//! the same name with the old object; so each reuse of a number N is named
+//! with one more slash (`/proc/self/fd//N`), a new string for the same
+//! file. The zip CPython's zipimport reads start-up codecs from (outside
+//! UTF-8 locales) stays open: it is read by path. A library's dependencies are
 //! loaded first, so the dynamic linker finds them by soname (it matches
 //! every loaded object's soname, whatever its scope) and never searches the
 //! disk. Only libpython is loaded with `RTLD_GLOBAL` (extension modules use
@@ -63,8 +67,11 @@ pub struct Loader {
     /// Sonames the first library of a dependency cycle calls lazily: they
     /// load globally (see the module comment).
     called_lazily: std::collections::HashSet<String>,
-    /// Memfds never closed (see the module comment).
-    kept: Vec<OwnedFd>,
+    /// Descriptors handed out by name and not yet loaded (see the module
+    /// comment).
+    held: HashMap<String, OwnedFd>,
+    /// How many names each descriptor number has been given so far.
+    names_of: HashMap<i32, usize>,
     /// Where native files were written, once memory loading was refused.
     disk: Option<PathBuf>,
     from_disk: bool,
@@ -78,6 +85,8 @@ pub struct Loader {
 /// interpreter starts (numpy's 24 MB OpenBLAS takes about 8 ms to copy, its
 /// `_multiarray_umath` 3.5 ms); the loader takes them from here.
 struct Prefetched {
+    /// The planned files, in the order the program is expected to load them.
+    planned: Vec<String>,
     /// Each planned file: `None` while it is being copied.
     slots: Mutex<HashMap<String, Option<Result<File, CopyError>>>>,
     copied: Condvar,
@@ -89,10 +98,11 @@ struct Prefetched {
 impl Prefetched {
     fn start(bundle: &'static Bundle<'static>) -> Option<Arc<Prefetched>> {
         let planned = bundle.manifest.prefetch.clone();
-        if planned.is_empty() {
+        if planned.is_empty() || !room_for(planned.len()) {
             return None;
         }
         let this = Arc::new(Prefetched {
+            planned: planned.clone(),
             slots: Mutex::new(planned.iter().map(|p| (p.clone(), None)).collect()),
             copied: Condvar::new(),
             pid: std::process::id(),
@@ -103,8 +113,8 @@ impl Prefetched {
             .spawn(move || {
                 for path in planned {
                     let copy = match new_memfd(&path) {
-                        Some(mut file) => launch::try_copy(bundle, &path, &mut file).map(|_| file),
-                        None => Err(CopyError::Io(std::io::Error::last_os_error())),
+                        Ok(mut file) => launch::try_copy(bundle, &path, &mut file).map(|_| file),
+                        Err(e) => Err(CopyError::Io(e)),
                     };
                     if let Ok(mut slots) = shared.slots.lock() {
                         slots.insert(path, Some(copy));
@@ -125,10 +135,31 @@ impl Prefetched {
         while let Some(None) = slots.get(path) {
             slots = self.copied.wait(slots).ok()?;
         }
+        // The copies planned before this one that the program has not
+        // taken are likely never needed (a codec the analysis saw but no
+        // one imports): close them rather than hold a descriptor and their
+        // memory for good. One needed after all is copied again.
+        if slots.contains_key(path) {
+            for earlier in self.planned.iter().take_while(|p| *p != path) {
+                if let Some(Some(_)) = slots.get(earlier) {
+                    slots.remove(earlier);
+                }
+            }
+        }
         match slots.remove(path)?? {
             Ok(file) => Some(file),
             Err(CopyError::Damaged(e)) => launch::damaged(&e),
             Err(CopyError::Io(_)) => None,
+        }
+    }
+}
+
+impl Prefetched {
+    /// Close every copy made and not taken: the process is out of
+    /// descriptors.
+    fn discard(&self) {
+        if let Ok(mut slots) = self.slots.lock() {
+            slots.retain(|_, slot| slot.is_none());
         }
     }
 }
@@ -149,7 +180,8 @@ impl Loader {
                 .map(|l| l.soname.clone())
                 .collect(),
             loaded: std::collections::HashSet::new(),
-            kept: Vec::new(),
+            held: HashMap::new(),
+            names_of: HashMap::new(),
             disk: None,
             from_disk,
             memory_refused: false,
@@ -197,23 +229,25 @@ impl Loader {
                     .flatten();
                 self.called_lazily.extend(cut);
             }
-            match dlopen(&file, lazy, global || lazy) {
-                Ok(handle) => {
-                    if let Some(name) = link_target(&file) {
-                        show_as(handle, &name);
-                    }
-                    return Ok(handle);
+            let opened = dlopen(&file, lazy, global || lazy);
+            if let Ok(handle) = opened {
+                if let Some(name) = link_target(&file) {
+                    show_as(handle, &name);
                 }
-                // Executable memory refused: from disk instead, from now on.
-                Err(_) if refused(&file) => {
-                    self.from_disk = true;
-                    self.memory_refused = true;
-                }
-                Err(e) => return Err(e),
             }
+            // Executable memory refused: from disk instead, from now on.
+            let fall_back = opened.is_err() && refused(&file);
+            self.release(&file);
+            if !fall_back {
+                return opened;
+            }
+            self.from_disk = true;
+            self.memory_refused = true;
         }
         let file = self.on_disk(path)?;
-        dlopen(&file, false, global)
+        let opened = dlopen(&file, false, global);
+        self.release(&file);
+        opened
     }
 
     /// A path CPython's extension loader can `dlopen`: a memfd, or the file
@@ -233,6 +267,13 @@ impl Loader {
         if let Some(path) = self.in_memory.remove(location) {
             rename_loaded(location, &format!("{}/{path}", self.root));
         }
+        self.release(location);
+    }
+
+    /// Close the descriptor handed out as `name`, if it was one: its object
+    /// is loaded (or failed to load).
+    fn release(&mut self, name: &str) {
+        self.held.remove(name);
     }
 
     /// The archive's `path` in a new memfd; with its `DT_NEEDED` entries
@@ -252,12 +293,29 @@ impl Loader {
             _ => None,
         };
         if let Some(file) = prefetched {
-            return Ok((self.keep(file), false));
+            return Ok((self.hold(file), false));
         }
-        let Some(mut file) = new_memfd(path) else {
-            self.from_disk = true;
-            self.memory_refused = true;
-            return self.on_disk(path).map(|file| (file, false));
+        let mut created = new_memfd(path);
+        if created.as_ref().is_err_and(out_of_descriptors) {
+            if let Some(p) = &self.prefetched {
+                p.discard();
+                created = new_memfd(path);
+            }
+        }
+        let mut file = match created {
+            Ok(file) => file,
+            // Not a refusal of memory loading: writing the native cache
+            // would need descriptors too.
+            Err(e) if out_of_descriptors(&e) => {
+                return Err(format!(
+                    "{path}: cannot load it: {e}; raise the limit on open files (ulimit -n)"
+                ));
+            }
+            Err(_) => {
+                self.from_disk = true;
+                self.memory_refused = true;
+                return self.on_disk(path).map(|file| (file, false));
+            }
         };
         let written = if lazy {
             // A damaged file ends the process (exit 2).
@@ -276,14 +334,18 @@ impl Loader {
             Ok(false) => return Err(format!("{path} is not in the archive")),
             Err(e) => return Err(format!("{path}: cannot write it into memory: {e}")),
         }
-        Ok((self.keep(file), lazy))
+        Ok((self.hold(file), lazy))
     }
 
-    /// Keep `file` open for good; the path `dlopen` takes it by.
-    fn keep(&mut self, file: File) -> String {
-        let shown = format!("/proc/self/fd/{}", file.as_raw_fd());
-        self.kept.push(OwnedFd::from(file));
-        shown
+    /// Keep `file` open until [`Self::release`]; the path `dlopen` takes it
+    /// by, a string no loaded object has had (see the module comment).
+    fn hold(&mut self, file: File) -> String {
+        let fd = file.as_raw_fd();
+        let names = self.names_of.entry(fd).or_insert(0);
+        let name = format!("/proc/self/fd/{}{fd}", "/".repeat(*names));
+        *names += 1;
+        self.held.insert(name.clone(), OwnedFd::from(file));
+        name
     }
 
     fn on_disk(&mut self, path: &str) -> Result<String, String> {
@@ -322,7 +384,7 @@ impl Loader {
                     None => {
                         let opened = File::open(&file)
                             .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
-                        Ok(self.keep(opened))
+                        Ok(self.hold(opened))
                     }
                 }
             }
@@ -346,8 +408,29 @@ impl Loader {
     }
 }
 
-/// A new memfd named after `path`; `None` where the system refuses one.
-fn new_memfd(path: &str) -> Option<File> {
+/// Whether the limit on open files leaves room for `copies` prefetched
+/// memfds held at once, with some to spare: under a low limit (which
+/// `ulimit -n` sets hard), the loader copies each file itself instead, one
+/// descriptor at a time.
+fn room_for(copies: usize) -> bool {
+    let mut limit = std::mem::MaybeUninit::<libc::rlimit>::zeroed();
+    // SAFETY: getrlimit writes the struct it is given.
+    let soft = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, limit.as_mut_ptr()) != 0 {
+            return false;
+        }
+        limit.assume_init().rlim_cur
+    };
+    soft >= copies as libc::rlim_t + 64
+}
+
+/// Whether `e` says the process (or the system) has no descriptor left.
+fn out_of_descriptors(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
+}
+
+/// A new memfd named after `path`, or why the system gave none.
+fn new_memfd(path: &str) -> std::io::Result<File> {
     // At most 249 bytes; the file's own name must survive (see the module comment).
     let shown = if path.len() <= 240 {
         path
@@ -367,8 +450,11 @@ fn new_memfd(path: &str) -> Option<File> {
     if fd < 0 && errno() == libc::EINVAL {
         fd = create(libc::MFD_CLOEXEC);
     }
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
     // SAFETY: a new descriptor only we own.
-    (fd >= 0).then(|| File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
+    Ok(File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
 }
 
 fn dlopen(file: &str, lazy: bool, global: bool) -> Result<*mut c_void, String> {
@@ -388,11 +474,14 @@ fn dlopen(file: &str, lazy: bool, global: bool) -> Result<*mut c_void, String> {
         let handle = libc::dlopen(path.as_ptr(), binding | scope);
         if handle.is_null() {
             let err = libc::dlerror();
-            let why = if err.is_null() {
+            let mut why = if err.is_null() {
                 "unknown error".to_string()
             } else {
                 CStr::from_ptr(err).to_string_lossy().into_owned()
             };
+            if why.ends_with("Too many open files") {
+                why.push_str("; raise the limit on open files (ulimit -n)");
+            }
             return Err(why);
         }
         Ok(handle)
@@ -464,8 +553,11 @@ fn rename_loaded(location: &str, name: &str) {
 /// (rather than because the library itself is at fault): then mapping the
 /// memfd for execution fails.
 fn refused(file: &str) -> bool {
-    let Ok(f) = std::fs::File::open(file) else {
-        return true; // no /proc
+    let f = match std::fs::File::open(file) {
+        Ok(f) => f,
+        // Out of descriptors is no refusal: the error stands.
+        Err(e) if out_of_descriptors(&e) => return false,
+        Err(_) => return true, // no /proc
     };
     // SAFETY: a one-page mapping of a file we opened, unmapped at once.
     unsafe {

@@ -808,6 +808,76 @@ fn a_low_soft_limit_on_open_files_is_raised() {
     }
 }
 
+/// A program that loads many native objects runs under a hard limit on open
+/// files as low as python's own for the same imports (plus one, for the
+/// executable the bundle is read from): each memfd is closed once its
+/// object is loaded, prefetched copies the program does not take are
+/// closed, and running out of descriptors is never taken for a system that
+/// refuses memory loading (which wrote the native cache, silently).
+#[test]
+fn many_native_libraries_load_at_pythons_limit_on_open_files() {
+    let program = "import ssl, sqlite3, lzma, bz2, ctypes, decimal, json, csv, array, mmap\n\
+                   import select, socket, hashlib, zlib, unicodedata, asyncio, struct, math\n\
+                   import os\n\
+                   held = [f for f in os.listdir('/proc/self/fd')\n\
+                           if 'memfd:' in os.path.realpath('/proc/self/fd/' + f)]\n\
+                   print('ok', len(held) < 3)\n";
+    let app = freeze_source(program, CPYTHON);
+    let script = app.dir.path().join("main.py");
+    let home = app.dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let python = String::from_utf8(
+        Command::new(python3())
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    // `ulimit -n` sets the hard limit too: nothing can raise it again.
+    let under = |limit: u32, what: &str| {
+        output_of(
+            Command::new("bash")
+                .arg("-c")
+                .arg(format!("ulimit -n {limit} && exec {what}"))
+                .env("HOME", &home)
+                .env_remove("XDG_CACHE_HOME")
+                .env_remove("PYFREEZE_DATA_DIR"),
+        )
+    };
+    let needs = (4..64)
+        .find(|&n| {
+            let out = under(n, &format!("'{}' -I '{}'", python.trim(), script.display()));
+            out.status.success()
+        })
+        .expect("python runs the imports under some limit");
+    let out = under(needs + 1, &format!("'{}'", app.exe.display()));
+    assert!(
+        out.status.success(),
+        "python runs under `ulimit -n {needs}`, the bundle not under {}: {}",
+        needs + 1,
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "ok True\n");
+    assert!(
+        !text(&out.stderr).contains("note:"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !home.join(".cache/pyfreeze").exists(),
+        "nothing is written to the native cache"
+    );
+    // Out of descriptors at the very start: a clear line, exit 2.
+    let out = under(4, &format!("'{}'", app.exe.display()));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("ulimit -n"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 /// A bundle whose data files cannot be kept on disk never reads them from a
 /// directory another user could have made beside the executable: its root
 /// is a path no one can create, and reads through the loader still work.
