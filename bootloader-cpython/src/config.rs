@@ -142,10 +142,10 @@ pub struct Settings<'a> {
     pub argv: &'a [std::ffi::OsString],
     /// `sys.executable`: the executable's real path, as bytes.
     pub executable: &'a std::ffi::OsStr,
-    /// `sys.prefix` and friends: the bundle's root.
-    pub home: &'a str,
-    /// The only entry of `sys.path` while CPython starts.
-    pub search_path: &'a str,
+    /// `sys.prefix` and friends: the bundle's root, as bytes.
+    pub home: &'a std::ffi::OsStr,
+    /// The only entry of `sys.path` while CPython starts, as bytes.
+    pub search_path: &'a std::ffi::OsStr,
     pub optimize: u8,
 }
 
@@ -309,7 +309,10 @@ fn initialize_by_name(api: &Api, s: &Settings<'_>) -> Result<(), String> {
             }
         }
         let lists: [(&str, Vec<CString>); 2] = [
-            ("module_search_paths\0", vec![c_string(s.search_path)]),
+            (
+                "module_search_paths\0",
+                vec![c_bytes(s.search_path.as_bytes())],
+            ),
             (
                 "argv\0",
                 s.argv.iter().map(|a| c_bytes(a.as_bytes())).collect(),
@@ -343,10 +346,6 @@ fn initialize_by_name(api: &Api, s: &Settings<'_>) -> Result<(), String> {
 
 /// A C string of `text`; an interior NUL (impossible in argv and paths on
 /// POSIX) ends it there.
-fn c_string(text: &str) -> CString {
-    c_bytes(text.as_bytes())
-}
-
 /// `bytes` up to a NUL (which an argument or path cannot hold anyway).
 fn c_bytes(bytes: &[u8]) -> CString {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());

@@ -20,6 +20,7 @@ use api::Api;
 use pyfreeze_bundle::launch::{self, trace::Trace};
 use pyfreeze_bundle::runtime::cpython;
 use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
 use std::process::exit;
 
 /// Lets `pyfreeze build` recognise this file as a CPython bootloader.
@@ -83,11 +84,11 @@ fn main() {
     if let Err(e) = frozen::install(&api, minor, bundle, utf8) {
         launch::fail(&argv, &format!("cannot prepare the start-up modules: {e}"));
     }
-    let search_path = if utf8 {
-        root.clone()
+    let search_path: std::ffi::OsString = if utf8 {
+        root.clone().into_os_string()
     } else {
         match loader.extension(cpython::BOOTSTRAP_PATH) {
-            Ok(path) => path,
+            Ok(path) => path.into(),
             Err(e) => launch::fail(&argv, &format!("cannot prepare the start-up modules: {e}")),
         }
     };
@@ -96,7 +97,7 @@ fn main() {
         api,
         bundle,
         loader: std::sync::Mutex::new(loader),
-        root: CString::new(root.clone()).unwrap_or_default(),
+        root: CString::new(root.as_os_str().as_bytes()).unwrap_or_default(),
         materialized,
     });
     let api = &state.api;
@@ -104,7 +105,7 @@ fn main() {
     let settings = config::Settings {
         argv: &started.argv_os,
         executable: started.exe.as_os_str(),
-        home: &root,
+        home: root.as_os_str(),
         search_path: &search_path,
         optimize: manifest.build.optimize,
     };

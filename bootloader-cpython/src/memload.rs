@@ -47,6 +47,7 @@ use std::ffi::{CStr, CString, c_void};
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -57,7 +58,7 @@ pub struct Loader {
     bundle: &'static Bundle<'static>,
     /// The bundle's root (`sys._MEIPASS`): extension modules are named
     /// under it, by their `__file__`.
-    root: String,
+    root: PathBuf,
     /// The memfd paths of the extension modules handed out, with their
     /// archive paths, to rename each once CPython has loaded it.
     in_memory: HashMap<String, String>,
@@ -165,12 +166,12 @@ impl Prefetched {
 }
 
 impl Loader {
-    pub fn new(bundle: &'static Bundle<'static>, root: &str) -> Loader {
+    pub fn new(bundle: &'static Bundle<'static>, root: &std::path::Path) -> Loader {
         let from_disk = bundle.manifest.build.native_cache
             || std::env::var_os(FROM_DISK_VAR).is_some_and(|v| v == "1");
         Loader {
             bundle,
-            root: root.to_string(),
+            root: root.to_path_buf(),
             in_memory: HashMap::new(),
             called_lazily: std::collections::HashSet::new(),
             bundled: bundle
@@ -232,7 +233,7 @@ impl Loader {
             let opened = dlopen(&file, lazy, global || lazy);
             if let Ok(handle) = opened {
                 if let Some(name) = link_target(&file) {
-                    show_as(handle, &name);
+                    show_as(handle, name.as_bytes());
                 }
             }
             // Executable memory refused: from disk instead, from now on.
@@ -265,7 +266,7 @@ impl Loader {
     /// rename it to its `__file__` (see [`show_as`]).
     pub fn loaded(&mut self, location: &str) {
         if let Some(path) = self.in_memory.remove(location) {
-            rename_loaded(location, &format!("{}/{path}", self.root));
+            rename_loaded(location, self.root.join(path).as_os_str().as_bytes());
         }
         self.release(location);
     }
@@ -505,7 +506,7 @@ fn link_target(file: &str) -> Option<String> {
 /// own object with `dladdr` (onnxruntime) looks under `sys._MEIPASS`. The
 /// name is allocated with malloc, as glibc frees it if the object is ever
 /// unloaded; the one it replaces is left alone.
-fn show_as(handle: *mut c_void, name: &str) {
+fn show_as(handle: *mut c_void, name: &[u8]) {
     /// The head of glibc's `struct link_map`, fixed by `<link.h>`.
     #[repr(C)]
     struct LinkMap {
@@ -534,7 +535,7 @@ fn show_as(handle: *mut c_void, name: &str) {
 
 /// After CPython has loaded an extension module from `location` (a memfd
 /// path), rename it to `name` (see [`show_as`]).
-fn rename_loaded(location: &str, name: &str) {
+fn rename_loaded(location: &str, name: &[u8]) {
     let Ok(path) = CString::new(location) else {
         return;
     };

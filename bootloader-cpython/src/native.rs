@@ -149,7 +149,15 @@ unsafe extern "C" fn init() -> Obj {
         if module.is_null() {
             return module;
         }
-        if (api.PyModule_AddStringConstant)(module, c"root".as_ptr(), s.root.as_ptr()) < 0
+        // The root's bytes decoded as CPython decodes a path
+        // (surrogateescape): it need not be UTF-8.
+        let root = (api.PyUnicode_DecodeFSDefault)(s.root.as_ptr());
+        let added =
+            !root.is_null() && (api.PyModule_AddObjectRef)(module, c"root".as_ptr(), root) == 0;
+        if !root.is_null() {
+            (api.Py_DecRef)(root);
+        }
+        if !added
             || (api.PyModule_AddIntConstant)(
                 module,
                 c"materialized".as_ptr(),

@@ -29,6 +29,33 @@ pub(crate) fn install(
     })
 }
 
+/// The root as the text this runtime's path functions work with. A root
+/// that is not UTF-8 (under such a HOME) is named through a descriptor of
+/// it, `/proc/self/fd/N`, which opens the same files; a virtual one, where
+/// nothing is read from disk, is named lossily.
+pub(crate) fn root_text(root: std::path::PathBuf, materialized: bool) -> String {
+    match root.into_os_string().into_string() {
+        Ok(text) => text,
+        Err(root) => {
+            #[cfg(target_os = "linux")]
+            if materialized {
+                use std::os::fd::IntoRawFd;
+                use std::os::unix::fs::OpenOptionsExt;
+                if let Ok(dir) = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC)
+                    .open(&root)
+                {
+                    // Open for the life of the process, as the root is used.
+                    return format!("/proc/self/fd/{}", dir.into_raw_fd());
+                }
+            }
+            let _ = materialized;
+            root.to_string_lossy().into_owned()
+        }
+    }
+}
+
 pub(crate) fn get() -> Option<&'static Archive> {
     ARCHIVE.get()
 }

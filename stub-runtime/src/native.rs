@@ -118,7 +118,7 @@ mod _pyfreeze {
     fn make_root(vm: &VirtualMachine) -> PyResult<String> {
         let archive = archive::get().ok_or_else(|| vm.new_runtime_error("no bundle"))?;
         pyfreeze_bundle::launch::cache_dir::bundle_root(&archive.bundle)
-            .map(|dir| dir.to_string_lossy().into_owned())
+            .map(|dir| archive::root_text(dir, true))
             .map_err(|why| vm.new_os_error(format!("cannot create the bundle's directory: {why}")))
     }
 

@@ -29,6 +29,7 @@ pub fn run(bundle: Bundle<'static>, launch: Launch, mut trace: crate::trace::Tra
     }
     let (root, materialized) =
         pyfreeze_bundle::launch::bundle_root(&bundle, &launch.exe, &launch.argv);
+    let root = archive::root_text(root, materialized);
     let archive = archive::install(bundle, root, materialized);
     trace.mark("data files");
     let interp = interpreter::build(Config {

@@ -773,6 +773,9 @@ fn a_tkinter_program_runs_plainly_and_rustpython_names_the_way_out() {
 /// in a virtual X server: Tk's own script library comes with the bundle.
 #[test]
 fn a_tk_window_works_under_an_x_server() {
+    if Command::new("xvfb-run").arg("--help").output().is_err() {
+        return missing("xvfb-run", "install Debian's xvfb, as tests/run does");
+    }
     let python = python();
     let source = "import tkinter as tk\nfrom tkinter import ttk\n\
         root = tk.Tk()\nvar = tk.StringVar(value='start')\nttk.Label(root, textvariable=var).pack()\n\

@@ -788,6 +788,76 @@ fn the_native_cache_under_a_home_that_is_not_utf8() {
     assert_eq!(written.len(), 1, "one bundle's native cache");
 }
 
+/// The bundle's root (`sys._MEIPASS`) under a HOME that is not UTF-8 names
+/// the directory its data files are in, and a rule's `{root}` names it too
+/// (both used to name a path with U+FFFD in it, which does not exist). The
+/// CPython runtime gives the path's bytes, decoded as CPython decodes every
+/// path; the RustPython runtime, whose importer works in UTF-8, names the
+/// same directory through a descriptor of it. Without data files, the
+/// CPython runtime's virtual root sits beside the executable, whatever
+/// bytes its directory's name holds.
+#[test]
+fn the_data_root_under_a_home_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let hooks = scratch();
+    write_tree(
+        hooks.path(),
+        &[(
+            "pkg.toml",
+            "[[rule]]\nmodule = \"pkg\"\nwhy = \"test\"\nenv = { FROM_RULE = \"{root}/plugins\" }\n",
+        )],
+    );
+    let hooks_dir = hooks.path().to_str().unwrap();
+    let program = "import os, sys, pkg\n\
+                   root = sys._MEIPASS\n\
+                   data = os.path.join(os.path.dirname(pkg.__file__), 'd.txt')\n\
+                   print(os.path.isdir(root), open(data).read().strip())\n\
+                   print(os.path.samefile(os.path.dirname(os.environ['FROM_RULE']), root))\n\
+                   print(os.fsencode(root).startswith(os.fsencode(os.environ['HOME'])))\n";
+    for runtime in RUNTIMES {
+        let f = freeze_tree(
+            &[
+                ("main.py", program),
+                ("pkg/__init__.py", ""),
+                ("pkg/d.txt", "bundled data\n"),
+            ],
+            &[runtime, &["--hooks-dir", hooks_dir]].concat(),
+        );
+        let home = f.dir.path().join(std::ffi::OsStr::from_bytes(b"home-\xfe"));
+        std::fs::create_dir_all(&home).unwrap();
+        let out = output_of(
+            Command::new(&f.exe)
+                .env_clear()
+                .env("HOME", &home)
+                .env("PATH", "/usr/bin:/bin"),
+        );
+        assert!(out.status.success(), "{runtime:?}: {}", text(&out.stderr));
+        let under_home = if runtime == CPYTHON { "True" } else { "False" };
+        assert_eq!(
+            text(&out.stdout),
+            format!("True bundled data\nTrue\n{under_home}\n"),
+            "{runtime:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // No data files: a virtual root beside the executable.
+    let app = freeze_source(
+        "import os, sys\n\
+         print(os.path.dirname(os.fsencode(sys._MEIPASS)) == os.path.dirname(os.fsencode(sys.executable)))\n",
+        CPYTHON,
+    );
+    let odd = app
+        .dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"dir-\xfe"));
+    std::fs::create_dir_all(&odd).unwrap();
+    let exe = odd.join("app");
+    std::fs::copy(&app.exe, &exe).unwrap();
+    let out = output_of(&mut Command::new(&exe));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "True\n");
+}
+
 /// A modest soft limit on open files (`ulimit -Sn 12`) does not stop a
 /// program that loads several native libraries: the soft limit is raised
 /// to the hard one at start.

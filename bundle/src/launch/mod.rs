@@ -498,25 +498,42 @@ pub fn fail(argv: &[String], msg: &str) -> ! {
 /// cannot be written, say why on stderr, once, before the program can meet
 /// a `FileNotFoundError`. Then set the rules' environment variables that
 /// name it. Call before the runtime starts any thread.
-pub fn bundle_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (String, bool) {
+pub fn bundle_root(
+    bundle: &Bundle<'_>,
+    exe: &std::path::Path,
+    argv: &[String],
+) -> (std::path::PathBuf, bool) {
     let (root, materialized) = find_root(bundle, exe, argv);
     for (name, value) in &bundle.manifest.env {
         if value.contains(ROOT_PLACEHOLDER) && std::env::var_os(name).is_none() {
+            // The root as it is (not necessarily UTF-8) in place of each
+            // placeholder.
+            let mut joined = std::ffi::OsString::new();
+            for (i, part) in value.split(ROOT_PLACEHOLDER).enumerate() {
+                if i > 0 {
+                    joined.push(&root);
+                }
+                joined.push(part);
+            }
             // SAFETY: as apply_env, before the runtime starts any thread.
-            unsafe { std::env::set_var(name, value.replace(ROOT_PLACEHOLDER, &root)) };
+            unsafe { std::env::set_var(name, joined) };
         }
     }
     (root, materialized)
 }
 
-fn find_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (String, bool) {
+fn find_root(
+    bundle: &Bundle<'_>,
+    exe: &std::path::Path,
+    argv: &[String],
+) -> (std::path::PathBuf, bool) {
     let has_data =
         bundle.manifest.build.data_files > 0 || bundle.manifest.modules.iter().any(|m| m.on_disk);
     if !has_data {
         return (virtual_root(exe), false);
     }
     match cache_dir::bundle_root(bundle) {
-        Ok(dir) => (dir.to_string_lossy().into_owned(), true),
+        Ok(dir) => (dir, true),
         Err(why) => {
             {
                 let name = argv
@@ -539,24 +556,24 @@ fn find_root(bundle: &Bundle<'_>, exe: &std::path::Path, argv: &[String]) -> (St
 /// user put beside the executable (`<name>_internal` in /tmp) is ever read
 /// as the bundle's, nor named by a rule's `{root}` (a Qt plug-in path).
 /// Reads through the loader still come from memory.
-fn unreachable_root(exe: &std::path::Path) -> String {
-    let stem = exe
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "app".into());
-    format!("/proc/self/pyfreeze-no-data-directory/{stem}_internal")
+fn unreachable_root(exe: &std::path::Path) -> std::path::PathBuf {
+    std::path::Path::new("/proc/self/pyfreeze-no-data-directory").join(internal_name(exe))
 }
 
 /// A directory the bundle's files appear under when no real one can be
 /// had: beside the executable, named after it, like PyInstaller's
 /// `_internal`. It does not exist; modules are served from memory.
-pub fn virtual_root(exe: &std::path::Path) -> String {
-    let stem = exe
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "app".into());
+pub fn virtual_root(exe: &std::path::Path) -> std::path::PathBuf {
     let dir = exe.parent().unwrap_or(std::path::Path::new(""));
-    dir.join(format!("{stem}_internal"))
-        .to_string_lossy()
-        .into_owned()
+    dir.join(internal_name(exe))
+}
+
+/// `<stem>_internal`, the stem's bytes as they are.
+fn internal_name(exe: &std::path::Path) -> std::ffi::OsString {
+    let mut name = exe
+        .file_stem()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_else(|| "app".into());
+    name.push("_internal");
+    name
 }
