@@ -893,6 +893,93 @@ fn libraries_loaded_by_path_with_ctypes_are_on_disk_with_what_they_need() {
     );
 }
 
+/// A Cython extension that imports its own package's module inside a
+/// function (pyarrow's `lib` imports `pyarrow.interchange` in
+/// `__dataframe__`) says so nowhere the binary scan can read (recent Cython
+/// compresses its strings; here the name is built at run time): the
+/// `.pyx` source shipped beside it, with the `.pxi` files it includes,
+/// does. Another package imported there (an optional integration) is not
+/// followed.
+#[test]
+fn a_cython_extensions_own_imports_are_read_from_its_source_beside_it() {
+    let python = python();
+    let suffix = ext_suffix(&python);
+    let dir = scratch();
+    let venv = fake_venv(
+        dir.path(),
+        &[
+            ("pkg/__init__.py", ""),
+            ("pkg/helper.py", "answer = 42\n"),
+            (
+                "pkg/unused.py",
+                "raise SystemExit('pkg.unused is bundled')\n",
+            ),
+            ("other/__init__.py", ""),
+            (
+                "pkg/_impl.pyx",
+                "# cython: language_level=3\ncimport cython\ninclude \"more.pxi\"\n\
+                 cdef int twice(int x):\n    return 2 * x\n",
+            ),
+            (
+                "pkg/more.pxi",
+                "def run():\n    from pkg.helper import answer  # as pyarrow's lib does\n    \
+                 import other\n    return answer\n",
+            ),
+        ],
+    );
+    let site = venv.join("lib/python3.11/site-packages");
+    let include = text(
+        &Command::new(&python)
+            .args([
+                "-c",
+                "import sysconfig; print(sysconfig.get_paths()['include'])",
+            ])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    cc(
+        &site.join("pkg"),
+        "#include <Python.h>\n\
+         /* \"pkg.helper\", each byte plus one: no string in the binary names it. */\n\
+         static const char hidden[] = \"qlh/ifmqfs\";\n\
+         static PyObject *run(PyObject *self, PyObject *unused) {\n\
+             char name[sizeof hidden];\n\
+             for (size_t i = 0; i < sizeof hidden; i++) name[i] = hidden[i] ? hidden[i] - 1 : 0;\n\
+             PyObject *m = PyImport_ImportModule(name);\n\
+             if (!m) return NULL;\n\
+             PyObject *r = PyObject_GetAttrString(m, \"answer\");\n\
+             Py_DECREF(m);\n\
+             return r;\n\
+         }\n\
+         static PyMethodDef methods[] = {{\"run\", run, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};\n\
+         static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, \"_impl\", NULL, -1, methods};\n\
+         PyMODINIT_FUNC PyInit__impl(void) { return PyModule_Create(&def); }\n",
+        &format!("_impl{suffix}"),
+        &[&format!("-I{include}")],
+    );
+    write_tree(
+        dir.path(),
+        &[("main.py", "import pkg._impl\nprint(pkg._impl.run())\n")],
+    );
+    let mut extra = with(&python);
+    extra.extend(["--venv".to_string(), venv.display().to_string()]);
+    let exe = dir.path().join("app");
+    freeze(&dir.path().join("main.py"), &exe, &args(&extra));
+    let got = output_of(Command::new(&exe).stdin(Stdio::null()));
+    assert_eq!(text(&got.stdout), "42\n", "{}", text(&got.stderr));
+    let modules: Vec<String> = manifest(&exe).modules.into_iter().map(|r| r.name).collect();
+    assert!(modules.iter().any(|m| m == "pkg.helper"), "{modules:?}");
+    for left_out in ["pkg.unused", "other"] {
+        assert!(
+            !modules.iter().any(|m| m == left_out),
+            "{left_out}: {modules:?}"
+        );
+    }
+}
+
 /// C code that `dlopen`s an extension module by its `__file__` gets the
 /// module already loaded from memory (matplotlib's `_tkagg` finds Tcl/Tk
 /// through `_tkinter.__file__`), and `dladdr` names it by that path.

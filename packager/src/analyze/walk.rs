@@ -473,6 +473,43 @@ fn source_beside(extension: &std::path::Path) -> Option<std::path::PathBuf> {
     source.is_file().then_some(source)
 }
 
+/// The imports of the Cython source shipped beside `extension`
+/// (`lib.pyx` beside `lib.cpython-312-x86_64-linux-gnu.so`), with the
+/// `.pxi` files it includes; none where there is no such source.
+fn cython_source_imports(extension: &std::path::Path) -> Vec<scan::Import> {
+    /// Bounds on what is read: a `.pyx` and its includes are source files.
+    const MAX_FILES: usize = 64;
+    let Some(stem) = extension
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('.').next())
+    else {
+        return Vec::new();
+    };
+    let dir = extension.parent().unwrap_or(std::path::Path::new(""));
+    let mut pending = vec![format!("{stem}.pyx")];
+    let mut seen = std::collections::HashSet::new();
+    let mut imports = Vec::new();
+    while let Some(name) = pending.pop() {
+        if seen.len() >= MAX_FILES || !seen.insert(name.clone()) {
+            continue;
+        }
+        let path = dir.join(&name);
+        let readable =
+            std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= MAX_SOURCE_BYTES);
+        let Some(text) = readable
+            .then(|| std::fs::read(&path).ok())
+            .flatten()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        else {
+            continue;
+        };
+        imports.extend(scan::cython_imports(&text));
+        pending.extend(scan::cython_includes(&text));
+    }
+    imports
+}
+
 /// Larger "source files" are refused: they are data (or a mistake).
 const MAX_SOURCE_BYTES: u64 = 64 << 20;
 
@@ -501,6 +538,15 @@ impl Walker<'_> {
             {
                 imports.extend(found.imports);
             }
+            // Only the package's own modules: another package's, imported
+            // in a function, is an optional integration (scipy.sparse for
+            // pyarrow's tensors) that the program imports itself if it uses it.
+            let top = module.name.split('.').next().unwrap_or_default();
+            imports.extend(
+                cython_source_imports(file)
+                    .into_iter()
+                    .filter(|i| i.level > 0 || i.module.split('.').next() == Some(top)),
+            );
             return Ok((
                 String::new(),
                 scan::ScanResult {
