@@ -231,10 +231,10 @@ impl Loader {
                 self.called_lazily.extend(cut);
             }
             let opened = dlopen(&file, lazy, global || lazy);
-            if let Ok(handle) = opened {
-                if let Some(name) = link_target(&file) {
-                    show_as(handle, name.as_bytes());
-                }
+            if let Ok(handle) = opened
+                && let Some(name) = link_target(&file)
+            {
+                show_as(handle, name.as_bytes());
             }
             // Executable memory refused: from disk instead, from now on.
             let fall_back = opened.is_err() && refused(&file);
@@ -297,11 +297,11 @@ impl Loader {
             return Ok((self.hold(file), false));
         }
         let mut created = new_memfd(path);
-        if created.as_ref().is_err_and(out_of_descriptors) {
-            if let Some(p) = &self.prefetched {
-                p.discard();
-                created = new_memfd(path);
-            }
+        if created.as_ref().is_err_and(out_of_descriptors)
+            && let Some(p) = &self.prefetched
+        {
+            p.discard();
+            created = new_memfd(path);
         }
         let mut file = match created {
             Ok(file) => file,
