@@ -153,9 +153,7 @@ impl Prefetched {
             Err(CopyError::Io(_)) => None,
         }
     }
-}
 
-impl Prefetched {
     /// Close every copy made and not taken: the process is out of
     /// descriptors.
     fn discard(&self) {
