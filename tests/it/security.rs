@@ -21,6 +21,15 @@ fn build_in(dir: &Path, args: &[&str]) -> std::process::Output {
     pyfreeze(dir, all)
 }
 
+/// A hooks directory whose rule for `pkg` sets `FROM_RULE` to
+/// `{root}/plugins`.
+fn root_rule_hooks() -> tempfile::TempDir {
+    project(&[(
+        "pkg.toml",
+        "[[rule]]\nmodule = \"pkg\"\nwhy = \"test\"\nenv = { FROM_RULE = \"{root}/plugins\" }\n",
+    )])
+}
+
 fn mkfifo(path: &Path) {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
@@ -799,14 +808,7 @@ fn the_native_cache_under_a_home_that_is_not_utf8() {
 #[test]
 fn the_data_root_under_a_home_that_is_not_utf8() {
     use std::os::unix::ffi::OsStrExt;
-    let hooks = scratch();
-    write_tree(
-        hooks.path(),
-        &[(
-            "pkg.toml",
-            "[[rule]]\nmodule = \"pkg\"\nwhy = \"test\"\nenv = { FROM_RULE = \"{root}/plugins\" }\n",
-        )],
-    );
+    let hooks = root_rule_hooks();
     let hooks_dir = hooks.path().to_str().unwrap();
     let program = "import os, sys, pkg\n\
                    root = sys._MEIPASS\n\
@@ -953,14 +955,7 @@ fn many_native_libraries_load_at_pythons_limit_on_open_files() {
 /// is a path no one can create, and reads through the loader still work.
 #[test]
 fn data_is_never_read_from_a_directory_another_user_made() {
-    let hooks = scratch();
-    write_tree(
-        hooks.path(),
-        &[(
-            "pkg.toml",
-            "[[rule]]\nmodule = \"pkg\"\nwhy = \"test\"\nenv = { FROM_RULE = \"{root}/plugins\" }\n",
-        )],
-    );
+    let hooks = root_rule_hooks();
     let hooks_dir = hooks.path().to_str().unwrap();
     for runtime in RUNTIMES {
         let f = freeze_tree(

@@ -744,33 +744,43 @@ pub fn binary_imports(bytes: &[u8]) -> Vec<Import> {
         let Ok(text) = std::str::from_utf8(chunk) else {
             continue;
         };
-        let is_name = text.split('.').all(|part| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-                && part.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
-        });
         let top = text.split('.').next().unwrap_or(text);
-        if is_name && !NOT_FROM_BINARIES.contains(&top) {
+        if is_ascii_dotted_name(text) && !NOT_FROM_BINARIES.contains(&top) {
             names.insert(text.to_string());
         }
     }
     names
         .into_iter()
-        .map(|module| Import {
-            module,
-            level: 0,
-            names: Vec::new(),
-            anchor: None,
-            line: 0,
-            optional: true,
-            delayed: true,
-            only_if_found: true,
-            fallback_for: Vec::new(),
-            observed: false,
-            by_rule: false,
-        })
+        .map(|module| guessed_import(module, 0, Vec::new(), 0))
         .collect()
+}
+
+/// `a`, `a.b`: ASCII identifier parts joined by dots.
+fn is_ascii_dotted_name(text: &str) -> bool {
+    text.split('.').all(|part| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+            && part.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+    })
+}
+
+/// An import read from compiled code or its source beside it: a guess,
+/// followed only if the module exists, never required.
+fn guessed_import(module: String, level: u32, names: Vec<String>, line: u32) -> Import {
+    Import {
+        module,
+        level,
+        names,
+        anchor: None,
+        line,
+        optional: true,
+        delayed: true,
+        only_if_found: true,
+        fallback_for: Vec::new(),
+        observed: false,
+        by_rule: false,
+    }
 }
 
 /// The Python imports of a Cython source (`.pyx`, `.pxi`), which the
@@ -781,27 +791,10 @@ pub fn binary_imports(bytes: &[u8]) -> Vec<Import> {
 /// (pyarrow) still say them here. Taken as guesses, as those strings are:
 /// the lines may sit in functions, `try` blocks or docstrings.
 pub fn cython_imports(source: &str) -> Vec<Import> {
-    let dotted = |t: &str| {
-        !t.is_empty()
-            && t.split('.').all(|part| {
-                part.chars()
-                    .next()
-                    .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-                    && part.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
-            })
-    };
-    let guess = |module: &str, level: u32, names: Vec<String>, line: usize| Import {
-        module: module.to_string(),
-        level,
-        names,
-        anchor: None,
-        line: u32::try_from(line + 1).unwrap_or(u32::MAX),
-        optional: true,
-        delayed: true,
-        only_if_found: true,
-        fallback_for: Vec::new(),
-        observed: false,
-        by_rule: false,
+    let dotted = is_ascii_dotted_name;
+    let guess = |module: &str, level: u32, names: Vec<String>, line: usize| {
+        let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
+        guessed_import(module.to_string(), level, names, line)
     };
     let mut found = Vec::new();
     for (n, line) in source.lines().enumerate() {
