@@ -980,6 +980,110 @@ fn a_cython_extensions_own_imports_are_read_from_its_source_beside_it() {
     }
 }
 
+/// Cython 3.1 and later packs a module's strings into one table with no
+/// separators, and compresses it (zlib, or its own LZSS by default since
+/// 3.3): an import made in a function of a compiled module, with no source
+/// shipped, is read from that table, each way it can be stored. Only the
+/// package's own modules are taken from it.
+#[test]
+fn a_cython_modules_imports_are_read_from_its_packed_string_table() {
+    let python = python();
+    let suffix = ext_suffix(&python);
+    let cython = cython_venv().join("bin").join("cython");
+    let include = text(
+        &Command::new(&python)
+            .args([
+                "-c",
+                "import sysconfig; print(sysconfig.get_paths()['include'])",
+            ])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    // Enough strings that compressing them pays, as in any real module.
+    let words: Vec<String> = (0..120).map(|i| format!("'option_name_{i:03}'")).collect();
+    let pyx = format!(
+        "OPTIONS = ({},)\n\
+         def run():\n    from pkg.helper import answer\n    return answer\n\n\
+         def integrate():\n    import other\n",
+        words.join(", ")
+    );
+    for (compression, define) in [("none", "0"), ("zlib", "1"), ("lzss", "90")] {
+        let dir = scratch();
+        let venv = fake_venv(
+            dir.path(),
+            &[
+                ("pkg/__init__.py", ""),
+                ("pkg/helper.py", "answer = 42\n"),
+                (
+                    "pkg/unused.py",
+                    "raise SystemExit('pkg.unused is bundled')\n",
+                ),
+                ("other/__init__.py", ""),
+            ],
+        );
+        let work = dir.path().join("cy");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(work.join("_impl.pyx"), &pyx).unwrap();
+        let generated = Command::new(&cython)
+            .args([
+                "-3",
+                "--module-name",
+                "pkg._impl",
+                "_impl.pyx",
+                "-o",
+                "_impl.c",
+            ])
+            .current_dir(&work)
+            .output()
+            .expect("cython");
+        assert!(generated.status.success(), "{}", text(&generated.stderr));
+        let c = std::fs::read_to_string(work.join("_impl.c")).unwrap();
+        assert!(
+            c.contains(&format!("compression: {compression}")),
+            "Cython wrote no {compression} table"
+        );
+        let site = venv.join("lib/python3.11/site-packages");
+        let built = Command::new("cc")
+            .args(["-shared", "-fPIC", "-O0", "-o"])
+            .arg(site.join("pkg").join(format!("_impl{suffix}")))
+            .arg(work.join("_impl.c"))
+            .arg(format!("-I{include}"))
+            .arg(format!("-DCYTHON_COMPRESS_STRINGS={define}"))
+            .output()
+            .expect("cc (gcc) builds the test's extension");
+        assert!(built.status.success(), "cc: {}", text(&built.stderr));
+        write_tree(
+            dir.path(),
+            &[("main.py", "import pkg._impl\nprint(pkg._impl.run())\n")],
+        );
+        let mut extra = with(&python);
+        extra.extend(["--venv".to_string(), venv.display().to_string()]);
+        let exe = dir.path().join("app");
+        freeze(&dir.path().join("main.py"), &exe, &args(&extra));
+        let modules: Vec<String> = manifest(&exe).modules.into_iter().map(|r| r.name).collect();
+        assert!(
+            modules.iter().any(|m| m == "pkg.helper"),
+            "{compression}: {modules:?}"
+        );
+        for left_out in ["pkg.unused", "other"] {
+            assert!(
+                !modules.iter().any(|m| m == left_out),
+                "{compression}: {left_out}: {modules:?}"
+            );
+        }
+        let got = output_of(Command::new(&exe).stdin(Stdio::null()));
+        assert_eq!(
+            text(&got.stdout),
+            "42\n",
+            "{compression}: {}",
+            text(&got.stderr)
+        );
+    }
+}
+
 /// C code that `dlopen`s an extension module by its `__file__` gets the
 /// module already loaded from memory (matplotlib's `_tkagg` finds Tcl/Tk
 /// through `_tkinter.__file__`), and `dladdr` names it by that path.

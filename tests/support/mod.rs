@@ -563,3 +563,18 @@ pub fn suite_venv() -> &'static Path {
         pinned_venv(&python, "test-venv-suite", &requirements, true)
     })
 }
+
+/// A venv with the pinned Cython of tests/fixtures/cython/requirements.txt,
+/// installed once and reused while the requirements are unchanged.
+pub fn cython_venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let requirements = fixtures().join("cython").join("requirements.txt");
+        pinned_venv(
+            Path::new(python3()),
+            "test-venv-cython",
+            &requirements,
+            true,
+        )
+    })
+}

@@ -4,6 +4,7 @@
 //! in one source, [`resolve`] finds a name on the search path, [`problems`]
 //! turns what is missing into diagnostics.
 
+pub mod compiled;
 mod condition;
 mod find;
 mod include;

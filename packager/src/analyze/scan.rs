@@ -710,137 +710,6 @@ fn is_dotted_path(text: &str) -> bool {
     parts >= 2
 }
 
-/// Top-level names never taken from a compiled extension's strings: words
-/// that are also big standard-library packages no extension imports.
-const NOT_FROM_BINARIES: &[&str] = &[
-    "test",
-    "tests",
-    "this",
-    "antigravity",
-    "idlelib",
-    "tkinter",
-    "turtle",
-    "turtledemo",
-    "ensurepip",
-    "venv",
-    "lib2to3",
-    "pydoc",
-    "pydoc_data",
-    "unittest",
-    "doctest",
-    "main",
-];
-
-/// The modules a compiled extension may import from C
-/// (`PyImport_ImportModule("numpy._core._exceptions")`): its NUL-delimited
-/// strings that read as dotted module names, as optional, delayed imports
-/// followed only where such a module exists.
-pub fn binary_imports(bytes: &[u8]) -> Vec<Import> {
-    let mut names = std::collections::BTreeSet::new();
-    for chunk in bytes.split(|&b| b == 0) {
-        if chunk.len() < 2 || chunk.len() > 120 || chunk.ends_with(b".") {
-            continue;
-        }
-        let Ok(text) = std::str::from_utf8(chunk) else {
-            continue;
-        };
-        let top = text.split('.').next().unwrap_or(text);
-        if is_ascii_dotted_name(text) && !NOT_FROM_BINARIES.contains(&top) {
-            names.insert(text.to_string());
-        }
-    }
-    names
-        .into_iter()
-        .map(|module| guessed_import(module, 0, Vec::new(), 0))
-        .collect()
-}
-
-/// `a`, `a.b`: ASCII identifier parts joined by dots.
-fn is_ascii_dotted_name(text: &str) -> bool {
-    text.split('.').all(|part| {
-        part.chars()
-            .next()
-            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-            && part.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
-    })
-}
-
-/// An import read from compiled code or its source beside it: a guess,
-/// followed only if the module exists, never required.
-fn guessed_import(module: String, level: u32, names: Vec<String>, line: u32) -> Import {
-    Import {
-        module,
-        level,
-        names,
-        anchor: None,
-        line,
-        optional: true,
-        delayed: true,
-        only_if_found: true,
-        fallback_for: Vec::new(),
-        observed: false,
-        by_rule: false,
-    }
-}
-
-/// The Python imports of a Cython source (`.pyx`, `.pxi`), which the
-/// Python parser cannot read: line by line, `import a.b [as c], d` and
-/// `from [.]x import y, (z`; `cimport`s are C-level and left alone. Recent
-/// Cython compresses an extension's strings, so that [`binary_imports`]
-/// cannot see these; packages that ship the source beside the extension
-/// (pyarrow) still say them here. Taken as guesses, as those strings are:
-/// the lines may sit in functions, `try` blocks or docstrings.
-pub fn cython_imports(source: &str) -> Vec<Import> {
-    let dotted = is_ascii_dotted_name;
-    let guess = |module: &str, level: u32, names: Vec<String>, line: usize| {
-        let line = u32::try_from(line + 1).unwrap_or(u32::MAX);
-        guessed_import(module.to_string(), level, names, line)
-    };
-    let mut found = Vec::new();
-    for (n, line) in source.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or_default().trim();
-        if let Some(rest) = line.strip_prefix("import ") {
-            for item in rest.split(',') {
-                let module = item.split_whitespace().next().unwrap_or_default();
-                if dotted(module) {
-                    found.push(guess(module, 0, Vec::new(), n));
-                }
-            }
-        } else if let Some(rest) = line.strip_prefix("from ") {
-            let Some((from, names)) = rest.split_once(" import ") else {
-                continue;
-            };
-            let from = from.trim();
-            let module = from.trim_start_matches('.');
-            let level = u32::try_from(from.len() - module.len()).unwrap_or(u32::MAX);
-            if !(dotted(module) || (level > 0 && module.is_empty())) {
-                continue;
-            }
-            let names = names
-                .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace())
-                .split(',')
-                .filter_map(|item| item.split_whitespace().next())
-                .filter(|name| dotted(name) && !name.contains('.'))
-                .map(str::to_string)
-                .collect();
-            found.push(guess(module, level, names, n));
-        }
-    }
-    found
-}
-
-/// The files a Cython source pulls in with `include "name.pxi"`, as names
-/// relative to its directory.
-pub fn cython_includes(source: &str) -> Vec<String> {
-    source
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("include "))
-        .map(|rest| rest.trim().trim_matches(|c| c == '"' || c == '\''))
-        .filter(|name| !name.is_empty() && !name.contains(".."))
-        .map(str::to_string)
-        .collect()
-}
-
 /// A parser error as a diagnostic at its line and column.
 pub fn parse_error(
     file: &str,
@@ -879,37 +748,6 @@ impl LineIndex {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn cython_sources_say_their_python_imports_not_their_cimports() {
-        let source = "cimport cython\nfrom libc.stdint cimport uint8_t\n\
-                      include \"table.pxi\"\n\
-                      def f():\n    from pyarrow.pandas_compat import (make_tz_aware,\n\
-                      \x20       other)\n    import pyarrow.compute as pc, json  # comment\n\
-                      \x20   from .fs import FSSpecHandler\n    from . import _s3fs\n\
-                      x = 'from the data import nothing'\n";
-        let found: Vec<(String, u32, Vec<String>)> = cython_imports(source)
-            .into_iter()
-            .map(|i| (i.module, i.level, i.names))
-            .collect();
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            found,
-            vec![
-                ("pyarrow.pandas_compat".into(), 0, s(&["make_tz_aware"])),
-                ("pyarrow.compute".into(), 0, vec![]),
-                ("json".into(), 0, vec![]),
-                ("fs".into(), 1, s(&["FSSpecHandler"])),
-                ("".into(), 1, s(&["_s3fs"])),
-            ]
-        );
-        assert!(
-            cython_imports(source)
-                .iter()
-                .all(|i| i.only_if_found && i.delayed)
-        );
-        assert_eq!(cython_includes(source), vec!["table.pxi".to_string()]);
-    }
     use super::*;
 
     const V314: (u32, u32, u32) = (3, 14, 0);
@@ -1243,21 +1081,6 @@ mod tests {
             let all: Vec<_> = r.iter().filter(|i| i.module == m).collect();
             assert!(!all.is_empty() && all.iter().all(|i| i.optional), "{m}");
         }
-    }
-
-    #[test]
-    fn module_names_in_binaries() {
-        let bin = b"\x7fELF\0numpy._core._exceptions\0copyreg\0%s: bad\0x\0test\0a..b\0_multiarray_umath\0ends.\0";
-        let found: Vec<String> = binary_imports(bin).into_iter().map(|i| i.module).collect();
-        assert_eq!(
-            found,
-            ["_multiarray_umath", "copyreg", "numpy._core._exceptions"]
-        );
-        assert!(
-            binary_imports(bin)
-                .iter()
-                .all(|i| i.optional && i.delayed && i.only_if_found)
-        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! result does not depend on thread timing. Package rules fire as their
 //! trigger modules join the graph.
 
+use super::compiled;
 use super::resolve::{Embedded, Found, Location, Resolver, SearchDir, SourceFile};
 use super::scan::{self, Import};
 use super::{Edge, Graph, Kind, MAIN, Module, ModuleId};
@@ -13,8 +14,9 @@ use crate::runtime::{Runtime, Stdlib};
 use pyfreeze_bundle::Origin;
 use pyfreeze_bundle::target::Target;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What runs when the frozen program starts.
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +93,9 @@ pub(super) struct Walker<'a> {
     pub(super) distributions: &'a [crate::project::dists::Distribution],
     /// Entry-point groups already followed.
     pub(super) groups_seen: HashSet<String>,
+    /// Each top-level package's modules by name, listed once, for the
+    /// Cython string tables of its extensions (scanned in parallel).
+    pub(super) package_modules: std::sync::Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>,
 }
 
 /// Walk the graph from the entry. Unreadable and unparsable files are fatal
@@ -169,6 +174,7 @@ pub fn analyze(opts: &GraphOptions<'_>) -> Result<Graph, AnalyzeError> {
         untriggered: Vec::new(),
         distributions: opts.distributions,
         groups_seen: HashSet::new(),
+        package_modules: Default::default(),
     };
     let main = match opts.entry {
         GraphEntry::Script(script) => w.add(
@@ -473,43 +479,6 @@ fn source_beside(extension: &std::path::Path) -> Option<std::path::PathBuf> {
     source.is_file().then_some(source)
 }
 
-/// The imports of the Cython source shipped beside `extension`
-/// (`lib.pyx` beside `lib.cpython-312-x86_64-linux-gnu.so`), with the
-/// `.pxi` files it includes; none where there is no such source.
-fn cython_source_imports(extension: &std::path::Path) -> Vec<scan::Import> {
-    /// Bounds on what is read: a `.pyx` and its includes are source files.
-    const MAX_FILES: usize = 64;
-    let Some(stem) = extension
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.split('.').next())
-    else {
-        return Vec::new();
-    };
-    let dir = extension.parent().unwrap_or(std::path::Path::new(""));
-    let mut pending = vec![format!("{stem}.pyx")];
-    let mut seen = std::collections::HashSet::new();
-    let mut imports = Vec::new();
-    while let Some(name) = pending.pop() {
-        if seen.len() >= MAX_FILES || !seen.insert(name.clone()) {
-            continue;
-        }
-        let path = dir.join(&name);
-        let readable =
-            std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= MAX_SOURCE_BYTES);
-        let Some(text) = readable
-            .then(|| std::fs::read(&path).ok())
-            .flatten()
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        else {
-            continue;
-        };
-        imports.extend(scan::cython_imports(&text));
-        pending.extend(scan::cython_includes(&text));
-    }
-    imports
-}
-
 /// Larger "source files" are refused: they are data (or a mistake).
 const MAX_SOURCE_BYTES: u64 = 64 << 20;
 
@@ -529,7 +498,7 @@ impl Walker<'_> {
             let bytes = std::fs::read(file).map_err(|e| {
                 ScanError::Unreadable(format!("cannot read {}: {e}", file.display()))
             })?;
-            let mut imports = scan::binary_imports(&bytes);
+            let mut imports = compiled::binary_imports(&bytes);
             // mypyc (mypy, black) and some Cython packages ship each module's
             // source beside it, and keep its strings where the scan above
             // cannot read them: the source's imports are the module's.
@@ -543,10 +512,16 @@ impl Walker<'_> {
             // pyarrow's tensors) that the program imports itself if it uses it.
             let top = module.name.split('.').next().unwrap_or_default();
             imports.extend(
-                cython_source_imports(file)
+                compiled::cython_source_imports(file, MAX_SOURCE_BYTES)
                     .into_iter()
                     .filter(|i| i.level > 0 || i.module.split('.').next() == Some(top)),
             );
+            let tables = compiled::cython_string_tables(&bytes);
+            if !tables.is_empty()
+                && let Some(own) = self.package_modules(&module.name, file)
+            {
+                imports.extend(compiled::cython_table_imports(&tables, top, &own));
+            }
             return Ok((
                 String::new(),
                 scan::ScanResult {
@@ -559,6 +534,31 @@ impl Walker<'_> {
             return Ok((String::new(), scan::ScanResult::default()));
         };
         self.scan_source(id, file)
+    }
+
+    /// The modules of the top-level package that holds `file`, the
+    /// extension module `name`; listed from disk once per package.
+    fn package_modules(&self, name: &str, file: &Path) -> Option<Arc<HashSet<String>>> {
+        let top = name.split('.').next()?;
+        // pkg.sub.ext is <site>/pkg/sub/ext.*.so: <site> is one level up
+        // per dot, and one more.
+        let dir = file.ancestors().nth(name.matches('.').count() + 1)?;
+        let dir = dir.join(top);
+        if let Some(known) = self.lock_package_modules().get(&dir) {
+            return Some(known.clone());
+        }
+        let listed = Arc::new(compiled::package_modules(top, &dir));
+        self.lock_package_modules().insert(dir, listed.clone());
+        Some(listed)
+    }
+
+    fn lock_package_modules(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<HashSet<String>>>> {
+        // The map holds finished listings only: a panic elsewhere leaves it sound.
+        self.package_modules
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Read and scan `file`, the source of module `id`.
