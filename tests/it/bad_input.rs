@@ -174,3 +174,25 @@ fn output_that_is_a_directory() {
     assert!(!result.status.success());
     assert_contains(&text(&result.stderr), "is a directory");
 }
+
+/// A pyfreeze without its bootloaders says how to get them, and never
+/// names `pip install pyfreeze`, which installs another project.
+#[test]
+fn a_missing_bootloader_names_the_install_that_carries_it() {
+    let dir = scratch();
+    let copy = dir.path().join("pyfreeze");
+    std::fs::copy(pyfreeze_bin(), &copy).unwrap();
+    write_tree(dir.path(), &[("app.py", "print('hi')\n")]);
+    let got = output_of(
+        std::process::Command::new(&copy)
+            .args(["build", "app.py", "--runtime", "rustpython"])
+            .env_remove("PYFREEZE_BOOTLOADER_DIR")
+            .current_dir(dir.path()),
+    );
+    let said = text(&got.stderr);
+    assert!(!got.status.success(), "{said}");
+    assert_contains(&said, "no bootloader for");
+    assert_contains(&said, "pip install ./pyfreeze_rs-*.whl");
+    assert!(!said.contains("pip install pyfreeze`"), "{said}");
+    assert!(!dir.path().join("dist").exists(), "an output was written");
+}

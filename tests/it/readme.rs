@@ -112,3 +112,152 @@ fn shapes_keep_words_and_drop_numbers() {
     assert_ne!(shape("bundle format 3"), shape("bundle version 3"));
     assert_ne!(shape("(bundle format 1,"), shape("(bundle format 3,"));
 }
+
+/// The README's text block that starts with `first`, line by line.
+fn readme_block(readme: &str, first: &str) -> Vec<String> {
+    let start = readme
+        .find(&format!("```text\n{first}"))
+        .unwrap_or_else(|| panic!("the README shows no block starting {first:?}"));
+    let block = &readme[start + "```text\n".len()..];
+    block[..block.find("```").unwrap()]
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The README's warning about a missing module and its syntax-error
+/// example are what a build of the same files prints.
+#[test]
+fn readme_diagnostics_are_what_pyfreeze_prints() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+
+    // A missing module: util.py line 3 imports tomlkit, which the (empty)
+    // venv does not have.
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            ("app.py", "import util\n"),
+            ("util.py", "import os\n\nimport tomlkit\n"),
+        ],
+    );
+    let venv = std::process::Command::new(python3())
+        .args(["-m", "venv", "--without-pip", "v"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(venv.success());
+    let built = pyfreeze(dir.path(), ["build", "app.py", "--venv", "v"]);
+    let said = text(&built.stderr);
+    let got = said
+        .lines()
+        .find(|l| l.starts_with("warning: module "))
+        .unwrap_or_else(|| panic!("no missing-module warning: {said}"));
+    let shown = readme_block(&readme, "warning: module ");
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        shape(&shown[0]),
+        shape(got),
+        "README: {}\nprinted: {got}",
+        shown[0]
+    );
+
+    // A syntax error in an imported module.
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[
+            ("main.py", "import app.util\n"),
+            ("app/__init__.py", ""),
+            ("app/util.py", "x = 1\ndef f(a, b:\n    return a\n"),
+        ],
+    );
+    let failed = pyfreeze(dir.path(), ["build", "main.py"]);
+    assert!(!failed.status.success());
+    let got: Vec<String> = text(&failed.stderr).lines().map(shape).collect();
+    let shown: Vec<String> = readme_block(&readme, "error: ")
+        .iter()
+        .map(|l| shape(l))
+        .collect();
+    assert_eq!(shown, got);
+}
+
+/// Every field `inspect --json --modules` prints is in the README's table
+/// of fields.
+#[test]
+fn readme_json_table_names_every_field() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("| field | meaning |")
+        .expect("the README's table of JSON fields");
+    let table = &readme[start..];
+    let table = &table[..table.find("\n\n").unwrap_or(table.len())];
+    let ticked = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let mut documented = std::collections::HashSet::new();
+    for row in table.lines().skip(2) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let (Some(field), Some(meaning)) = (cells.first(), cells.get(1)) else {
+            continue;
+        };
+        let fields = ticked(field);
+        let Some(first) = fields.first() else {
+            continue;
+        };
+        let parent = first.rsplit_once('.').map_or("", |(p, _)| p).to_string();
+        for f in &fields {
+            let full = match f.strip_prefix('.') {
+                Some(rest) => format!("{parent}.{rest}"),
+                None => f.clone(),
+            };
+            // A list's row names its items' fields in its meaning.
+            if full.ends_with("[]") {
+                for sub in ticked(meaning) {
+                    documented.insert(format!("{full}.{sub}"));
+                }
+            }
+            documented.insert(full);
+        }
+        documented.extend(ticked(meaning).into_iter().filter(|t| t.contains('.')));
+    }
+    let dir = scratch();
+    std::fs::copy(
+        root().join("examples/hello/hello.py"),
+        dir.path().join("hello.py"),
+    )
+    .unwrap();
+    let built = pyfreeze(dir.path(), ["build", "hello.py"]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let out = pyfreeze(dir.path(), ["inspect", "dist/hello", "--json", "--modules"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    fn paths(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let next = if at.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{at}.{k}")
+                    };
+                    paths(v, next, out);
+                }
+            }
+            serde_json::Value::Array(items) => match items.first() {
+                Some(item) => paths(item, format!("{at}[]"), out),
+                None => out.push(format!("{at}[]")),
+            },
+            _ => out.push(at),
+        }
+    }
+    let mut real = Vec::new();
+    paths(&json, String::new(), &mut real);
+    // A list of plain values is its own field (`bootloader.needs[]`).
+    let missing: Vec<&String> = real.iter().filter(|p| !documented.contains(*p)).collect();
+    assert!(missing.is_empty(), "not in the README's table: {missing:?}");
+}

@@ -89,8 +89,8 @@ pub fn find(explicit: Option<&Path>, target: &Target, runtime: &dyn Runtime) -> 
     let file = format!("{stem}{}", target.exe_suffix());
     let how = if target.is_host() {
         format!(
-            "Install pyfreeze from its wheel (`pip install pyfreeze`), which carries its \
-             bootloaders; or build it with `cargo build --release --ignore-rust-version -p {stem}` \
+            "Install pyfreeze from its wheel (`pip install ./pyfreeze_rs-*.whl`, or \
+             `pip install .` in a clone of pyfreeze), which carries its bootloaders; or build it with `cargo build --release --ignore-rust-version -p {stem}` \
              (or `cargo install --path bootloader`); or pass --bootloader FILE"
         )
     } else {

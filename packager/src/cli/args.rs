@@ -177,8 +177,8 @@ pub struct BuildArgs {
 
     /// Smallest output: the bootloader goes in compressed (zstd) behind the
     /// small pyfreeze-unpack stub, which decompresses it into memory at
-    /// each start (hello: 12.9 MB instead of 32.7 MB, about 25 ms more to
-    /// start; see the README). Linux targets only.
+    /// each start (smaller, slower to start: the README gives the measured
+    /// sizes and times). Linux targets only.
     #[arg(long)]
     pub pack: bool,
 
@@ -191,7 +191,7 @@ pub struct BuildArgs {
     /// the first start, into the private per-user cache directory, and load
     /// them from there at every start, as python loads its own from disk.
     /// Starts as fast as `python script.py` (loading from memory copies
-    /// them at each start: hello 4 ms more; see the README).
+    /// them at each start, which costs milliseconds; see the README).
     #[arg(long)]
     pub native_cache: bool,
 

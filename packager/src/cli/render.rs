@@ -90,28 +90,67 @@ pub fn build(r: &BuildReport, verbose: bool) {
         ms(r.timings.compile),
         ms(r.timings.archive_and_write)
     );
-    println!(
-        "rules fired: {}",
-        if r.rules_fired.is_empty() {
-            "none".to_string()
-        } else {
-            r.rules_fired.join(", ")
-        }
-    );
+    println!("rules fired: {}", rules_fired(&r.rules_fired));
     let cache = &r.cache;
     if cache.enabled {
+        // Damaged entries are bytecode or compressed archive entries alike;
+        // they are counted apart from the modules.
         println!(
             "cache: {} modules reused, {} compiled{}",
             cache.hits,
             cache.misses,
             match cache.corrupt {
                 0 => String::new(),
-                n => format!(" ({n} damaged entries rebuilt)"),
+                1 => "; 1 damaged entry found, removed and redone".to_string(),
+                n => format!("; {n} damaged entries found, removed and redone"),
             }
         );
     } else {
         println!("cache: off");
     }
+}
+
+/// The rules that fired, by file in the order they fired: `stdlib.toml
+/// (every program ×2, inspect)`.
+fn rules_fired(labels: &[String]) -> String {
+    if labels.is_empty() {
+        return "none".to_string();
+    }
+    // Each label is `file: trigger`.
+    let mut files: Vec<(&str, Vec<(&str, usize)>)> = Vec::new();
+    for label in labels {
+        let (file, trigger) = label.split_once(": ").unwrap_or((label, ""));
+        let at = match files.iter().position(|(f, _)| *f == file) {
+            Some(at) => at,
+            None => {
+                files.push((file, Vec::new()));
+                files.len() - 1
+            }
+        };
+        let triggers = &mut files[at].1;
+        match triggers.iter_mut().find(|(t, _)| *t == trigger) {
+            Some((_, n)) => *n += 1,
+            None => triggers.push((trigger, 1)),
+        }
+    }
+    files
+        .iter()
+        .map(|(file, triggers)| {
+            let triggers: Vec<String> = triggers
+                .iter()
+                .map(|(t, n)| {
+                    // A rule for every program is labelled `(every program)`.
+                    let t = t.trim_start_matches('(').trim_end_matches(')');
+                    match n {
+                        1 => t.to_string(),
+                        n => format!("{t} ×{n}"),
+                    }
+                })
+                .collect();
+            format!("{file} ({})", triggers.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn kind_label(kind: &Kind) -> &'static str {
@@ -458,5 +497,23 @@ mod tests {
         assert_eq!(shown("evil\u{202E}yp.exe"), "evil\\u{202e}yp.exe");
         assert_eq!(shown("a\nb"), "a\\u{a}b");
         assert_eq!(shown_lines("a\nb\u{7}"), "a\nb\\u{7}");
+    }
+
+    #[test]
+    fn rules_fired_are_grouped_by_file() {
+        let labels: Vec<String> = [
+            "stdlib.toml: (every program)",
+            "stdlib.toml: (every program)",
+            "stdlib.toml: inspect",
+            "numpy.toml: numpy",
+            "stdlib.toml: pickle",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            rules_fired(&labels),
+            "stdlib.toml (every program ×2, inspect, pickle), numpy.toml (numpy)"
+        );
+        assert_eq!(rules_fired(&[]), "none");
     }
 }
