@@ -261,3 +261,79 @@ fn readme_json_table_names_every_field() {
     let missing: Vec<&String> = real.iter().filter(|p| !documented.contains(*p)).collect();
     assert!(missing.is_empty(), "not in the README's table: {missing:?}");
 }
+
+/// Figures (`12.3 ms`, `0.6 s`, `43.1 MB`) in `text`, in milliseconds or
+/// megabytes, with the number of decimals written.
+fn figures(text: &str) -> Vec<(String, f64, &'static str, usize)> {
+    let mut out = Vec::new();
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, '|' | '(' | ')' | ','))
+        .filter(|w| !w.is_empty())
+        .collect();
+    for pair in words.windows(2) {
+        let (number, unit) = (pair[0], pair[1]);
+        let Ok(value) = number.parse::<f64>() else {
+            continue;
+        };
+        let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
+        let (scale, base) = match unit {
+            "ms" => (1.0, "ms"),
+            "s" => (1000.0, "ms"),
+            "MB" => (1.0, "MB"),
+            "KB" => (1.0 / 1000.0, "MB"),
+            _ => continue,
+        };
+        out.push((format!("{number} {unit}"), value * scale, base, decimals));
+    }
+    out
+}
+
+/// The measured comparisons in the README are bench/RESULTS.md's, which
+/// `bench/run` writes: every figure in their tables is one of its figures
+/// (in the README's unit, rounded as the README writes it).
+#[test]
+fn readme_measurements_come_from_bench_results() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let results = std::fs::read_to_string(root().join("bench/RESULTS.md")).unwrap();
+    let measured = figures(&results);
+    let section = |start: &str, end: &str| -> String {
+        let at = readme
+            .find(start)
+            .unwrap_or_else(|| panic!("README: no {start:?}"));
+        let rest = &readme[at..];
+        rest[..rest[start.len()..]
+            .find(end)
+            .map_or(rest.len(), |e| e + start.len())]
+            .to_string()
+    };
+    let tables = [
+        section("## Compared with PyInstaller", "\n## "),
+        section("| hello, RustPython runtime (bench/RESULTS.md", "\n\n"),
+    ];
+    let mut checked = 0;
+    for table in &tables {
+        for line in table.lines().filter(|l| l.starts_with('|')) {
+            for (shown, value, base, decimals) in figures(line) {
+                let scale = 10f64.powi(decimals as i32);
+                let unit_scale = if shown.ends_with(" s") {
+                    1000.0
+                } else if shown.ends_with(" KB") {
+                    1.0 / 1000.0
+                } else {
+                    1.0
+                };
+                let found = measured.iter().any(|(_, m, b, _)| {
+                    *b == base
+                        && ((m / unit_scale) * scale).round()
+                            == ((value / unit_scale) * scale).round()
+                });
+                assert!(
+                    found,
+                    "README figure {shown} ({line}) is not in bench/RESULTS.md"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} figures found");
+}
