@@ -99,7 +99,7 @@ fn users_add_their_own_rules() {
         "{}",
         text(&ruled.stderr)
     );
-    assert_contains(&text(&ruled.stdout), "host.toml: host");
+    assert_contains(&text(&ruled.stdout), "host.toml (host)");
     // In the script itself (not a package): the advice is a flag that works.
     write_tree(
         dir.path(),

@@ -4,6 +4,7 @@
 //! root filesystems with no Python, a clear refusal where glibc is too old,
 //! a clear line where a desktop library is missing, and starts without /proc.
 
+use crate::readme::{readme_block, shape};
 use pyfreeze_tests::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -211,6 +212,12 @@ fn a_missing_desktop_library_is_named_with_its_package() {
     assert_contains(&said, "(Debian, Ubuntu) or ");
     assert_contains(&said, "(Fedora)");
     assert_eq!(said.lines().count(), 1, "{said}");
+    // The README shows this line, as the exception prints it.
+    let shown = readme_block(&readme(), "ImportError: _tkinter needs ");
+    assert_eq!(
+        shown.iter().map(|l| shape(l)).collect::<Vec<_>>(),
+        [shape(&format!("ImportError: {}", said.trim_end()))]
+    );
 }
 
 #[test]
@@ -232,6 +239,31 @@ fn a_cpython_program_built_here_refuses_debian_11_clearly() {
     assert_contains(&err, &format!("needs glibc {} or newer", floor.version));
     assert_contains(&err, "this system has 2.31");
     assert_eq!(err.lines().count(), 1, "{err}");
+    // The README shows this line for its hello, whose floor file is named
+    // there: the same words, the program's name and the file aside.
+    let file = floor.file.rsplit('/').next().unwrap();
+    let shown = readme_block(&readme(), "hello: needs glibc ");
+    assert_eq!(shown.len(), 1);
+    let words = |line: &str| -> String {
+        let line = line.split_once(": ").map_or(line, |(_, rest)| rest);
+        let line = match (line.find("(for "), line.find(");")) {
+            (Some(a), Some(b)) if a < b => format!("{}(for FILE{}", &line[..a], &line[b..]),
+            _ => line.to_string(),
+        };
+        shape(&line)
+    };
+    assert_eq!(
+        words(&shown[0]),
+        words(err.trim_end()),
+        "README: {}\nprinted: {err}",
+        shown[0]
+    );
+    assert_contains(err.trim_end(), &format!("(for {file});"));
+}
+
+/// The README, read by the tests that compare its examples with output.
+fn readme() -> String {
+    std::fs::read_to_string(root().join("README.md")).unwrap()
 }
 
 /// With /proc hidden (some sandboxes and containers), every kind of

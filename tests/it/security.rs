@@ -358,7 +358,7 @@ fn a_poisoned_build_cache_is_never_used() {
         std::fs::write(entry, &evil).unwrap();
     }
     let (stdout, _) = build("a.py", "a");
-    assert_contains(&stdout, "damaged entries rebuilt");
+    assert_contains(&stdout, "damaged entries found, removed and redone");
     assert_eq!(text(&run(&d.join("a"), [""; 0]).stdout), "A right\n");
     assert!(pyfreeze(d, ["verify", "a"]).status.success());
     let (_, _) = build("c.py", "c");
