@@ -268,6 +268,9 @@ def render(rows, have_rustpython, runs, builds, pyi_builds, compress_rows, pack_
         "# Benchmark results",
         "",
         f"Measured {datetime.date.today().isoformat()} on {machine()} with `bench/run`.",
+        "The sections down to the CPython runtime's measure the RustPython runtime",
+        "(`--runtime rustpython`); a plain build on this machine uses the CPython runtime, whose",
+        "figures are in the last two sections (`bench/cpython.py`, `bench/realwork.py`).",
         f"pyfreeze {version([str(PYFREEZE), '--version']).split()[-1]}, "
         f"PyInstaller {version([str(PYINSTALLER), '--version'])}, "
         f"{version([str(PYTHON), '--version'])}"
