@@ -28,6 +28,18 @@ fn ext_suffix(python: &Path) -> String {
     text(&out.stdout).trim().to_string()
 }
 
+/// Where `python`'s C headers are, for compiling a test's extension.
+fn include_dir(python: &Path) -> String {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['include'])",
+        ])
+        .output()
+        .unwrap();
+    text(&out.stdout).trim().to_string()
+}
+
 fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -928,18 +940,7 @@ fn a_cython_extensions_own_imports_are_read_from_its_source_beside_it() {
         ],
     );
     let site = venv.join("lib/python3.11/site-packages");
-    let include = text(
-        &Command::new(&python)
-            .args([
-                "-c",
-                "import sysconfig; print(sysconfig.get_paths()['include'])",
-            ])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let include = include_dir(&python);
     cc(
         &site.join("pkg"),
         "#include <Python.h>\n\
@@ -990,18 +991,7 @@ fn a_cython_modules_imports_are_read_from_its_packed_string_table() {
     let python = python();
     let suffix = ext_suffix(&python);
     let cython = cython_venv().join("bin").join("cython");
-    let include = text(
-        &Command::new(&python)
-            .args([
-                "-c",
-                "import sysconfig; print(sysconfig.get_paths()['include'])",
-            ])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let include = include_dir(&python);
     // Enough strings that compressing them pays, as in any real module.
     let words: Vec<String> = (0..120).map(|i| format!("'option_name_{i:03}'")).collect();
     let pyx = format!(

@@ -87,13 +87,9 @@ fn readme_examples_are_what_pyfreeze_prints() {
     let inspected = pyfreeze(dir.path(), ["inspect", "dist/hello"]);
     assert!(inspected.status.success(), "{}", text(&inspected.stderr));
     let got: Vec<String> = text(&inspected.stdout).lines().map(shape).collect();
-    let start = readme
-        .find("```text\ndist/hello\n")
-        .expect("the README's inspect example");
-    let block = &readme[start + "```text\n".len()..];
-    let shown: Vec<String> = block[..block.find("```").unwrap()]
-        .lines()
-        .map(shape)
+    let shown: Vec<String> = readme_block(&readme, "dist/hello\n")
+        .iter()
+        .map(|l| shape(l))
         .collect();
     assert_eq!(shown, got);
 }
