@@ -917,28 +917,20 @@ fn a_cython_extensions_own_imports_are_read_from_its_source_beside_it() {
     let python = python();
     let suffix = ext_suffix(&python);
     let dir = scratch();
-    let venv = fake_venv(
-        dir.path(),
-        &[
-            ("pkg/__init__.py", ""),
-            ("pkg/helper.py", "answer = 42\n"),
-            (
-                "pkg/unused.py",
-                "raise SystemExit('pkg.unused is bundled')\n",
-            ),
-            ("other/__init__.py", ""),
-            (
-                "pkg/_impl.pyx",
-                "# cython: language_level=3\ncimport cython\ninclude \"more.pxi\"\n\
+    let mut files = CYTHON_PACKAGE.to_vec();
+    files.extend([
+        (
+            "pkg/_impl.pyx",
+            "# cython: language_level=3\ncimport cython\ninclude \"more.pxi\"\n\
                  cdef int twice(int x):\n    return 2 * x\n",
-            ),
-            (
-                "pkg/more.pxi",
-                "def run():\n    from pkg.helper import answer  # as pyarrow's lib does\n    \
+        ),
+        (
+            "pkg/more.pxi",
+            "def run():\n    from pkg.helper import answer  # as pyarrow's lib does\n    \
                  import other\n    return answer\n",
-            ),
-        ],
-    );
+        ),
+    ]);
+    let venv = fake_venv(dir.path(), &files);
     let site = venv.join("lib/python3.11/site-packages");
     let include = include_dir(&python);
     cc(
@@ -961,24 +953,46 @@ fn a_cython_extensions_own_imports_are_read_from_its_source_beside_it() {
         &format!("_impl{suffix}"),
         &[&format!("-I{include}")],
     );
+    helper_is_bundled_and_found(dir.path(), &venv, &python, "source beside");
+}
+
+/// The package of the Cython tests: `pkg._impl` (added by each test)
+/// imports `pkg.helper` from compiled code; `pkg.unused` and `other` must
+/// stay out.
+const CYTHON_PACKAGE: &[(&str, &str)] = &[
+    ("pkg/__init__.py", ""),
+    ("pkg/helper.py", "answer = 42\n"),
+    (
+        "pkg/unused.py",
+        "raise SystemExit('pkg.unused is bundled')\n",
+    ),
+    ("other/__init__.py", ""),
+];
+
+/// Freeze `import pkg._impl; print(pkg._impl.run())` from `venv` and check
+/// that `pkg.helper` is bundled and found, and `pkg.unused` and `other` are not.
+fn helper_is_bundled_and_found(dir: &Path, venv: &Path, python: &Path, case: &str) {
     write_tree(
-        dir.path(),
+        dir,
         &[("main.py", "import pkg._impl\nprint(pkg._impl.run())\n")],
     );
-    let mut extra = with(&python);
+    let mut extra = with(python);
     extra.extend(["--venv".to_string(), venv.display().to_string()]);
-    let exe = dir.path().join("app");
-    freeze(&dir.path().join("main.py"), &exe, &args(&extra));
-    let got = output_of(Command::new(&exe).stdin(Stdio::null()));
-    assert_eq!(text(&got.stdout), "42\n", "{}", text(&got.stderr));
+    let exe = dir.join("app");
+    freeze(&dir.join("main.py"), &exe, &args(&extra));
     let modules: Vec<String> = manifest(&exe).modules.into_iter().map(|r| r.name).collect();
-    assert!(modules.iter().any(|m| m == "pkg.helper"), "{modules:?}");
+    assert!(
+        modules.iter().any(|m| m == "pkg.helper"),
+        "{case}: {modules:?}"
+    );
     for left_out in ["pkg.unused", "other"] {
         assert!(
             !modules.iter().any(|m| m == left_out),
-            "{left_out}: {modules:?}"
+            "{case}: {left_out}: {modules:?}"
         );
     }
+    let got = output_of(Command::new(&exe).stdin(Stdio::null()));
+    assert_eq!(text(&got.stdout), "42\n", "{case}: {}", text(&got.stderr));
 }
 
 /// Cython 3.1 and later packs a module's strings into one table with no
@@ -1002,18 +1016,7 @@ fn a_cython_modules_imports_are_read_from_its_packed_string_table() {
     );
     for (compression, define) in [("none", "0"), ("zlib", "1"), ("lzss", "90")] {
         let dir = scratch();
-        let venv = fake_venv(
-            dir.path(),
-            &[
-                ("pkg/__init__.py", ""),
-                ("pkg/helper.py", "answer = 42\n"),
-                (
-                    "pkg/unused.py",
-                    "raise SystemExit('pkg.unused is bundled')\n",
-                ),
-                ("other/__init__.py", ""),
-            ],
-        );
+        let venv = fake_venv(dir.path(), CYTHON_PACKAGE);
         let work = dir.path().join("cy");
         std::fs::create_dir_all(&work).unwrap();
         std::fs::write(work.join("_impl.pyx"), &pyx).unwrap();
@@ -1045,32 +1048,7 @@ fn a_cython_modules_imports_are_read_from_its_packed_string_table() {
             .output()
             .expect("cc (gcc) builds the test's extension");
         assert!(built.status.success(), "cc: {}", text(&built.stderr));
-        write_tree(
-            dir.path(),
-            &[("main.py", "import pkg._impl\nprint(pkg._impl.run())\n")],
-        );
-        let mut extra = with(&python);
-        extra.extend(["--venv".to_string(), venv.display().to_string()]);
-        let exe = dir.path().join("app");
-        freeze(&dir.path().join("main.py"), &exe, &args(&extra));
-        let modules: Vec<String> = manifest(&exe).modules.into_iter().map(|r| r.name).collect();
-        assert!(
-            modules.iter().any(|m| m == "pkg.helper"),
-            "{compression}: {modules:?}"
-        );
-        for left_out in ["pkg.unused", "other"] {
-            assert!(
-                !modules.iter().any(|m| m == left_out),
-                "{compression}: {left_out}: {modules:?}"
-            );
-        }
-        let got = output_of(Command::new(&exe).stdin(Stdio::null()));
-        assert_eq!(
-            text(&got.stdout),
-            "42\n",
-            "{compression}: {}",
-            text(&got.stderr)
-        );
+        helper_is_bundled_and_found(dir.path(), &venv, &python, compression);
     }
 }
 
