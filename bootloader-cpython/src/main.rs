@@ -11,6 +11,7 @@
 )]
 
 mod api;
+mod build_files;
 mod config;
 mod frozen;
 mod memload;

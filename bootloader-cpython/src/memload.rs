@@ -33,6 +33,10 @@
 //! extension module is renamed to its `__file__` instead (under
 //! `sys._MEIPASS`), for code that `dlopen`s a module by its `__file__`.
 //!
+//! On the machine that built the bundle, a native file still there
+//! unchanged is loaded from there instead of from a memfd (see
+//! [`crate::build_files`]); the loader treats its descriptor as a memfd's.
+//!
 //! Where memory loading is refused (`vm.memfd_noexec=2`, SELinux, no
 //! `/proc`), or `PYFREEZE_NATIVE_FROM_DISK=1` or the build
 //! (`--native-cache`) asks for it, the bundle's libraries and extensions are
@@ -78,6 +82,8 @@ pub struct Loader {
     from_disk: bool,
     /// The system refused executable memory (not merely --native-cache).
     memory_refused: bool,
+    /// Whether the build machine's files may be used (see [`crate::build_files`]).
+    build_files: bool,
     prefetched: Option<Arc<Prefetched>>,
 }
 
@@ -97,7 +103,7 @@ struct Prefetched {
 }
 
 impl Prefetched {
-    fn start(bundle: &'static Bundle<'static>) -> Option<Arc<Prefetched>> {
+    fn start(bundle: &'static Bundle<'static>, build_files: bool) -> Option<Arc<Prefetched>> {
         let planned = bundle.manifest.prefetch.clone();
         if planned.is_empty() || !room_for(planned.len()) {
             return None;
@@ -113,9 +119,15 @@ impl Prefetched {
             .name("pyfreeze-prefetch".into())
             .spawn(move || {
                 for path in planned {
-                    let copy = match new_memfd(&path) {
-                        Ok(mut file) => launch::try_copy(bundle, &path, &mut file).map(|_| file),
-                        Err(e) => Err(CopyError::Io(e)),
+                    let found = build_files.then(|| crate::build_files::open(bundle, &path));
+                    let copy = match found.flatten() {
+                        Some(file) => Ok(file),
+                        None => match new_memfd(&path) {
+                            Ok(mut file) => {
+                                launch::try_copy(bundle, &path, &mut file).map(|_| file)
+                            }
+                            Err(e) => Err(CopyError::Io(e)),
+                        },
                     };
                     if let Ok(mut slots) = shared.slots.lock() {
                         slots.insert(path, Some(copy));
@@ -167,6 +179,7 @@ impl Loader {
     pub fn new(bundle: &'static Bundle<'static>, root: &std::path::Path) -> Loader {
         let from_disk = bundle.manifest.build.native_cache
             || std::env::var_os(FROM_DISK_VAR).is_some_and(|v| v == "1");
+        let build_files = crate::build_files::allowed();
         Loader {
             bundle,
             root: root.to_path_buf(),
@@ -184,10 +197,11 @@ impl Loader {
             disk: None,
             from_disk,
             memory_refused: false,
+            build_files,
             prefetched: if from_disk {
                 None
             } else {
-                Prefetched::start(bundle)
+                Prefetched::start(bundle, build_files)
             },
         }
     }
@@ -229,10 +243,18 @@ impl Loader {
                 self.called_lazily.extend(cut);
             }
             let opened = dlopen(&file, lazy, global || lazy);
+            let target = link_target(&file);
             if let Ok(handle) = opened
-                && let Some(name) = link_target(&file)
+                && let Some(name) = &target
             {
                 show_as(handle, name.as_bytes());
+            }
+            // The build machine's file would not load (a noexec mount?):
+            // the bundle's copy, from memory.
+            if opened.is_err() && target.is_some_and(|t| !t.starts_with("/memfd:")) {
+                self.release(&file);
+                self.build_files = false;
+                return self.load_library(path);
             }
             // Executable memory refused: from disk instead, from now on.
             let fall_back = opened.is_err() && refused(&file);
@@ -291,7 +313,12 @@ impl Loader {
             Some(p) if !lazy => p.take(path),
             _ => None,
         };
-        if let Some(file) = prefetched {
+        let found = prefetched.or_else(|| {
+            (self.build_files && !lazy)
+                .then(|| crate::build_files::open(self.bundle, path))
+                .flatten()
+        });
+        if let Some(file) = found {
             return Ok((self.hold(file), false));
         }
         let mut created = new_memfd(path);

@@ -170,6 +170,7 @@ proptest! {
             env: Default::default(),
             libraries: Vec::new(),
             prefetch: Vec::new(),
+            build_files: Vec::new(),
             files,
         };
         let json = serde_json::to_vec(&manifest).unwrap();

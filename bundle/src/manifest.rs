@@ -35,6 +35,13 @@ pub struct Manifest {
     /// used and large.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prefetch: Vec<String>,
+    /// Where the build machine has the native files it bundled (libpython,
+    /// extension modules, their libraries), with each file's identity: on
+    /// that machine, a file still there unchanged is mapped from there, as
+    /// python maps it, rather than copied into memory. Left out by
+    /// `--no-build-paths`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub build_files: Vec<BuildFile>,
     /// Every zip entry but the manifest, sorted by path.
     pub files: Vec<FileRecord>,
 }
@@ -100,6 +107,47 @@ pub struct GlibcFloor {
     pub version: String,
     /// The file that needs it: an archive path, or `bootloader`.
     pub file: String,
+}
+
+/// A native file of the bundle as the build machine has it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BuildFile {
+    /// Archive path of the bundle's copy (stripped, for libpython: the same
+    /// code and data, without the symbols).
+    pub path: String,
+    /// The file it was made from: absolute, symlinks resolved.
+    pub file: String,
+    pub identity: FileIdentity,
+}
+
+/// What tells a file from any other and from its own earlier contents
+/// without reading it: device, inode, size, and modification and change
+/// times (a write, a chmod or a new link changes the change time, which no
+/// one but root, by setting the clock, can set back).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FileIdentity {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    /// Seconds and nanoseconds.
+    pub mtime: (i64, i64),
+    pub ctime: (i64, i64),
+}
+
+#[cfg(unix)]
+impl FileIdentity {
+    pub fn of(meta: &std::fs::Metadata) -> FileIdentity {
+        use std::os::unix::fs::MetadataExt;
+        FileIdentity {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -335,6 +335,7 @@ pub(crate) mod tests {
             env: Default::default(),
             libraries: Vec::new(),
             prefetch: Vec::new(),
+            build_files: Vec::new(),
             files: vec![],
         }
     }

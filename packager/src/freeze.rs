@@ -110,6 +110,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildReport
             optimize: opts.optimize,
             compress: opts.compress_mode(),
             native_cache: opts.native_cache,
+            build_paths: opts.build_paths,
             bootloader_glibc,
         },
         &cache,

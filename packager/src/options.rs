@@ -134,6 +134,11 @@ pub struct BuildOptions {
     /// CPython runtime: load native code from the per-user cache, written
     /// once, instead of from memory (the manifest's `build.native_cache`).
     pub native_cache: bool,
+    /// CPython runtime: record where this machine has the bundled native
+    /// files, so that a start here maps them from there, unchanged, as
+    /// python does (the manifest's `build_files`); `false` records no path
+    /// of this machine, for outputs byte-identical across machines.
+    pub build_paths: bool,
 }
 
 impl BuildOptions {
@@ -152,6 +157,7 @@ impl BuildOptions {
             strict: false,
             use_cache: true,
             native_cache: false,
+            build_paths: true,
         }
     }
 

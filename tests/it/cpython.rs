@@ -515,6 +515,91 @@ fn with_native_cache_native_code_is_written_once_and_loaded_from_there() {
     assert!(!dir.path().join("rp").exists());
 }
 
+/// On the machine that built it, native code still where the build read it
+/// is mapped from there, as python maps it (no copy into memory); anything
+/// else loads the bundle's copy from memory: with
+/// `PYFREEZE_NATIVE_FROM_MEMORY=1`, from a build with `--no-build-paths`
+/// (which then names no path of this machine), and where the file at that
+/// path is not the one the build read (a copy bind-mounted over it).
+#[test]
+fn on_the_build_machine_native_code_is_mapped_from_pythons_own_files() {
+    let python = python();
+    let dir = scratch();
+    let source = "import ssl\nmaps = open('/proc/self/maps').read().splitlines()\nfor name in ('libpython', '_ssl'):\n    print(sorted({l.split(None, 5)[-1] for l in maps if name in l}))\n";
+    write_tree(dir.path(), &[("main.py", source)]);
+    let probe = Command::new(&python)
+        .args(["-c", "import os, ssl, sysconfig as s\nprint(os.path.realpath(os.path.join(s.get_config_var('LIBDIR'), s.get_config_var('INSTSONAME'))))\nprint(os.path.realpath(ssl._ssl.__file__))"])
+        .output()
+        .unwrap();
+    let probe = text(&probe.stdout);
+    let (libpython, ssl) = probe.trim().split_once('\n').unwrap();
+    let own_files = format!("['{libpython}']\n['{ssl}']\n");
+    let memory = |out: &std::process::Output| {
+        let shown = text(&out.stdout);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 2, "{shown}");
+        for line in lines {
+            assert!(
+                line.starts_with("['/memfd:pyfreeze/"),
+                "not from memory: {shown}"
+            );
+        }
+    };
+
+    let exe = dir.path().join("app");
+    freeze(&dir.path().join("main.py"), &exe, &args(&with(&python)));
+    let out = output_of(&mut Command::new(&exe));
+    assert_eq!(text(&out.stdout), own_files, "{}", text(&out.stderr));
+    memory(&output_of(
+        Command::new(&exe).env("PYFREEZE_NATIVE_FROM_MEMORY", "1"),
+    ));
+
+    let portable = dir.path().join("portable");
+    let mut extra = with(&python);
+    extra.push("--no-build-paths".into());
+    freeze(&dir.path().join("main.py"), &portable, &args(&extra));
+    memory(&output_of(&mut Command::new(&portable)));
+    let bytes = std::fs::read(&portable).unwrap();
+    assert!(
+        !bytes
+            .windows(libpython.len())
+            .any(|w| w == libpython.as_bytes()),
+        "--no-build-paths still names {libpython}"
+    );
+
+    // The same bytes at the same path, but another file: not used.
+    let copy = dir.path().join("libpython-copy");
+    std::fs::copy(libpython, &copy).unwrap();
+    let private_mounts = Command::new("unshare")
+        .args(["--mount", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !private_mounts {
+        missing(
+            "a mount namespace to put another file at libpython's path (`unshare --mount`)",
+            "run the tests as root",
+        );
+        return;
+    }
+    let out = output_of(
+        Command::new("unshare")
+            .args([
+                "--mount",
+                "sh",
+                "-c",
+                "mount --bind \"$0\" \"$1\" && exec \"$2\"",
+            ])
+            .args([copy.as_os_str(), libpython.as_ref(), exe.as_os_str()]),
+    );
+    let shown = text(&out.stdout);
+    assert!(
+        shown.starts_with("['/memfd:pyfreeze/") && shown.ends_with(&format!("['{ssl}']\n")),
+        "{shown}{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn rebuilds_are_byte_identical() {
     let python = python();
@@ -656,7 +741,9 @@ fn a_damaged_extension_or_library_is_refused_when_it_is_loaded() {
         let (path, at) = middle_of(prefix);
         write_flipped(&good, at, &bad);
         let mut cmd = Command::new(&bad);
-        cmd.env("XDG_CACHE_HOME", &cache);
+        // The bundle's copies, not python's own files (which this machine has).
+        cmd.env("XDG_CACHE_HOME", &cache)
+            .env("PYFREEZE_NATIVE_FROM_MEMORY", "1");
         if from_disk {
             cmd.env("PYFREEZE_NATIVE_FROM_DISK", "1");
         }

@@ -26,6 +26,8 @@ pub struct ArchiveOptions {
     pub compress: CompressMode,
     /// The manifest's `build.native_cache`.
     pub native_cache: bool,
+    /// Record where this machine has the bundled native files.
+    pub build_paths: bool,
     /// The newest glibc the bootloader needs (ELF bootloaders).
     pub bootloader_glibc: Option<crate::glibc::Version>,
 }
@@ -190,6 +192,7 @@ pub fn write_archive(
         optimize: opts.optimize,
         compression: native_compression,
         startup_compression,
+        build_paths: opts.build_paths,
         cache,
     })?;
     for (path, bytes, compression) in payload.files {
@@ -217,6 +220,7 @@ pub fn write_archive(
         env: graph.rules.env.clone(),
         libraries: payload.libraries,
         prefetch: payload.prefetch,
+        build_files: payload.build_files,
         files: Vec::new(),
     };
     let deflated = cache

@@ -224,6 +224,7 @@ mod tests {
             env: Default::default(),
             libraries: Vec::new(),
             prefetch: Vec::new(),
+            build_files: Vec::new(),
             files: Vec::new(),
         })
         .unwrap()

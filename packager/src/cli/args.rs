@@ -195,6 +195,15 @@ pub struct BuildArgs {
     #[arg(long)]
     pub native_cache: bool,
 
+    /// CPython runtime: record no path of this machine. By default the
+    /// output names where this machine has libpython and the extension
+    /// modules, and a start here maps those still there unchanged instead
+    /// of copying the bundle's into memory (as fast as python); elsewhere
+    /// it copies. With this, it always copies, and builds of the same
+    /// program on two machines are byte-identical.
+    #[arg(long)]
+    pub no_build_paths: bool,
+
     /// Do not read or write the bytecode cache (in ~/.cache/pyfreeze, or
     /// $PYFREEZE_CACHE_DIR): compile every module afresh.
     #[arg(long)]
@@ -442,6 +451,7 @@ impl BuildArgs {
             strict: self.strict,
             use_cache: !self.no_cache && !pi.clean,
             native_cache: self.native_cache,
+            build_paths: !self.no_build_paths,
         };
         Ok((options, notes))
     }

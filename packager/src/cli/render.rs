@@ -344,6 +344,20 @@ pub fn inspect(r: &InspectReport) {
     println!("  data files   {}", r.data_files);
     if r.build.native_cache {
         println!("  native code  loaded from the per-user cache (--native-cache)");
+    } else if r.build_files > 0 {
+        let libpython = r
+            .libraries
+            .iter()
+            .find(|l| l.soname.starts_with("libpython"));
+        println!(
+            "  native code  where built: mapped from {} files of that machine while unchanged{}; \
+             elsewhere: copied into memory",
+            r.build_files,
+            match libpython.and_then(|l| l.build_file.as_deref()) {
+                Some(file) => format!(" ({}, ...)", shown(file)),
+                None => String::new(),
+            }
+        );
     }
     println!(
         "  archive      {} in {} files ({} stored, {} unpacked)",

@@ -48,6 +48,7 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         no_source: Option<bool>,
         strict: Option<bool>,
         native_cache: Option<bool>,
+        no_build_paths: Option<bool>,
         target: Option<String>,
     }
     /// `"dir"` or `["dir", ...]`.
@@ -155,6 +156,7 @@ pub fn apply(dir: &Path, mut s: Settings) -> Result<Settings> {
         no_source: t.no_source,
         strict: t.strict,
         native_cache: t.native_cache,
+        no_build_paths: t.no_build_paths,
         target: t.target,
     };
     let mut paths: Vec<PathBuf> = t.paths.iter().map(|p| rel(p)).collect();

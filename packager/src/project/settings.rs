@@ -142,6 +142,7 @@ pub struct TableBuild {
     pub no_source: Option<bool>,
     pub strict: Option<bool>,
     pub native_cache: Option<bool>,
+    pub no_build_paths: Option<bool>,
     pub target: Option<String>,
 }
 
@@ -160,6 +161,7 @@ impl TableBuild {
         out.include_source &= !self.no_source.unwrap_or(false);
         out.strict |= self.strict.unwrap_or(false);
         out.native_cache |= self.native_cache.unwrap_or(false);
+        out.build_paths &= !self.no_build_paths.unwrap_or(false);
         out
     }
 }

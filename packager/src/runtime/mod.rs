@@ -112,6 +112,9 @@ pub struct BundleContents<'a> {
     /// How what every start reads (libpython) is compressed: stored unless
     /// `--compress all` asks for the smallest file.
     pub startup_compression: Compression,
+    /// Record where this machine has the bundled native files
+    /// (`--no-build-paths` says not to).
+    pub build_paths: bool,
     pub cache: &'a Cache,
 }
 
@@ -124,6 +127,9 @@ pub struct RuntimePayload {
     /// Native files the runtime copies into memory early (the manifest's
     /// `prefetch`).
     pub prefetch: Vec<String>,
+    /// The native files as the build machine has them (the manifest's
+    /// `build_files`).
+    pub build_files: Vec<pyfreeze_bundle::manifest::BuildFile>,
     pub diagnostics: Vec<Diagnostic>,
     /// How many of `files` are data files (written to disk with the others).
     pub data_files: usize,

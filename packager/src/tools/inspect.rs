@@ -57,6 +57,10 @@ pub struct InspectReport {
     /// Shared libraries the runtime loads (CPython bundles), in load order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub libraries: Vec<LibraryRow>,
+    /// How many native files (libraries, extension modules) the bundle
+    /// names where the build machine has them (the manifest's `build_files`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub build_files: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entries: Option<Vec<EntryRow>>,
 }
@@ -67,6 +71,14 @@ pub struct LibraryRow {
     pub path: String,
     pub size: u64,
     pub stored: u64,
+    /// The build machine's file it was made from, which a start there maps
+    /// when it is unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_file: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -222,9 +234,15 @@ fn report(path: &Path, bytes: &[u8], with_entries: bool) -> Result<InspectReport
                     path: l.path.clone(),
                     size: f.size,
                     stored: f.stored,
+                    build_file: m
+                        .build_files
+                        .iter()
+                        .find(|b| b.path == l.path)
+                        .map(|b| b.file.clone()),
                 })
             })
             .collect(),
+        build_files: m.build_files.len(),
         entries: with_entries.then(|| {
             m.files
                 .iter()

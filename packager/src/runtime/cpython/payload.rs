@@ -19,7 +19,7 @@ use crate::cache::Cache;
 use crate::diagnostics::Diagnostic;
 use crate::runtime::{BundleContents, Runtime, RuntimePayload};
 use anyhow::{Context, Result, bail};
-use pyfreeze_bundle::manifest::{Entry, LibraryRecord};
+use pyfreeze_bundle::manifest::{BuildFile, Entry, FileIdentity, LibraryRecord};
 use pyfreeze_bundle::runtime::cpython as facts;
 use pyfreeze_bundle::{Compression, ModuleKind, ModuleRecord, Origin};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -64,6 +64,24 @@ pub fn build(cp: &CPython, c: &BundleContents<'_>) -> Result<RuntimePayload> {
     }
     for order in needs.values_mut() {
         order.retain(|p| *p != libpython_path);
+    }
+    if c.build_paths {
+        let libraries = libs.order.iter().map(|lib| {
+            let (_, record) = &libs.found[lib];
+            (record.path.as_str(), libs.files[lib].as_path())
+        });
+        let extensions = c.modules.iter().filter_map(|r| {
+            let code = r
+                .code
+                .as_deref()
+                .filter(|_| r.kind == ModuleKind::Extension)?;
+            let (_, file) = c.extensions.iter().find(|(name, _)| *name == r.name)?;
+            Some((code, file.as_path()))
+        });
+        out.build_files = libraries
+            .chain(extensions)
+            .filter_map(|(path, file)| build_file(path, file))
+            .collect();
     }
     native_data(&libs, c, &mut out)?;
     // Native code is copied into memory (and decompressed) on a helper
@@ -214,6 +232,18 @@ fn native_data(libs: &Libraries, c: &BundleContents<'_>, out: &mut RuntimePayloa
     Ok(())
 }
 
+/// `file` as the manifest's `build_files` names it; `None` where no
+/// `String` names it (not UTF-8) or it cannot be read.
+fn build_file(path: &str, file: &Path) -> Option<BuildFile> {
+    let file = std::fs::canonicalize(file).ok()?;
+    let identity = FileIdentity::of(&std::fs::metadata(&file).ok()?);
+    Some(BuildFile {
+        path: path.to_string(),
+        file: file.into_os_string().into_string().ok()?,
+        identity,
+    })
+}
+
 fn lib_path(soname: &str) -> String {
     format!("{}/{soname}", facts::LIB_DIR)
 }
@@ -233,6 +263,8 @@ struct Libraries {
     adding: Vec<String>,
     /// The files bundled, canonical.
     sources: HashSet<PathBuf>,
+    /// Each soname's file.
+    files: HashMap<String, PathBuf>,
 }
 
 impl Libraries {
@@ -268,6 +300,7 @@ impl Libraries {
         self.adding.retain(|s| s != soname);
         self.sources
             .insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()));
+        self.files.insert(soname.to_string(), file.to_path_buf());
         self.found.insert(soname.to_string(), (bytes, record));
         self.order.push(soname.to_string());
         Ok(())
