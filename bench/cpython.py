@@ -23,7 +23,11 @@ from bench import (  # noqa: E402
 
 BEGIN = "<!-- cpython runtime: written by bench/cpython.py -->"
 END = "<!-- end of cpython runtime -->"
+# python and pyfreeze use a fresh venv holding only numpy; PyInstaller runs
+# from a twin with PyInstaller added, which brings setuptools, whose
+# distutils-precedence.pth would slow every start of the plain python.
 VENV = WORK / "cpy-venv"
+PYI_VENV = WORK / "cpy-pyi-venv"
 PYI_VERSION = "6.22.3"
 
 
@@ -44,18 +48,20 @@ def python312():
 
 
 def ensure_venv():
-    """A 3.12 venv with numpy (the compiled suite's pin) and PyInstaller."""
+    """The two 3.12 venvs: numpy (the compiled suite's pin), and numpy with
+    PyInstaller."""
     pins = (ROOT / "tests" / "fixtures" / "compiled" / "requirements.txt").read_text()
     numpy = next(line for line in pins.splitlines() if line.startswith("numpy=="))
-    want = f"{numpy}\npyinstaller=={PYI_VERSION}\n"
-    stamp = VENV / "bench-requirements.txt"
-    if stamp.is_file() and stamp.read_text() == want:
-        return
-    shutil.rmtree(VENV, ignore_errors=True)
-    subprocess.run([python312(), "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
-                    "--only-binary=:all:", numpy, f"pyinstaller=={PYI_VERSION}"], check=True)
-    stamp.write_text(want)
+    for venv, wanted in ((VENV, [numpy]), (PYI_VENV, [numpy, f"pyinstaller=={PYI_VERSION}"])):
+        want = "\n".join(wanted) + "\n"
+        stamp = venv / "bench-requirements.txt"
+        if stamp.is_file() and stamp.read_text() == want:
+            continue
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([python312(), "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
+                        "--only-binary=:all:", *wanted], check=True)
+        stamp.write_text(want)
 
 
 def dir_size(path):
@@ -65,7 +71,7 @@ def dir_size(path):
 def pyinstaller(script, name, workdir, onefile):
     if workdir.exists():
         shutil.rmtree(workdir)
-    took = timed([str(VENV / "bin" / "pyinstaller"), "--onefile" if onefile else "--onedir",
+    took = timed([str(PYI_VENV / "bin" / "pyinstaller"), "--onefile" if onefile else "--onedir",
                   "--clean", "--noconfirm", "--log-level", "ERROR", "--name", name,
                   "--distpath", str(workdir / "dist"), "--workpath", str(workdir / "build"),
                   "--specpath", str(workdir), str(script)])
@@ -143,6 +149,12 @@ def main():
             "trace": trace_steps(exe, prog_args, runs) if name != "hello" else None,
             "trace_portable": trace_steps(portable, prog_args, runs) if name != "hello" else None,
         })
+        if name == "hello":
+            # Start-up against python's, with the drift of these shared
+            # cores spread over both: short rounds that take turns.
+            rounds = [hyperfine([commands[0], commands[1], commands[6]], 20)
+                      for _ in range(3 if runs < 30 else 10)]
+            rows[-1]["rounds"] = [(pf[0] / py[0], far[0] / py[0]) for py, pf, far in rounds]
         print(f"measured {name} (cpython runtime)", file=sys.stderr)
     section = render(rows, version, runs, builds, pyi_builds)
     print(section)
@@ -170,8 +182,9 @@ def render(rows, version, runs, builds, pyi_builds):
     lines = [
         "## CPython runtime (`--runtime cpython`)",
         "",
-        f"{version} in a venv with numpy; `python script.py`, pyfreeze and PyInstaller {PYI_VERSION}",
-        f"(`--onefile`, and onedir: a directory) all use that venv. Hyperfine medians of {runs}",
+        f"{version} in a fresh venv with numpy, which `python script.py` and pyfreeze use;",
+        f"PyInstaller {PYI_VERSION} (`--onefile`, and onedir: a directory) runs from a twin venv",
+        f"with PyInstaller added (its setuptools would slow python's start). Hyperfine medians of {runs}",
         f"starts (min–max), in one run; pyfreeze builds medians of {builds} (cold: empty cache),",
         f"PyInstaller `--clean` builds medians of {pyi_builds}. \"small\" is `--compress all`",
         "(libpython and extensions deflated too); \"cached\" is `--native-cache` (native code",
@@ -194,6 +207,18 @@ def render(rows, version, runs, builds, pyi_builds):
             f"{ratio(s['cached'][0], s['python'][0])} | {start(s['small'])} | {start(s['onefile'])} | "
             f"{ratio(s['pf'][0], s['onefile'][0])} | {start(s['onedir'])} |"
         )
+    for r in rows:
+        if r.get("rounds"):
+            here = sorted(a for a, _ in r["rounds"])
+            far = sorted(b for _, b in r["rounds"])
+            lines += [
+                "",
+                f"{r['name']} against python, in {len(here)} rounds of 20 starts of each (hyperfine),",
+                "one after the other, so that the drift of these shared cores falls on all three:",
+                f"the median of the rounds' ratios (of medians) is {median(here):.2f} for pyfreeze",
+                f"(rounds {here[0]:.2f}–{here[-1]:.2f}) and {median(far):.2f} for pyfreeze elsewhere",
+                f"({far[0]:.2f}–{far[-1]:.2f}).",
+            ]
     lines += [
         "",
         "| program | size | small | PyInstaller onefile | small / onefile | onedir (directory) | peak RSS | python RSS | RSS ratio | elsewhere RSS | ratio | cached RSS | ratio | onefile RSS | onedir RSS |",
