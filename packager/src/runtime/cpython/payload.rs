@@ -189,7 +189,7 @@ fn native_data(libs: &Libraries, c: &BundleContents<'_>, out: &mut RuntimePayloa
         let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
         // Loaded from memory as a library already. (A dependency goes on
         // disk all the same: a library loaded by path may come first.)
-        if found_in_package && libs.sources.contains(&canonical) {
+        if found_in_package && libs.files.values().any(|f| *f == canonical) {
             continue;
         }
         let opened = std::fs::File::open(&file)
@@ -261,9 +261,7 @@ struct Libraries {
     /// Sonames being added (their dependencies are being found): a cycle
     /// stops here.
     adding: Vec<String>,
-    /// The files bundled, canonical.
-    sources: HashSet<PathBuf>,
-    /// Each soname's file.
+    /// Each soname's file, canonical.
     files: HashMap<String, PathBuf>,
 }
 
@@ -298,9 +296,10 @@ impl Libraries {
             needs,
         };
         self.adding.retain(|s| s != soname);
-        self.sources
-            .insert(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()));
-        self.files.insert(soname.to_string(), file.to_path_buf());
+        self.files.insert(
+            soname.to_string(),
+            std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()),
+        );
         self.found.insert(soname.to_string(), (bytes, record));
         self.order.push(soname.to_string());
         Ok(())
