@@ -468,7 +468,9 @@ fn with_native_cache_native_code_is_written_once_and_loaded_from_there() {
     let out = output_of(
         Command::new(&exe)
             .env_clear()
-            .env("PYFREEZE_DATA_DIR", dir.path().join("main.py")),
+            .env("PYFREEZE_DATA_DIR", dir.path().join("main.py"))
+            // Not this machine's own files, which a start here maps.
+            .env("PYFREEZE_NATIVE_FROM_MEMORY", "1"),
     );
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
@@ -489,11 +491,17 @@ fn with_native_cache_native_code_is_written_once_and_loaded_from_there() {
         &text(&shown.stdout),
         "native code  loaded from the per-user cache",
     );
-    // The default build loads the same from memory.
+    // The default build loads the same from memory; here, where python's
+    // own files are, from those.
     let default = dir.path().join("default");
     freeze(&dir.path().join("main.py"), &default, &args(&with(&python)));
-    let out = run(&default, [] as [&str; 0]);
+    let out = output_of(Command::new(&default).env("PYFREEZE_NATIVE_FROM_MEMORY", "1"));
     assert_eq!(text(&out.stdout), "libpython ['memory']\n_ssl ['memory']\n");
+    let out = run(&default, [] as [&str; 0]);
+    assert_eq!(
+        text(&out.stdout),
+        "libpython ['elsewhere']\n_ssl ['elsewhere']\n"
+    );
     // RustPython loads no native code: the option is refused, clearly.
     let refused = pyfreeze(
         dir.path(),

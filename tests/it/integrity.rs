@@ -10,8 +10,22 @@ use std::path::Path;
 
 const PROGRAM: &str = "print('USER CODE RAN')\n";
 
+/// Run `exe`; with `copies`, on the bundle's own native code, never the
+/// build machine's files (which a start here would map instead).
+fn run_with(exe: &Path, copies: bool) -> std::process::Output {
+    let mut cmd = std::process::Command::new(exe);
+    if copies {
+        cmd.env("PYFREEZE_NATIVE_FROM_MEMORY", "1");
+    }
+    output_of(cmd.stdin(std::process::Stdio::null()))
+}
+
 fn assert_refused(exe: &Path, what: &str) {
-    let out = run(exe, [""; 0]);
+    assert_refused_with(exe, false, what);
+}
+
+fn assert_refused_with(exe: &Path, copies: bool, what: &str) {
+    let out = run_with(exe, copies);
     let stderr = text(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -133,12 +147,16 @@ fn byte_flips(runtime: &[&str]) {
     let mut refused = 0;
     for pos in (0..40).map(|k| payload_start + k * span / 40) {
         write_flipped(&good, pos, &bad);
-        let out = run(&bad, [""; 0]);
-        if out.status.success() {
-            assert_eq!(text(&out.stdout), "USER CODE RAN\n", "flip at {pos}");
-        } else {
-            assert_refused(&bad, &format!("flip at {pos}"));
-            refused += 1;
+        // As started here, and on the bundle's own copies of native code,
+        // as a start on any other machine reads them.
+        for copies in [false, true] {
+            let out = run_with(&bad, copies);
+            if out.status.success() {
+                assert_eq!(text(&out.stdout), "USER CODE RAN\n", "flip at {pos}");
+            } else {
+                assert_refused_with(&bad, copies, &format!("flip at {pos}"));
+                refused += usize::from(copies);
+            }
         }
         let verify = pyfreeze(&root(), [Path::new("verify"), &bad]);
         assert_eq!(
