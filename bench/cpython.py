@@ -47,21 +47,27 @@ def python312():
     sys.exit("bench/cpython.py: needs CPython 3.12 (python3.12 on PATH or in pyenv)")
 
 
-def ensure_venv():
+def ensure_venv(venv, pins):
+    """A fresh CPython 3.12 venv holding `pins` (rebuilt when they change)."""
+    want = "\n".join(pins) + "\n"
+    stamp = venv / "bench-requirements.txt"
+    if stamp.is_file() and stamp.read_text() == want:
+        return
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([python312(), "-m", "venv", str(venv)], check=True)
+    if pins:
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
+                        "--only-binary=:all:", *pins], check=True)
+    stamp.write_text(want)
+
+
+def ensure_venvs():
     """The two 3.12 venvs: numpy (the compiled suite's pin), and numpy with
     PyInstaller."""
     pins = (ROOT / "tests" / "fixtures" / "compiled" / "requirements.txt").read_text()
     numpy = next(line for line in pins.splitlines() if line.startswith("numpy=="))
-    for venv, wanted in ((VENV, [numpy]), (PYI_VENV, [numpy, f"pyinstaller=={PYI_VERSION}"])):
-        want = "\n".join(wanted) + "\n"
-        stamp = venv / "bench-requirements.txt"
-        if stamp.is_file() and stamp.read_text() == want:
-            continue
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([python312(), "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
-                        "--only-binary=:all:", *wanted], check=True)
-        stamp.write_text(want)
+    ensure_venv(VENV, [numpy])
+    ensure_venv(PYI_VENV, [numpy, f"pyinstaller=={PYI_VERSION}"])
 
 
 def dir_size(path):
@@ -82,7 +88,7 @@ def pyinstaller(script, name, workdir, onefile):
 
 def main():
     runs, builds, pyi_builds, rss_runs = repetitions(pyi_builds=2)
-    ensure_venv()
+    ensure_venvs()
     python = VENV / "bin" / "python"
     version = subprocess.run([str(python), "--version"], capture_output=True, text=True).stdout.strip()
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="pyfreeze-bench-cpython-", dir=WORK))

@@ -28,7 +28,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from bench import (  # noqa: E402
     PYFREEZE, ROOT, WORK, fmt_ms, hyperfine, machine, mb, median, peak_rss_kb, repetitions, version,
 )
-from cpython import python312  # noqa: E402
+from cpython import ensure_venv  # noqa: E402
 
 BEGIN = "<!-- real work: written by bench/realwork.py -->"
 END = "<!-- end of real work -->"
@@ -51,20 +51,6 @@ VENVS = {
 
 def venv_dir(key):
     return WORK / f"rw-{key}-venv"
-
-
-def ensure_venv(venv, pins):
-    """A fresh CPython 3.12 venv holding `pins` (rebuilt when they change)."""
-    want = "\n".join(pins) + "\n"
-    stamp = venv / "bench-requirements.txt"
-    if stamp.is_file() and stamp.read_text() == want:
-        return
-    shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([python312(), "-m", "venv", str(venv)], check=True)
-    if pins:
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
-                        "--only-binary=:all:", *pins], check=True)
-    stamp.write_text(want)
 
 
 def pyi_venv(venv):
