@@ -440,10 +440,11 @@ def last_line(text):
     return lines[-1].strip()[:160] if lines else ""
 
 
-def pyfreeze_build(script, out, venv, cache, runtime=None):
+def pyfreeze_build(script, out, venv, cache, runtime=None, extra=()):
     """A plain build (no flags but --venv and, for the RustPython column,
-    --runtime rustpython): (seconds, stderr, error or None)."""
-    cmd = [str(PYFREEZE), "build", str(script), "--venv", str(venv), "-o", str(out)]
+    --runtime rustpython; `extra` for bench/rustpython.py's --bootloader):
+    (seconds, stderr, error or None)."""
+    cmd = [str(PYFREEZE), "build", str(script), "--venv", str(venv), "-o", str(out), *extra]
     if runtime:
         cmd += ["--runtime", runtime]
     start = time.perf_counter()
