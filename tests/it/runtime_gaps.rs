@@ -182,6 +182,155 @@ for bad in [b'<a><b></a>', b'<a>&undefined;</a>', b'<a x="1" x="2"/>', b'<a></a>
         print("sax", e.getMessage())
 "#;
 
+/// The efficiency patches of vendor/ (issue #29) change how the interpreter
+/// keeps what it does not need yet, never what a program sees: source
+/// locations decoded when first read (tracebacks, `f_lineno`, generators
+/// resumed), a function's `__dict__` made when first used, side tables of
+/// specialised instructions made at first use, the cycle collector's candidates found by index and its buffers freed before
+/// finalizing (cycles, finalizers, resurrection, weakref callbacks, a large
+/// graph half of which dies). A signal handler interrupting a loop that calls
+/// nothing guards where the interpreter checks for signals.
+#[test]
+fn efficiency_patches_keep_behaviour_as_under_cpython() {
+    let dir = scratch();
+    write_tree(
+        dir.path(),
+        &[("main.py", EFFICIENCY), ("deep.py", EFFICIENCY_DEEP)],
+    );
+    let exe = dir.path().join("app");
+    freeze(&dir.path().join("main.py"), &exe, RUSTPYTHON);
+    let expected = output_of(Command::new(python3()).arg(dir.path().join("main.py")));
+    let got = output_of(&mut Command::new(&exe));
+    assert!(expected.status.success(), "{}", text(&expected.stderr));
+    assert!(got.status.success(), "{}", text(&got.stderr));
+    assert_eq!(
+        text(&got.stdout),
+        text(&expected.stdout),
+        "stderr: {}",
+        text(&got.stderr)
+    );
+    // What the script checks is there to compare, not an empty run.
+    for line in [
+        "lines [",
+        "function dicts {} {'tag': 't'}",
+        "gc resurrected True",
+        "graph alive 5000",
+        "signal in loop True",
+    ] {
+        assert!(
+            text(&got.stdout).contains(line),
+            "{line}: {}",
+            text(&got.stdout)
+        );
+    }
+}
+
+const EFFICIENCY_DEEP: &str = r#"
+def outer():
+    class Inner:
+        def method(self):
+            def innermost():
+                return {}["missing"]
+            return innermost()
+    return Inner().method()
+"#;
+
+const EFFICIENCY: &str = r#"
+import gc, signal, sys, traceback, weakref
+import deep
+
+def lines_of(exc):
+    return [(f.name, f.lineno) for f in traceback.extract_tb(exc.__traceback__)]
+
+try:
+    deep.outer()
+except KeyError as e:
+    print("lines", lines_of(e))
+try:
+    exec(compile("x = 1\ny = 2\nz = x / (y - 2)\n", "<gen>", "exec"), {})
+except ZeroDivisionError as e:
+    print("exec lines", lines_of(e)[-1])
+def gen():
+    yield sys._getframe().f_lineno
+    yield sys._getframe().f_lineno
+g = gen()
+print("generator lines", next(g) - gen.__code__.co_firstlineno, next(g) - gen.__code__.co_firstlineno)
+print("f_lineno", sys._getframe().f_lineno)
+
+class Slots:
+    __slots__ = ("a",)
+    def __init__(self): self.a = 1
+class Prop:
+    @property
+    def p(self): return 2
+class Plain:
+    def __init__(self): self.v = 3
+    def m(self): return self.v
+total = 0
+for i in range(3000):
+    s, p, q = Slots(), Prop(), Plain()
+    total += s.a + p.p + q.m() + len("x" * (i % 3))
+print("specialised", total)
+
+import functools, pickle, copy
+def plain(): return 1
+def tagged(): return 2
+tagged.tag = "t"
+@functools.wraps(tagged)
+def wrapper(): return tagged()
+print("function dicts", plain.__dict__, vars(tagged), sorted(wrapper.__dict__), wrapper.__wrapped__ is tagged,
+      hasattr(plain, "tag"), getattr(plain, "tag", "absent"), copy.copy(plain) is plain,
+      pickle.loads(pickle.dumps(tagged)) is tagged)
+plain.__dict__["later"] = 3
+del tagged.tag
+print("function dicts after", plain.later, vars(tagged), [n for n in ("tag", "later") if hasattr(plain, n)])
+
+gc.collect()
+finalised = []
+class Node:
+    def __init__(self, name): self.name, self.peer = name, None
+    def __del__(self): finalised.append(self.name)
+a, b = Node("a"), Node("b")
+a.peer, b.peer = b, a
+called = []
+w = weakref.ref(a, lambda ref: called.append("callback"))
+del a, b
+gc.collect()
+print("gc finalised", sorted(finalised), "callback", called, "dead ref", w() is None)
+saved = []
+class Phoenix:
+    def __init__(self): self.me = self
+    def __del__(self): saved.append(self)
+Phoenix()
+gc.collect()
+print("gc resurrected", len(saved) == 1 and saved[0].me is saved[0])
+class G:
+    __slots__ = ("links", "value", "__weakref__")
+    def __init__(self, value): self.links, self.value = [], value
+nodes = [G(i) for i in range(10000)]
+for i, n in enumerate(nodes):
+    n.links.append(nodes[(i * 7919) % len(nodes)])
+    n.links.append(nodes[i - 1])
+keep = [n for n in nodes if n.value % 2 == 0]
+refs = [weakref.ref(n) for n in nodes]
+for n in keep:
+    n.links = [m for m in n.links if m.value % 2 == 0]
+del nodes, n
+gc.collect()
+print("graph alive", sum(r() is not None for r in refs), "intact", all(m.value % 2 == 0 for n in keep for m in n.links))
+
+if hasattr(signal, "setitimer"):
+    fired = []
+    signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    n = 0
+    while not fired:
+        n += 1
+    print("signal in loop", n > 0)
+else:
+    print("signal in loop", True)
+"#;
+
 #[test]
 fn bundle_root_exists_and_data_files_work_without_home() {
     for runtime in RUNTIMES {

@@ -4268,7 +4268,8 @@ pub fn assemble_for_tests(
         first_line_number.get() as i32,
         debug_ranges,
     )?;
-    let locations = rustpython_compiler_core::marshal::linetable_to_locations(
+    // pyfreeze: decoded when first read
+    let locations = rustpython_compiler_core::bytecode::Locations::lazy(
         &assembled.linetable,
         first_line_number.get() as i32,
         assembled.instructions.len(),
@@ -4361,7 +4362,8 @@ impl CodeInfo {
             first_line_number.get() as i32,
             opts.debug_ranges,
         )?;
-        let locations = rustpython_compiler_core::marshal::linetable_to_locations(
+        // pyfreeze: decoded when first read
+        let locations = rustpython_compiler_core::bytecode::Locations::lazy(
             &assembled.linetable,
             first_line_number.get() as i32,
             assembled.instructions.len(),

@@ -465,7 +465,7 @@ pub const CO_FAST_FREE: u8 = CoFastFlags::from_element(CoFastFlag::Free).bits();
 #[derive(Clone)]
 pub struct CodeObject<C: Constant = ConstantData> {
     pub instructions: CodeUnits,
-    pub locations: Box<[(SourceLocation, SourceLocation)]>,
+    pub locations: Locations,
     pub flags: CodeFlags,
     /// Number of positional-only arguments
     pub posonlyarg_count: u32,
@@ -491,6 +491,94 @@ pub struct CodeObject<C: Constant = ConstantData> {
     pub linetable: Box<[u8]>,
     /// Exception handling table
     pub exceptiontable: Box<[u8]>,
+}
+
+/// pyfreeze: each instruction's source location (start, end), decoded from
+/// the compact line table only when first read (a traceback, tracing,
+/// `f_lineno`). Decoded, they take 32 bytes per instruction, many times the
+/// instruction itself, and most code objects of a program never need them.
+pub struct Locations {
+    decoded: once_cell::race::OnceBox<Box<[(SourceLocation, SourceLocation)]>>,
+    /// The line table, first line and instruction count to decode from.
+    table: Option<(Box<[u8]>, i32, usize)>,
+}
+
+impl Locations {
+    /// Locations to decode from `linetable` when first read.
+    pub fn lazy(linetable: &[u8], first_line: i32, num_instructions: usize) -> Self {
+        Self {
+            decoded: once_cell::race::OnceBox::new(),
+            table: Some((linetable.into(), first_line, num_instructions)),
+        }
+    }
+
+    /// Whether they have been decoded (for tests).
+    pub fn is_decoded(&self) -> bool {
+        self.decoded.get().is_some()
+    }
+}
+
+impl From<Box<[(SourceLocation, SourceLocation)]>> for Locations {
+    fn from(decoded: Box<[(SourceLocation, SourceLocation)]>) -> Self {
+        Self {
+            decoded: once_cell::race::OnceBox::with_value(Box::new(decoded)),
+            table: None,
+        }
+    }
+}
+
+impl From<Vec<(SourceLocation, SourceLocation)>> for Locations {
+    fn from(decoded: Vec<(SourceLocation, SourceLocation)>) -> Self {
+        decoded.into_boxed_slice().into()
+    }
+}
+
+impl Deref for Locations {
+    type Target = [(SourceLocation, SourceLocation)];
+
+    fn deref(&self) -> &Self::Target {
+        self.decoded.get_or_init(|| {
+            Box::new(match &self.table {
+                Some((table, first_line, n)) => {
+                    crate::marshal::linetable_to_locations(table, *first_line, *n)
+                }
+                None => Box::default(),
+            })
+        })
+    }
+}
+
+impl Clone for Locations {
+    fn clone(&self) -> Self {
+        match (self.decoded.get(), &self.table) {
+            (None, Some(table)) => Self {
+                decoded: once_cell::race::OnceBox::new(),
+                table: Some(table.clone()),
+            },
+            _ => (**self).to_vec().into(),
+        }
+    }
+}
+
+impl PartialEq for Locations {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Locations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<'a> IntoIterator for &'a Locations {
+    type Item = &'a (SourceLocation, SourceLocation);
+    type IntoIter = core::slice::Iter<'a, (SourceLocation, SourceLocation)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 bitflags! {
@@ -624,13 +712,41 @@ impl TryFrom<[u8; 2]> for CodeUnit {
     }
 }
 
+/// pyfreeze: a per-instruction side table, allocated (zeroed) at its first
+/// write: most code objects a program loads never run, and most that run
+/// never cache a pointer. Until then every entry reads as zero.
+struct SideTable<A>(once_cell::race::OnceBox<Box<[A]>>);
+
+impl<A: Default> SideTable<A> {
+    fn new() -> Self {
+        Self(once_cell::race::OnceBox::new())
+    }
+
+    fn get(&self) -> Option<&[A]> {
+        self.0.get().map(|table| &**table)
+    }
+
+    fn get_or_alloc(&self, len: usize) -> &[A] {
+        self.0
+            .get_or_init(|| Box::new((0..len).map(|_| A::default()).collect()))
+    }
+
+    fn copy(&self, copy: impl Fn(&A) -> A) -> Self {
+        let out = Self::new();
+        if let Some(table) = self.get() {
+            let _ = out.0.set(Box::new(table.iter().map(copy).collect()));
+        }
+        out
+    }
+}
+
 pub struct CodeUnits {
     units: UnsafeCell<Box<[CodeUnit]>>,
-    adaptive_counters: Box<[AtomicU16]>,
+    adaptive_counters: SideTable<AtomicU16>,
     /// Pointer-sized cache entries for descriptor pointers.
     /// Single atomic load/store prevents torn reads when multiple threads
     /// specialize the same instruction concurrently.
-    pointer_cache: Box<[AtomicUsize]>,
+    pointer_cache: SideTable<AtomicUsize>,
 }
 
 // SAFETY: All cache operations use atomic read/write instructions.
@@ -649,14 +765,10 @@ impl Clone for CodeUnits {
         let units = unsafe { &*self.units.get() }.clone();
         let adaptive_counters = self
             .adaptive_counters
-            .iter()
-            .map(|c| AtomicU16::new(c.load(Ordering::Relaxed)))
-            .collect();
+            .copy(|c| AtomicU16::new(c.load(Ordering::Relaxed)));
         let pointer_cache = self
             .pointer_cache
-            .iter()
-            .map(|c| AtomicUsize::new(c.load(Ordering::Relaxed)))
-            .collect();
+            .copy(|c| AtomicUsize::new(c.load(Ordering::Relaxed)));
         Self {
             units: UnsafeCell::new(units),
             adaptive_counters,
@@ -699,19 +811,10 @@ impl<const N: usize> From<[CodeUnit; N]> for CodeUnits {
 impl From<Vec<CodeUnit>> for CodeUnits {
     fn from(value: Vec<CodeUnit>) -> Self {
         let units = value.into_boxed_slice();
-        let len = units.len();
-        let adaptive_counters = (0..len)
-            .map(|_| AtomicU16::new(0))
-            .collect::<Vec<_>>()
-            .into_boxed_slice();
-        let pointer_cache = (0..len)
-            .map(|_| AtomicUsize::new(0))
-            .collect::<Vec<_>>()
-            .into_boxed_slice();
         Self {
             units: UnsafeCell::new(units),
-            adaptive_counters,
-            pointer_cache,
+            adaptive_counters: SideTable::new(),
+            pointer_cache: SideTable::new(),
         }
     }
 }
@@ -737,7 +840,7 @@ impl CodeUnits {
     /// Disable adaptive specialization by setting all counters to unreachable.
     /// Used for CPython-compiled bytecode where specialization may not be safe.
     pub fn disable_specialization(&self) {
-        for counter in &self.adaptive_counters {
+        for counter in self.adaptive_counters.get_or_alloc(self.len()) {
             counter.store(UNREACHABLE_BACKOFF, Ordering::Relaxed);
         }
     }
@@ -905,7 +1008,7 @@ impl CodeUnits {
     ///   invalidate the version guard before writing and publish the new
     ///   version after writing.
     pub unsafe fn write_cache_ptr(&self, index: usize, value: usize) {
-        self.pointer_cache[index].store(value, Ordering::Relaxed);
+        self.pointer_cache.get_or_alloc(self.len())[index].store(value, Ordering::Relaxed);
     }
 
     /// Load a pointer-sized value atomically from the pointer cache at `index`.
@@ -915,13 +1018,22 @@ impl CodeUnits {
     /// # Panics
     /// Panics if `index` is out of bounds.
     pub fn read_cache_ptr(&self, index: usize) -> usize {
-        self.pointer_cache[index].load(Ordering::Relaxed)
+        match self.pointer_cache.get() {
+            Some(cache) => cache[index].load(Ordering::Relaxed),
+            None => {
+                assert!(index < self.len(), "pointer cache index out of bounds");
+                0
+            }
+        }
     }
 
     /// Read adaptive counter bits for instruction at `index`.
     /// Uses Relaxed atomic load.
     pub fn read_adaptive_counter(&self, index: usize) -> u16 {
-        self.adaptive_counters[index].load(Ordering::Relaxed)
+        match self.adaptive_counters.get() {
+            Some(counters) => counters[index].load(Ordering::Relaxed),
+            None => 0,
+        }
     }
 
     /// Write adaptive counter bits for instruction at `index`.
@@ -930,7 +1042,7 @@ impl CodeUnits {
     /// # Safety
     /// - `index` must be in bounds.
     pub unsafe fn write_adaptive_counter(&self, index: usize, value: u16) {
-        self.adaptive_counters[index].store(value, Ordering::Relaxed);
+        self.adaptive_counters.get_or_alloc(self.len())[index].store(value, Ordering::Relaxed);
     }
 
     /// Produce a clean copy of the bytecode suitable for serialization

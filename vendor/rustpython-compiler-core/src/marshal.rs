@@ -292,7 +292,8 @@ fn deserialize_code_inner<R: Read, Bag: ConstantBag>(
 
     // Bytecode already uses flat localsplus indices (no translation needed)
     let instructions = CodeUnits::try_from(code_bytes.as_slice())?;
-    let locations = linetable_to_locations(&linetable, first_line_raw, instructions.len());
+    // pyfreeze: decoded when first read
+    let locations = Locations::lazy(&linetable, first_line_raw, instructions.len());
 
     // Use original localspluskinds from marshal data (preserves CO_FAST_HIDDEN etc.)
     let localspluskinds = localspluskinds.into_boxed_slice();
@@ -1012,7 +1013,8 @@ fn deserialize_code_value_inner<R: Read, Bag: MarshalBag>(
         flags,
     )?;
     let instructions = bag.code_units_from_bytes(&code_bytes)?;
-    let locations = linetable_to_locations(&linetable, first_line_raw, instructions.len());
+    // pyfreeze: decoded when first read
+    let locations = Locations::lazy(&linetable, first_line_raw, instructions.len());
     let constant_bag = bag.constant_bag();
     let code = CodeObject {
         instructions,
@@ -1927,6 +1929,38 @@ mod tests {
             ConstantData::Integer { ref value } if *value == 1.into(),
         ));
         assert!(matches!(consts[1], ConstantData::None));
+    }
+
+    /// pyfreeze: a loaded code object decodes its locations only when they
+    /// are first read, and then the same as an eager decode; its pointer
+    /// cache and adaptive counters exist only after their first write.
+    #[test]
+    fn locations_and_pointer_cache_are_made_when_first_used() {
+        let hex = "e30000000000000000000000000100000000000000f30a00000080005e017400520123002902\
+                   e9010000004e2901da0178a900f300000000da033c743eda083c6d6f64756c653e72070000000100\
+                   0000730a000000f003010101d8040582017205000000";
+        let code = decode_code(hex);
+        assert!(!code.locations.is_decoded());
+        let copy = code.locations.clone();
+        let first = code.locations[1];
+        assert!(code.locations.is_decoded() && !copy.is_decoded());
+        let eager = linetable_to_locations(&code.linetable, 1, code.instructions.len());
+        assert_eq!(&*code.locations, &*eager);
+        assert_eq!(first.0.line.get(), 1);
+        assert_eq!(&*copy, &*eager);
+
+        let units = &code.instructions;
+        assert_eq!(units.read_cache_ptr(1), 0);
+        unsafe { units.write_cache_ptr(1, 0xfeed) };
+        assert_eq!(units.read_cache_ptr(1), 0xfeed);
+        assert_eq!(units.clone().read_cache_ptr(1), 0xfeed);
+        assert_eq!(units.read_cache_ptr(0), 0);
+
+        assert_eq!(units.read_adaptive_counter(1), 0);
+        units.quicken();
+        unsafe { units.write_adaptive_counter(1, 7) };
+        assert_eq!(units.read_adaptive_counter(1), 7);
+        assert_eq!(units.clone().read_adaptive_counter(1), 7);
     }
 
     /// CPython 3.14 marshal output for a module with a nested function

@@ -9443,7 +9443,13 @@ impl ExecutingFrame<'_> {
             .expect("Stack value should be code object");
 
         // Create function with minimal attributes
-        let func_obj = PyFunction::new(code_obj, self.globals.to_owned(), vm)?.into_pyobject(vm);
+        // pyfreeze: its `__dict__` is made at the first attribute set or
+        // `__dict__` read (`InstanceDict::get_or_insert`), as CPython does: most
+        // functions never have one, and an empty dict each was ~150 bytes
+        // and one more object for every collection to walk.
+        let func_obj = PyFunction::new(code_obj, self.globals.to_owned(), vm)?
+            .into_ref_with_type_lazy_dict(vm, vm.ctx.types.function_type.to_owned())?
+            .into();
 
         self.push_value(func_obj);
         Ok(None)

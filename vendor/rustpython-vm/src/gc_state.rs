@@ -317,6 +317,10 @@ pub struct GcState {
     /// collection adopts them — tags them `GC_NO_OWNER` again — as it walks,
     /// rather than leaving them for a collector that will never come.
     retired: PyMutex<Vec<GcOwner>>,
+    /// pyfreeze: referents per candidate in the last collection, times 16: the
+    /// next one reserves its referent buffer from it, instead of growing it
+    /// by doubling (whose last step held the old and new buffers at once).
+    referents_per_candidate_x16: AtomicUsize,
 }
 
 // SAFETY: All fields are either inherently Send/Sync (atomics, RwLock, Mutex) or protected by PyMutex.
@@ -351,6 +355,7 @@ impl GcState {
             collecting: PyMutex::new(()),
             next_owner: AtomicU16::new(GC_NO_OWNER + 1),
             retired: PyMutex::new(Vec::new()),
+            referents_per_candidate_x16: AtomicUsize::new(0),
         }
     }
 
@@ -718,12 +723,27 @@ impl GcState {
         // Every object's referents go in one buffer, with each object holding
         // the range that is its own: a vector each would be an allocation per
         // tracked object, and the collection wants them all at once anyway.
-        let mut referent_ptrs: Vec<NonNull<PyObject>> = Vec::new();
-        let mut referent_ranges: GcMap<GcPtr, (usize, usize)> = GcMap::default();
+        //
+        // pyfreeze: the ranges are indexed by position in `candidate_ptrs`
+        // (a table keyed by address cost ~40 bytes per candidate, a rehash
+        // at each doubling and a hash per edge); an object skipped here has
+        // `NOT_COMPUTED`.
+        const NOT_COMPUTED: (usize, usize) = (usize::MAX, 0);
+        // Capped at 16 per candidate: one huge list in a small collection
+        // must not make the next one reserve for millions.
+        let per_candidate_x16 = self
+            .referents_per_candidate_x16
+            .load(Ordering::Relaxed)
+            .min(16 * 16);
+        let expected = candidates.saturating_mul(per_candidate_x16) / 16;
+        let mut referent_ptrs: Vec<NonNull<PyObject>> =
+            Vec::with_capacity(expected.saturating_add(expected / 16));
+        let mut referent_ranges: Vec<(usize, usize)> = Vec::with_capacity(candidates);
 
         for &ptr in &candidate_ptrs {
             let obj = unsafe { ptr.0.as_ref() };
             if obj.strong_count() == 0 {
+                referent_ranges.push(NOT_COMPUTED);
                 continue;
             }
             let start = referent_ptrs.len();
@@ -737,40 +757,54 @@ impl GcState {
                     child.subtract_gc_ref();
                 }
             }
-            referent_ranges.insert(ptr, (start, end));
+            referent_ranges.push((start, end));
         }
+        self.referents_per_candidate_x16.store(
+            referent_ptrs.len().saturating_mul(16) / candidates,
+            Ordering::Relaxed,
+        );
 
         // Step 4: Find reachable objects (gc_refs > 0) and traverse from them
-        let mut worklist: Vec<GcPtr> = Vec::new();
+        // pyfreeze: by index. A candidate whose count is zero needs no count
+        // any more, only whether it is reached: it holds its own index in
+        // `gc_refs` until it is (never GC_REACHABLE: there are fewer
+        // candidates than that), so that a child is found without a lookup.
+        assert!(candidates < GC_REACHABLE as usize);
+        let mut worklist: Vec<usize> = Vec::new();
 
-        for &ptr in &candidate_ptrs {
+        for (index, &ptr) in candidate_ptrs.iter().enumerate() {
             let obj = unsafe { ptr.0.as_ref() };
             if obj.gc_refs() > 0 {
                 obj.mark_gc_reachable();
-                worklist.push(ptr);
+                worklist.push(index);
+            } else {
+                obj.set_gc_refs_to_index(index as u32);
             }
         }
 
-        while let Some(ptr) = worklist.pop() {
-            let obj = unsafe { ptr.0.as_ref() };
+        while let Some(index) = worklist.pop() {
+            let obj = unsafe { candidate_ptrs[index].0.as_ref() };
             if obj.is_gc_tracked() {
                 // Reuse the pre-computed referent pointers from step 3, in
                 // place: copying them out again costs a second pass over every
                 // edge in the heap. Objects skipped in step 3 (strong_count was
                 // 0) have none stored and are traversed here instead.
                 let computed;
-                let children: &[NonNull<PyObject>] = match referent_ranges.get(&ptr) {
-                    Some(&(start, end)) => &referent_ptrs[start..end],
-                    None => {
+                let children: &[NonNull<PyObject>] = match referent_ranges[index] {
+                    NOT_COMPUTED => {
                         computed = unsafe { obj.gc_get_referent_ptrs() };
                         &computed
                     }
+                    (start, end) => &referent_ptrs[start..end],
                 };
                 for &child_ptr in children {
                     // SAFETY: as in step 3, the referents are live.
                     let child = unsafe { child_ptr.as_ref() };
-                    if child.is_gc_collecting() && child.mark_gc_reachable() {
-                        worklist.push(GcPtr(child_ptr));
+                    if child.is_gc_collecting() {
+                        let child_index = child.gc_refs() as usize;
+                        if child.mark_gc_reachable() {
+                            worklist.push(child_index);
+                        }
                     }
                 }
             }
@@ -790,6 +824,10 @@ impl GcState {
             }
             obj.end_gc_refs();
         }
+        // pyfreeze: what steps 1-4 built is not needed past here; freed now,
+        // its memory serves the finalization below instead of adding to it
+        // (at exit, the collection that frees most of the heap).
+        drop((candidate_ptrs, referent_ptrs, referent_ranges, worklist));
 
         // With the world stopped, every frame on any thread's call stack is a
         // live root that is externally referenced and must have been
@@ -850,6 +888,7 @@ impl GcState {
                 obj.try_to_owned()
             })
             .collect();
+        drop(reachable);
 
         // The pointer-reading phases are done: strong references now pin every
         // survivor and unreachable object, so the remaining phases can run with
@@ -1036,34 +1075,45 @@ impl GcState {
             // and access the cleared payload.
             let mut late_resurrected: GcSet<GcPtr> = GcSet::default();
             if !save_all {
-                let mut expected_counts: GcMap<GcPtr, usize> = GcMap::default();
+                // pyfreeze: each dead object's expected count and the range of
+                // its referents in one flat buffer, in one table (a table of
+                // counts beside a table of a vector each made an allocation
+                // per dead object: at exit, ~60k of them).
+                let mut expected_counts: GcMap<GcPtr, (usize, usize, usize)> =
+                    GcMap::with_capacity_and_hasher(truly_dead.len(), Default::default());
                 for obj_ref in &truly_dead {
                     let obj = obj_ref.as_ref();
                     if obj.is_gc_tracked() {
                         unsafe { self.untrack_object(NonNull::from(obj)) };
                     }
                     // One strong reference held by the `truly_dead` vec itself.
-                    expected_counts.insert(GcPtr(NonNull::from(obj)), 1);
+                    expected_counts.insert(GcPtr(NonNull::from(obj)), (1, 0, 0));
                 }
                 // With the objects out of the generation lists, no new external
                 // reference can appear. Count the references coming from within
                 // the dead set; any surplus in strong_count means another thread
                 // grabbed a reference before untracking (late resurrection) and
                 // the object must not be cleared.
-                let mut referents: GcMap<GcPtr, Vec<NonNull<PyObject>>> = GcMap::default();
+                let mut referents: Vec<NonNull<PyObject>> = Vec::new();
                 for obj_ref in &truly_dead {
-                    let referent_ptrs = unsafe { obj_ref.gc_get_referent_ptrs() };
-                    for child_ptr in &referent_ptrs {
-                        if let Some(n) = expected_counts.get_mut(&GcPtr(*child_ptr)) {
+                    let start = referents.len();
+                    unsafe { obj_ref.gc_extend_referent_ptrs(&mut referents) };
+                    for child_ptr in &referents[start..] {
+                        if let Some((n, _, _)) = expected_counts.get_mut(&GcPtr(*child_ptr)) {
                             *n += 1;
                         }
                     }
-                    referents.insert(GcPtr(NonNull::from(obj_ref.as_ref())), referent_ptrs);
+                    let end = referents.len();
+                    if let Some(entry) =
+                        expected_counts.get_mut(&GcPtr(NonNull::from(obj_ref.as_ref())))
+                    {
+                        (entry.1, entry.2) = (start, end);
+                    }
                 }
                 let mut worklist: Vec<GcPtr> = Vec::new();
                 for obj_ref in &truly_dead {
                     let ptr = GcPtr(NonNull::from(obj_ref.as_ref()));
-                    if obj_ref.strong_count() > expected_counts[&ptr]
+                    if obj_ref.strong_count() > expected_counts[&ptr].0
                         && late_resurrected.insert(ptr)
                     {
                         worklist.push(ptr);
@@ -1072,10 +1122,10 @@ impl GcState {
                 // A holder of a late-resurrected object can reach its referents,
                 // so everything reachable from it must stay intact as well.
                 while let Some(ptr) = worklist.pop() {
-                    let Some(referent_ptrs) = referents.get(&ptr) else {
+                    let Some(&(_, start, end)) = expected_counts.get(&ptr) else {
                         continue;
                     };
-                    for child_ptr in referent_ptrs {
+                    for child_ptr in &referents[start..end] {
                         let child = GcPtr(*child_ptr);
                         if expected_counts.contains_key(&child) && late_resurrected.insert(child) {
                             worklist.push(child);

@@ -986,12 +986,8 @@ impl Constructor for PyCode {
             line: row,
             character_offset: OneIndexed::from_zero_indexed(0),
         };
-        let locations: Box<
-            [(
-                rustpython_compiler_core::SourceLocation,
-                rustpython_compiler_core::SourceLocation,
-            )],
-        > = vec![(loc, loc); instructions.len()].into_boxed_slice();
+        let locations: rustpython_compiler_core::bytecode::Locations =
+            vec![(loc, loc); instructions.len()].into();
 
         let flags = CodeFlags::from_bits_truncate(args.flags);
         let localspluskinds = build_localspluskinds(

@@ -2052,6 +2052,13 @@ impl PyObject {
             .store(refs.saturating_sub(1), Ordering::Relaxed);
     }
 
+    /// pyfreeze: once its count is known to be zero, a candidate keeps its
+    /// index in the collection's candidate list here until it is reached.
+    #[inline]
+    pub(crate) fn set_gc_refs_to_index(&self, index: u32) {
+        self.0.gc_refs.store(index, Ordering::Relaxed);
+    }
+
     /// Mark the object reachable, answering whether this call was the one that
     /// did it.
     #[inline]
