@@ -176,6 +176,8 @@ def render(rows, runs, before, load):
     if before:
         lines.append("\"before\" is the RustPython build made with the bootloader before this change "
                      "(`--before`), in the same rounds.")
+    lines.append("What each change to the interpreter saved, measured one at a time, is in "
+                 "vendor/PATCHES.md.")
     head = "| workload | CPython runtime | RustPython runtime | time ratio | RSS ratio |"
     if before:
         head += " before | before time ratio | before RSS ratio |"
