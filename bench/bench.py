@@ -228,14 +228,30 @@ def main():
     # The other scripts' sections, kept until they rewrite them.
     import cpython
     import realwork
+    import rustpython
 
     old = results.read_text() if results.exists() else ""
-    for begin, end in ((cpython.BEGIN, cpython.END), (realwork.BEGIN, realwork.END)):
+    for begin, end in ((cpython.BEGIN, cpython.END), (realwork.BEGIN, realwork.END),
+                       (rustpython.BEGIN, rustpython.END)):
         if begin in old and end in old:
             kept = old.split(begin, 1)[1].split(end, 1)[0]
             report = report.rstrip("\n") + "\n\n" + begin + kept + end + "\n"
     results.write_text(report)
     shutil.rmtree(scratch, ignore_errors=True)
+
+
+def write_section(begin, end, section):
+    """Put `section` into bench/RESULTS.md between the markers `begin` and
+    `end` (or at the end of the file), leaving the rest as it was."""
+    results = ROOT / "bench" / "RESULTS.md"
+    text = results.read_text() if results.exists() else ""
+    block = f"{begin}\n{section}\n{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    results.write_text(text)
 
 
 def machine():

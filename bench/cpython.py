@@ -18,7 +18,7 @@ import tempfile
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from bench import (  # noqa: E402
     PYFREEZE, ROOT, WORK, fmt_ms, hyperfine, mb, median, peak_rss_kb, repetitions, timed,
-    trace_steps,
+    trace_steps, write_section,
 )
 
 BEGIN = "<!-- cpython runtime: written by bench/cpython.py -->"
@@ -164,18 +164,10 @@ def main():
         print(f"measured {name} (cpython runtime)", file=sys.stderr)
     section = render(rows, version, runs, builds, pyi_builds)
     print(section)
-    results = ROOT / "bench" / "RESULTS.md"
-    results.write_text(splice(results.read_text() if results.exists() else "", section))
+    write_section(BEGIN, END, section)
     shutil.rmtree(scratch, ignore_errors=True)
 
 
-def splice(text, section):
-    """`text` with its CPython section replaced by `section` (or added)."""
-    block = f"{BEGIN}\n{section}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        return head + block + rest.split(END, 1)[1]
-    return text.rstrip("\n") + "\n\n" + block + "\n"
 
 
 def render(rows, version, runs, builds, pyi_builds):

@@ -27,6 +27,7 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from bench import (  # noqa: E402
     PYFREEZE, ROOT, WORK, fmt_ms, hyperfine, machine, mb, median, peak_rss_kb, repetitions, version,
+    write_section,
 )
 from cpython import ensure_venv  # noqa: E402
 
@@ -644,18 +645,10 @@ def main():
     print("measured duckdb", file=sys.stderr)
     section = render(rows, h, d, runs, rss_runs, load)
     print(section)
-    results = ROOT / "bench" / "RESULTS.md"
-    results.write_text(splice(results.read_text() if results.exists() else "", section))
+    write_section(BEGIN, END, section)
     shutil.rmtree(scratch, ignore_errors=True)
 
 
-def splice(text, section):
-    """`text` with its real-work section replaced by `section` (or added at the end)."""
-    block = f"{BEGIN}\n{section}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        return head + block + rest.split(END, 1)[1]
-    return text.rstrip("\n") + "\n\n" + block + "\n"
 
 
 # ---------------------------------------------------------------- report

@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from bench import ROOT, WORK, machine  # noqa: E402
+from bench import WORK, machine, write_section  # noqa: E402
 from realwork import (  # noqa: E402
     CPU_DRIVER, SPHINX_DRIVER, ensure_venv, last_line, paired, pyfreeze_build, run, venv_dir,
     VENVS, write_sphinx_site,
@@ -198,12 +198,6 @@ def render(rows, runs, before, load):
     return "\n".join(lines)
 
 
-def splice(text, section):
-    block = f"{BEGIN}\n{section}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        return head + block + rest.split(END, 1)[1]
-    return text.rstrip("\n") + "\n\n" + block + "\n"
 
 
 def main():
@@ -219,8 +213,7 @@ def main():
     section = render(rows, runs, before, load)
     print(section)
     if not ARGS.no_write:
-        results = ROOT / "bench" / "RESULTS.md"
-        results.write_text(splice(results.read_text() if results.exists() else "", section))
+        write_section(BEGIN, END, section)
     shutil.rmtree(scratch, ignore_errors=True)
 
 
